@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { loadClusterFile } from '../cluster/load-cluster-file.js';
+import { SERVICE_KINDS, type ServiceKind } from '../cluster/defaults.js';
+import { UsageError } from '../common/ecom-error.js';
+import { SERVICE_DEFINITIONS } from '../services/all-services.js';
+import { startService } from '../services/kit/start-service.js';
+import { parseIntegerOption } from './parse-options.js';
+import { runUntilSignal } from './run-until-signal.js';
+
+/** `ecom service start KIND --id N --port P`: one service instance in the foreground. */
+export function registerServiceCommand(program: Command): void {
+  const service = program.command('service').description('run single service instances by hand');
+  service
+    .command('start')
+    .description(`run one instance of a service (${SERVICE_KINDS.join(', ')}) in the foreground; SIGTERM or Ctrl-C stops it gracefully`)
+    .argument('<kind>', `service kind: ${SERVICE_KINDS.join(' | ')}`)
+    .requiredOption('--id <n>', 'instance id (positive integer, unique within the kind)', (v) => parseIntegerOption(v, '--id', 1))
+    .requiredOption('--port <port>', 'port to listen on (0 picks a free one)', (v) => parseIntegerOption(v, '--port', 0, 65535))
+    .option('-c, --config <file>', 'cluster file', 'config.json')
+    .action(async (kind: string, opts: { id: number; port: number; config: string }) => {
+      if (!(SERVICE_KINDS as readonly string[]).includes(kind)) {
+        throw new UsageError('unknown_service', `unknown service "${kind}": expected one of ${SERVICE_KINDS.join(', ')}`);
+      }
+      const cluster = loadClusterFile(opts.config);
+      const handle = await startService({ definition: SERVICE_DEFINITIONS[kind as ServiceKind], id: opts.id, port: opts.port, cluster });
+      process.stdout.write(`${handle.instanceId} ready on http://${cluster.host}:${handle.port} (pid ${process.pid})\n`);
+      await runUntilSignal(() => handle.close());
+      process.exit(0);
+    });
+}

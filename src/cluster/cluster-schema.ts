@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { CLUSTER_DEFAULTS, SERVICE_KINDS } from './defaults.js';
+
+const port = z.number().int().min(1).max(65535);
+const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)?$/, 'expected a duration like 500ms, 1s or 5m');
+const D = CLUSTER_DEFAULTS;
+
+const instance = z.object({ id: z.number().int().min(1), port }).strict();
+const service = z
+  .object({ instances: z.array(instance) })
+  .strict()
+  .superRefine((svc, ctx) => {
+    const ids = new Set<number>();
+    svc.instances.forEach((inst, i) => {
+      if (ids.has(inst.id)) ctx.addIssue({ code: 'custom', path: ['instances', i, 'id'], message: `duplicate id ${inst.id}` });
+      ids.add(inst.id);
+    });
+  });
+
+/** Validates a cluster file and fills every missing value from CLUSTER_DEFAULTS. */
+export const clusterSchema = z
+  .object({
+    stateDir: z.string().min(1).default(D.stateDir),
+    host: z.string().min(1).default(D.host),
+    gateway: z
+      .object({
+        port: port.default(D.gateway.port),
+        balance: z.enum(['least_conn', 'round_robin', 'ip_hash']).default(D.gateway.balance),
+        cache: z
+          .object({ enabled: z.boolean().default(D.gateway.cache.enabled), ttl: duration.default(D.gateway.cache.ttl) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    iscs: z
+      .object({
+        port: port.default(D.iscs.port),
+        heartbeatMs: z.number().int().min(50).default(D.iscs.heartbeatMs),
+        ttlMs: z.number().int().min(100).default(D.iscs.ttlMs),
+      })
+      .strict()
+      .prefault({}),
+    redis: z.object({ port: port.default(D.redis.port) }).strict().prefault({}),
+    http: z
+      .object({
+        bodyLimitBytes: z.number().int().min(1024).default(D.http.bodyLimitBytes),
+        peerTimeoutMs: z.number().int().min(50).default(D.http.peerTimeoutMs),
+        shutdownGraceMs: z.number().int().min(0).default(D.http.shutdownGraceMs),
+      })
+      .strict()
+      .prefault({}),
+    cache: z
+      .object({
+        commandTimeoutMs: z.number().int().min(1).default(D.cache.commandTimeoutMs),
+        ttl: duration.default(D.cache.ttl),
+      })
+      .strict()
+      .prefault({}),
+    logs: z
+      .object({
+        level: z.enum(['debug', 'info', 'warn', 'error']).default(D.logs.level),
+        bufferEntries: z.number().int().min(10).default(D.logs.bufferEntries),
+        flushMs: z.number().int().min(10).default(D.logs.flushMs),
+        retainRows: z.number().int().min(1000).default(D.logs.retainRows),
+      })
+      .strict()
+      .prefault({}),
+    services: z
+      .object(
+        Object.fromEntries(
+          SERVICE_KINDS.map((kind) => [kind, service.default(structuredClone(D.services[kind]) as never)]),
+        ) as Record<(typeof SERVICE_KINDS)[number], z.ZodDefault<typeof service>>,
+      )
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<number, string>();
+    const claim = (p: number, where: string): void => {
+      const other = seen.get(p);
+      if (other) ctx.addIssue({ code: 'custom', path: where.split('.'), message: `port ${p} is also used by ${other}` });
+      else seen.set(p, where);
+    };
+    claim(cfg.gateway.port, 'gateway.port');
+    claim(cfg.iscs.port, 'iscs.port');
+    claim(cfg.redis.port, 'redis.port');
+    for (const kind of SERVICE_KINDS) {
+      cfg.services[kind].instances.forEach((inst, i) => claim(inst.port, `services.${kind}.instances.${i}.port`));
+    }
+  });
+
+/** A validated cluster definition with every default filled in and `stateDir` made absolute. */
+export type ClusterConfig = z.infer<typeof clusterSchema> & { configPath: string };

@@ -1,0 +1,48 @@
+/**
+ * Every default of the cluster file in one place; `config.json` only needs to say what differs.
+ * Environment overrides (applied after the file): ECOM_STATE_DIR, ECOM_GATEWAY_PORT, ECOM_ISCS_PORT, ECOM_REDIS_PORT.
+ */
+export const CLUSTER_DEFAULTS = {
+  /** Relative paths are resolved against the cluster file's folder. */
+  stateDir: '.ecom',
+  /** Address every process binds and every peer is reached on. */
+  host: '127.0.0.1',
+  gateway: { port: 8080, balance: 'least_conn', cache: { enabled: true, ttl: '1s' } },
+  iscs: { port: 5100, heartbeatMs: 1000, ttlMs: 3000 },
+  redis: { port: 6390 },
+  /** Per-instance HTTP limits and timeouts shared by all services. */
+  http: {
+    /** Largest accepted request body; larger is 413. */
+    bodyLimitBytes: 64 * 1024,
+    /** Timeout of one call between services (user lookup, stock reservation). */
+    peerTimeoutMs: 2000,
+    /** How long SIGTERM waits for in-flight requests before closing sockets. */
+    shutdownGraceMs: 5000,
+  },
+  cache: {
+    /** Redis command timeout: slower than this and the service answers from SQLite. */
+    commandTimeoutMs: 150,
+    /** Time to live of cached product, product list and user profile entries. */
+    ttl: '30s',
+  },
+  logs: {
+    /** Least level a service ships to the logger service (debug, info, warn, error). */
+    level: 'info',
+    /** Entries kept in memory while the logger is slow or away; the oldest are dropped past this. */
+    bufferEntries: 5000,
+    /** How often buffered entries are shipped. */
+    flushMs: 250,
+    /** Rows the logger keeps; older ones are pruned. */
+    retainRows: 1_000_000,
+  },
+  services: {
+    product: { instances: [{ id: 1, port: 5001 }, { id: 2, port: 5002 }] },
+    user: { instances: [{ id: 3, port: 5003 }] },
+    logger: { instances: [{ id: 4, port: 5004 }] },
+    order: { instances: [{ id: 5, port: 5005 }] },
+  },
+} as const;
+
+/** The four service kinds, in the order the supervisor starts them. */
+export const SERVICE_KINDS = ['logger', 'user', 'product', 'order'] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];

@@ -1,0 +1,14 @@
+import { EcomError } from './ecom-error.js';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "250ms", "1s", "5m", "2h", "1d" (or a bare number of milliseconds) into milliseconds. */
+export function parseDuration(text: string, field = 'duration'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) {
+    throw new EcomError('invalid_duration', `${field}: expected a duration like 500ms, 1s, 5m or 2h, got "${text}"`, {
+      status: 400,
+    });
+  }
+  return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
+}

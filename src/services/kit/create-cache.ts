@@ -1,0 +1,137 @@
+import type { Redis } from 'ioredis';
+import type { CacheDirtyStore } from './cache-dirty-store.js';
+
+/** What to invalidate: one entry of a namespace, or (no key) every entry of it. */
+export interface CacheTarget {
+  ns: string;
+  key?: string;
+}
+
+/** Outcome counters, exported as metrics. */
+export type CacheOutcome = 'hit' | 'miss' | 'bypass' | 'error';
+
+/** Cache-aside over Redis that stays correct when Redis is down, slow, or comes back with old data. */
+export interface Cache {
+  /** The cached value of (ns, key), or `load()`'s (then cached). `undefined` results are not cached. */
+  read<T>(ns: string, key: string, load: () => T | undefined): Promise<T | undefined>;
+  /** Call after a write committed, before acknowledging it. Never throws. */
+  invalidate(targets: readonly CacheTarget[]): Promise<void>;
+  /** Stops the background flusher (Redis itself belongs to the caller); idempotent. */
+  close(): void;
+}
+
+const PREFIX = 'ecom:cache:';
+const READ_SCRIPT = `
+local ng = redis.call('GET', KEYS[1]) or '0'
+local kg = redis.call('GET', KEYS[2]) or '0'
+return {ng, kg, redis.call('GET', KEYS[3] .. ng .. ':' .. kg)}
+`;
+
+type CachedRedis = Redis & { ecomCacheRead(nsGen: string, keyGen: string, valuePrefix: string): Promise<[string, string, string | null]> };
+
+const nsGenKey = (ns: string): string => `${PREFIX}${ns}:gen`;
+const keyGenKey = (ns: string, key: string): string => `${PREFIX}${ns}:${key}:gen`;
+const dirtyName = (t: CacheTarget): string => (t.key === undefined ? t.ns : `${t.ns}\u0000${t.key}`);
+
+/**
+ * Creates the cache. Every entry lives under a key that embeds a generation counter of its namespace and of itself;
+ * invalidating increments the counter, so a reader that loaded old data can only ever fill a key nobody reads again.
+ * When Redis cannot be told, the key is recorded in the service's SQLite (`dirty`); readers of it bypass the cache
+ * until a background flush delivers the invalidation, so no instance ever serves a value older than an acknowledged
+ * write. Concurrent misses of one entry in this process share one load (stampede protection).
+ */
+export function createCache(options: {
+  redis: Redis;
+  dirty: CacheDirtyStore;
+  ttlMs: number;
+  onOutcome?: (outcome: CacheOutcome) => void;
+  flushEveryMs?: number;
+}): Cache {
+  const redis = options.redis as CachedRedis;
+  if (typeof redis.ecomCacheRead !== 'function') {
+    redis.defineCommand('ecomCacheRead', { numberOfKeys: 3, lua: READ_SCRIPT });
+  }
+  const count = options.onOutcome ?? (() => undefined);
+  const genTtlMs = options.ttlMs * 10 + 60_000;
+  const inflight = new Map<string, Promise<unknown>>();
+
+  const sendInvalidations = async (targets: readonly CacheTarget[]): Promise<void> => {
+    const tx = redis.multi();
+    for (const t of targets) {
+      const gen = t.key === undefined ? nsGenKey(t.ns) : keyGenKey(t.ns, t.key);
+      tx.incr(gen).pexpire(gen, genTtlMs);
+    }
+    const results = await tx.exec();
+    if (!results || results.some(([err]) => err)) throw new Error('cache invalidation failed');
+  };
+
+  const flush = async (): Promise<void> => {
+    if (redis.status !== 'ready') return;
+    const pending = options.dirty.list(500);
+    if (pending.length === 0) return;
+    const targets = pending.map(({ key }) => {
+      const [ns, k] = key.split('\u0000') as [string, string | undefined];
+      return k === undefined ? { ns } : { ns, key: k };
+    });
+    try {
+      await sendInvalidations(targets);
+      options.dirty.remove(pending);
+    } catch {
+      // Redis went away again; the next tick retries.
+    }
+  };
+  let flushing = false;
+  const timer = setInterval(() => {
+    if (flushing) return;
+    flushing = true;
+    flush().finally(() => (flushing = false));
+  }, options.flushEveryMs ?? 500);
+  timer.unref();
+
+  return {
+    async read<T>(ns: string, key: string, load: () => T | undefined): Promise<T | undefined> {
+      if (redis.status !== 'ready' || options.dirty.hasAny([ns, `${ns}\u0000${key}`])) {
+        count('bypass');
+        return load();
+      }
+      const valuePrefix = `${PREFIX}${ns}:${key}:v:`;
+      let gens: [string, string, string | null];
+      try {
+        gens = await redis.ecomCacheRead(nsGenKey(ns), keyGenKey(ns, key), valuePrefix);
+      } catch {
+        count('error');
+        return load();
+      }
+      const [ng, kg, cached] = gens;
+      if (cached !== null && cached !== undefined) {
+        count('hit');
+        return JSON.parse(cached) as T;
+      }
+      count('miss');
+      const valueKey = `${valuePrefix}${ng}:${kg}`;
+      const shared = inflight.get(valueKey);
+      if (shared) return shared as Promise<T | undefined>;
+      const loading = (async () => {
+        const value = load();
+        if (value !== undefined) {
+          redis.set(valueKey, JSON.stringify(value), 'PX', options.ttlMs).catch(() => undefined);
+        }
+        return value;
+      })().finally(() => inflight.delete(valueKey));
+      inflight.set(valueKey, loading);
+      return loading;
+    },
+    async invalidate(targets) {
+      if (targets.length === 0) return;
+      try {
+        if (redis.status !== 'ready') throw new Error('redis not ready');
+        await sendInvalidations(targets);
+      } catch {
+        options.dirty.add(targets.map(dirtyName));
+      }
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
+}

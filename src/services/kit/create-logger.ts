@@ -1,0 +1,52 @@
+/** Log levels, least severe first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One structured log entry, as shipped to and stored by the logger service. */
+export interface LogEntry {
+  ts: string;
+  service: string;
+  instance: string;
+  level: LogLevel;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A structured logger; entries go to the process's stdout and to the sink (the shipper). */
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Creates a logger for one instance; entries below `level` are dropped, the rest printed and handed to `sink`. */
+export function createLogger(options: {
+  service: string;
+  instance: string;
+  level: LogLevel;
+  sink?: (entry: LogEntry) => void;
+  out?: NodeJS.WritableStream;
+}): Logger {
+  const min = LOG_LEVELS.indexOf(options.level);
+  const out = options.out ?? process.stdout;
+  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
+    if (LOG_LEVELS.indexOf(level) < min) return;
+    const entry: LogEntry = {
+      ...fields,
+      ts: new Date().toISOString(),
+      service: options.service,
+      instance: options.instance,
+      level,
+      msg,
+    };
+    out.write(`${entry.ts} ${level.padEnd(5)} ${options.instance} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+    options.sink?.(entry);
+  };
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+  };
+}

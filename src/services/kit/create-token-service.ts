@@ -1,0 +1,51 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { httpError } from './http-error.js';
+
+/** Roles a token can carry; registration only ever yields `customer`. */
+export type Role = 'customer' | 'admin';
+
+/** What a verified token says about its bearer. */
+export interface TokenClaims {
+  userId: number;
+  role: Role;
+}
+
+/** Signs and verifies the cluster's user tokens (HS256 only, so `alg: none` and other algorithms are refused). */
+export interface TokenService {
+  sign(claims: TokenClaims): Promise<string>;
+  verify(token: string): Promise<TokenClaims>;
+}
+
+const ISSUER = 'ecom';
+const LIFETIME = '1h';
+
+/** Creates the token service for a JWT signing secret shared by every instance of the cluster. */
+export function createTokenService(secret: string): TokenService {
+  const key = new TextEncoder().encode(secret);
+  return {
+    async sign({ userId, role }) {
+      return new SignJWT({ role })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(String(userId))
+        .setIssuer(ISSUER)
+        .setIssuedAt()
+        .setExpirationTime(LIFETIME)
+        .sign(key);
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER, requiredClaims: ['sub', 'exp'] });
+        const userId = Number(payload.sub);
+        const role = payload.role;
+        if (!Number.isSafeInteger(userId) || userId < 1 || (role !== 'customer' && role !== 'admin')) {
+          throw httpError(401, 'invalid_token', 'token claims are malformed');
+        }
+        return { userId, role };
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw httpError(401, 'token_expired', 'token has expired');
+        if (err instanceof Error && 'status' in err) throw err;
+        throw httpError(401, 'invalid_token', 'token is invalid');
+      }
+    },
+  };
+}

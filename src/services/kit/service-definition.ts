@@ -1,0 +1,46 @@
+import type { Router } from 'express';
+import type { ClusterConfig } from '../../cluster/cluster-schema.js';
+import type { ServiceKind } from '../../cluster/defaults.js';
+import type { Credentials } from '../../cluster/ensure-credentials.js';
+import type { Authorizer } from './authorize-requests.js';
+import type { Cache } from './create-cache.js';
+import type { Logger } from './create-logger.js';
+import type { ServiceMetrics } from './create-metrics.js';
+import type { TokenService } from './create-token-service.js';
+import type { PeerClient } from './call-peers.js';
+import type { Db } from './open-database.js';
+import type { SendBatch } from './ship-logs.js';
+
+/** Everything the kit hands a service when it starts one instance. */
+export interface ServiceDeps {
+  kind: ServiceKind;
+  id: number;
+  instanceId: string;
+  cluster: ClusterConfig;
+  credentials: Credentials;
+  db: Db;
+  log: Logger;
+  metrics: ServiceMetrics;
+  cache: Cache;
+  peers: PeerClient;
+  tokens: TokenService;
+  auth: Authorizer;
+}
+
+/** What a started service contributes: its routes, background work to stop, optionally a local log sink. */
+export interface ServiceInstance {
+  routes: Router;
+  /** Runs before the database closes, after the listener stopped. */
+  close?(): Promise<void> | void;
+  /** Overrides the cluster's body limit (the logger takes large batches). */
+  bodyLimitBytes?: number;
+  /** The logger service stores its own logs directly instead of shipping them over HTTP. */
+  sendLogs?: SendBatch;
+}
+
+/** A service kind: its schema migrations (from its store file) and how to build an instance. */
+export interface ServiceDefinition {
+  kind: ServiceKind;
+  migrations: readonly string[];
+  create(deps: ServiceDeps): ServiceInstance | Promise<ServiceInstance>;
+}

@@ -1,0 +1,96 @@
+import type { LogEntry, LogLevel } from '../kit/create-logger.js';
+import type { Db } from '../kit/open-database.js';
+
+/** A stored entry as `GET /api/logs` returns it. */
+export type StoredLogEntry = LogEntry & { id: number };
+
+/** Schema versions of logger.db, applied in order, never rewritten. */
+export const LOGGER_MIGRATIONS = [
+  `CREATE TABLE logs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ts_ms INTEGER NOT NULL,
+     ts TEXT NOT NULL,
+     service TEXT NOT NULL,
+     instance TEXT NOT NULL,
+     level INTEGER NOT NULL,
+     msg TEXT NOT NULL,
+     fields TEXT
+   );
+   CREATE INDEX logs_by_time ON logs (ts_ms);
+   CREATE INDEX logs_by_service ON logs (service, ts_ms);`,
+] as const;
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Filters of a log query; `level` is the least severity returned. */
+export interface LogQuery {
+  service?: string;
+  instance?: string;
+  level?: LogLevel;
+  sinceMs?: number;
+  afterId?: number;
+  limit: number;
+}
+
+/** All SQL of the logger service. */
+export interface LoggerStore {
+  append(entries: readonly LogEntry[]): void;
+  /** Matching entries, oldest first: the first `limit` after `sinceMs`/`afterId`, else the newest `limit`. */
+  query(q: LogQuery): StoredLogEntry[];
+  /** Deletes all but the newest `keep` rows; returns how many went. */
+  prune(keep: number): number;
+}
+
+interface LogRow {
+  id: number;
+  ts: string;
+  service: string;
+  instance: string;
+  level: number;
+  msg: string;
+  fields: string | null;
+}
+
+/** Prepares the logger store's statements on an open database. */
+export function openLoggerStore(db: Db): LoggerStore {
+  const insert = db.prepare(
+    'INSERT INTO logs (ts_ms, ts, service, instance, level, msg, fields) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const append = db.transaction((entries: readonly LogEntry[]) => {
+    for (const { ts, service, instance, level, msg, ...fields } of entries) {
+      const ms = Date.parse(ts);
+      const extra = Object.keys(fields).length ? JSON.stringify(fields) : null;
+      insert.run(Number.isNaN(ms) ? Date.now() : ms, ts, service, instance, LEVELS.indexOf(level), msg, extra);
+    }
+  });
+  const pruneStmt = db.prepare('DELETE FROM logs WHERE id <= (SELECT max(id) FROM logs) - ?');
+  const toEntry = (row: LogRow): StoredLogEntry => ({
+    ...(row.fields ? (JSON.parse(row.fields) as Record<string, unknown>) : {}),
+    id: row.id,
+    ts: row.ts,
+    service: row.service,
+    instance: row.instance,
+    level: LEVELS[row.level] ?? 'info',
+    msg: row.msg,
+  });
+  return {
+    append: (entries) => append(entries),
+    query(q) {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: q.limit };
+      if (q.service) (where.push('service = @service'), (params.service = q.service));
+      if (q.instance) (where.push('instance = @instance'), (params.instance = q.instance));
+      if (q.level) (where.push('level >= @level'), (params.level = LEVELS.indexOf(q.level)));
+      if (q.sinceMs !== undefined) (where.push('ts_ms >= @since'), (params.since = q.sinceMs));
+      if (q.afterId !== undefined) (where.push('id > @afterId'), (params.afterId = q.afterId));
+      const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const forward = q.sinceMs !== undefined || q.afterId !== undefined;
+      const rows = db
+        .prepare(`SELECT * FROM logs ${filter} ORDER BY id ${forward ? 'ASC' : 'DESC'} LIMIT @limit`)
+        .all(params) as LogRow[];
+      if (!forward) rows.reverse();
+      return rows.map(toEntry);
+    },
+    prune: (keep) => pruneStmt.run(keep).changes,
+  };
+}

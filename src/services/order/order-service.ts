@@ -1,0 +1,75 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { currentUser } from '../kit/authorize-requests.js';
+import { notFound } from '../kit/http-error.js';
+import type { ServiceDefinition } from '../kit/service-definition.js';
+import { validateInput } from '../kit/validate-input.js';
+import { ORDER_MIGRATIONS, openOrderStore } from './order-store.js';
+import { placeOrder } from './place-order.js';
+import { releaseStaleOrders } from './release-stale-orders.js';
+
+const orderBody = z.object({
+  items: z
+    .array(
+      z.object({
+        productId: z.number().int('expected an integer id').positive(),
+        quantity: z.number().int('expected a whole quantity').positive('expected a quantity of at least 1').max(10_000),
+      }),
+    )
+    .min(1, 'expected at least one item')
+    .max(50),
+});
+const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'expected 1 to 200 visible ASCII characters').optional();
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().regex(/^\d{1,15}$/, 'expected a cursor from a previous page').optional(),
+});
+const orderId = z.uuid({ error: 'expected an order id' });
+
+/** The order service: places orders against stock held by the product service, idempotently; lists a user's orders. */
+export const orderService: ServiceDefinition = {
+  kind: 'order',
+  migrations: ORDER_MIGRATIONS,
+  create({ db, peers, auth, log, cluster }) {
+    const store = openOrderStore(db);
+    const stopSweep = releaseStaleOrders({ store, peers, log, staleAfterMs: 30_000, everyMs: 5_000 });
+
+    const routes = Router();
+    routes.post('/api/orders', auth.user, async (req, res) => {
+      const { items } = validateInput(orderBody, req.body);
+      const key = validateInput(idempotencyKey, req.headers['idempotency-key'], 'Idempotency-Key');
+      const { userId } = currentUser(req);
+      const result = await placeOrder({
+        store,
+        peers,
+        log,
+        userId,
+        items,
+        idempotencyKey: key,
+        waitForPeerMs: cluster.http.peerTimeoutMs * 4 + 1000,
+      });
+      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(201).json({ order: result.order });
+    });
+    routes.get('/api/orders', auth.user, (req, res) => {
+      const caller = currentUser(req);
+      const query = validateInput(listQuery, req.query, 'query');
+      const rows = store.list({
+        userId: caller.role === 'admin' ? undefined : caller.userId,
+        afterSeq: Number(query.cursor ?? 0),
+        limit: query.limit + 1,
+      });
+      const more = rows.length > query.limit;
+      const page = more ? rows.slice(0, query.limit) : rows;
+      res.json({ items: page.map((r) => r.order), nextCursor: more ? String(page.at(-1)!.seq) : null });
+    });
+    routes.get('/api/orders/:id', auth.user, (req, res) => {
+      const caller = currentUser(req);
+      const parsed = orderId.safeParse(req.params.id);
+      const order = parsed.success ? store.get(parsed.data) : undefined;
+      if (!order || (caller.role !== 'admin' && order.userId !== caller.userId)) throw notFound('order');
+      res.json({ order });
+    });
+    return { routes, close: stopSweep };
+  },
+};

@@ -1,0 +1,115 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EcomError } from '../../common/ecom-error.js';
+import type { PeerClient } from '../kit/call-peers.js';
+import type { Logger } from '../kit/create-logger.js';
+import { httpError } from '../kit/http-error.js';
+import type { Order, OrderItem, OrderStore } from './order-store.js';
+
+/** The outcome of placing an order: the order, and whether it is a replay of an earlier request with the same key. */
+export interface PlacedOrder {
+  order: Order;
+  replayed: boolean;
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; details?: unknown };
+}
+
+/** Gives a reservation's stock back; false when the product service could not be reached (recovery retries later). */
+export async function releaseReservation(peers: PeerClient, id: string): Promise<boolean> {
+  try {
+    const res = await peers.call('product', { method: 'DELETE', path: `/internal/reservations/${id}`, idempotent: true });
+    return res.status === 204;
+  } catch {
+    return false;
+  }
+}
+
+async function shippingOf(peers: PeerClient, userId: number): Promise<Order['shipping']> {
+  const res = await peers.call('user', { method: 'GET', path: `/internal/users/${userId}`, idempotent: true });
+  if (res.status === 404) throw httpError(401, 'unknown_user', 'the account of this token no longer exists');
+  if (res.status !== 200) throw httpError(503, 'user_unavailable', `user service answered ${res.status}`);
+  const { user } = res.body as { user: { name: string; address: string; phone: string } };
+  return { name: user.name, address: user.address, phone: user.phone };
+}
+
+/**
+ * Places an order as a small saga: record a pending attempt (the idempotency lock), look up shipping details,
+ * reserve all items' stock in one step at the product service (idempotent by order id), then persist the order.
+ * Whatever fails after stock may have been taken gives it back; an attempt whose process died is released by
+ * `releaseStaleOrders`. A repeated Idempotency-Key returns the first order and takes no stock twice.
+ */
+export async function placeOrder(input: {
+  store: OrderStore;
+  peers: PeerClient;
+  log: Logger;
+  userId: number;
+  items: ReadonlyArray<{ productId: number; quantity: number }>;
+  idempotencyKey?: string;
+  waitForPeerMs: number;
+}): Promise<PlacedOrder> {
+  const { store, peers, log, userId, idempotencyKey } = input;
+  const canonical = [...input.items].sort((a, b) => a.productId - b.productId || a.quantity - b.quantity);
+  const requestHash = createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
+  const deadline = Date.now() + input.waitForPeerMs;
+
+  for (;;) {
+    const id = randomUUID();
+    const begun = store.begin({ id, userId, idempotencyKey, requestHash });
+    if (begun !== 'started') {
+      if (begun.requestHash !== requestHash) {
+        throw httpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different order');
+      }
+      if (begun.status === 'placed') return { order: begun.order, replayed: true };
+      if (Date.now() > deadline) {
+        throw httpError(409, 'order_in_progress', 'an order with this Idempotency-Key is still being placed; retry shortly');
+      }
+      await sleep(25);
+      continue;
+    }
+    return { order: await completeAttempt(id), replayed: false };
+  }
+
+  async function completeAttempt(id: string): Promise<Order> {
+    let shipping: Order['shipping'];
+    try {
+      shipping = await shippingOf(peers, userId);
+    } catch (err) {
+      store.discard(id);
+      throw err;
+    }
+    let reserved: { status: number; body: unknown };
+    try {
+      reserved = await peers.call('product', {
+        method: 'PUT',
+        path: `/internal/reservations/${id}`,
+        body: { items: input.items },
+        idempotent: true,
+      });
+    } catch (err) {
+      if (await releaseReservation(peers, id)) store.discard(id);
+      throw err;
+    }
+    if (reserved.status === 201 || reserved.status === 200) {
+      const items = (reserved.body as { reservation: { items: OrderItem[] } }).reservation.items;
+      try {
+        const order = store.place(id, items, shipping);
+        log.info('order placed', { orderId: id, userId, total: order.total });
+        return order;
+      } catch (err) {
+        if (await releaseReservation(peers, id)) store.discard(id);
+        throw new EcomError('order_not_saved', 'the order could not be saved; no stock was taken', { status: 500, cause: err });
+      }
+    }
+    store.discard(id);
+    const error = (reserved.body as ErrorBody | undefined)?.error;
+    if (reserved.status === 409 && error?.code === 'insufficient_stock') {
+      throw httpError(409, 'insufficient_stock', error.message ?? 'not enough stock', error.details);
+    }
+    if (reserved.status === 422 && error?.code === 'product_not_found') {
+      throw httpError(422, 'product_not_found', error.message ?? 'unknown product', error.details);
+    }
+    throw httpError(502, 'product_failed', `product service answered ${reserved.status}${error?.code ? ` ${error.code}` : ''}`);
+  }
+}

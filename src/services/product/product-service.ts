@@ -1,0 +1,152 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { CacheTarget } from '../kit/create-cache.js';
+import { httpError, notFound } from '../kit/http-error.js';
+import type { ServiceDefinition } from '../kit/service-definition.js';
+import { validateInput } from '../kit/validate-input.js';
+import { PRODUCT_MIGRATIONS, openProductStore, type Product } from './product-store.js';
+
+const MAX_MONEY = 1_000_000_000;
+const cents = z.number().int('expected integer cents').min(0).max(MAX_MONEY);
+const createBody = z.object({
+  name: z.string().trim().min(1, 'expected a non-empty name').max(200),
+  description: z.string().max(5000).default(''),
+  price: cents,
+  stock: z.number().int('expected an integer').min(0).max(MAX_MONEY),
+});
+const patchBody = z
+  .object({
+    name: z.string().trim().min(1, 'expected a non-empty name').max(200).optional(),
+    description: z.string().max(5000).optional(),
+    price: cents.optional(),
+    version: z.number().int().positive().optional(),
+  })
+  .strict();
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/, 'expected a cursor from a previous page').optional(),
+  q: z.string().max(200).optional(),
+});
+const reserveBody = z.object({
+  items: z
+    .array(z.object({ productId: z.number().int().positive(), quantity: z.number().int().positive().max(MAX_MONEY) }))
+    .min(1)
+    .max(100),
+});
+const idParam = z.coerce.number().int().positive();
+const reservationId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a reservation id');
+
+const encodeCursor = (id: number): string => Buffer.from(String(id)).toString('base64url');
+function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const id = Number(Buffer.from(cursor, 'base64url').toString());
+  if (!Number.isSafeInteger(id) || id < 0) throw httpError(400, 'validation_failed', 'invalid query: cursor: expected a cursor from a previous page');
+  return id;
+}
+
+function requestedVersion(req: Request, bodyVersion: number | undefined): number {
+  const header = req.headers['if-match'];
+  if (header !== undefined) {
+    const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+    if (!match) throw httpError(400, 'validation_failed', 'If-Match: expected the product version, like "3"');
+    return Number(match[1]);
+  }
+  if (bodyVersion === undefined) {
+    throw httpError(428, 'version_required', 'send the version you edit (If-Match header or body "version")');
+  }
+  return bodyVersion;
+}
+
+const productTargets = (ids: readonly number[]): CacheTarget[] => [
+  ...ids.map((id) => ({ ns: 'product', key: String(id) })),
+  { ns: 'product-list' },
+];
+
+/** The product service: catalogue, cursor listing and search, optimistic edits, and stock reservations for orders. */
+export const productService: ServiceDefinition = {
+  kind: 'product',
+  migrations: PRODUCT_MIGRATIONS,
+  create({ db, cache, auth, log }) {
+    const store = openProductStore(db);
+    const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
+    const sendProduct = (res: import('express').Response, product: Product, status = 200): void => {
+      res.status(status).setHeader('ETag', `"${product.version}"`);
+      res.json({ product });
+    };
+
+    const routes = Router();
+    routes.get('/api/products', async (req, res) => {
+      const query = validateInput(listQuery, req.query, 'query');
+      const afterId = decodeCursor(query.cursor);
+      const key = `${query.limit}:${afterId}:${query.q ?? ''}`;
+      const body = await cache.read('product-list', key, () => {
+        const items = store.list({ afterId, limit: query.limit + 1, q: query.q });
+        const more = items.length > query.limit;
+        const pageItems = more ? items.slice(0, query.limit) : items;
+        return { items: pageItems, nextCursor: more ? encodeCursor(pageItems.at(-1)!.id) : null };
+      });
+      res.json(body);
+    });
+    routes.get('/api/products/:id', async (req, res) => {
+      const id = pathId(req);
+      const product = await cache.read('product', String(id), () => store.get(id));
+      if (!product) throw notFound('product');
+      sendProduct(res, product);
+    });
+    routes.post('/api/products', auth.admin, async (req, res) => {
+      const product = store.create(validateInput(createBody, req.body));
+      await cache.invalidate([{ ns: 'product-list' }]);
+      res.setHeader('Location', `/api/products/${product.id}`);
+      sendProduct(res, product, 201);
+    });
+    routes.patch('/api/products/:id', auth.admin, async (req, res) => {
+      const id = pathId(req);
+      const { version, ...patch } = validateInput(patchBody, req.body);
+      const result = store.update(id, requestedVersion(req, version), patch);
+      if (result === undefined) throw notFound('product');
+      if (result === 'conflict') {
+        throw httpError(409, 'version_conflict', 'the product changed since you read it; fetch it again and retry');
+      }
+      await cache.invalidate(productTargets([id]));
+      sendProduct(res, result);
+    });
+    routes.delete('/api/products/:id', auth.admin, async (req, res) => {
+      const id = pathId(req);
+      if (!store.delete(id)) throw notFound('product');
+      await cache.invalidate(productTargets([id]));
+      res.status(204).end();
+    });
+
+    routes.put('/internal/reservations/:id', auth.cluster, async (req, res) => {
+      const id = validateInput(reservationId, req.params.id, 'id');
+      const { items } = validateInput(reserveBody, req.body);
+      const result = store.reserve(id, items);
+      switch (result.status) {
+        case 'reserved':
+          if (!result.replayed) await cache.invalidate(productTargets(result.items.map((i) => i.productId)));
+          res.status(result.replayed ? 200 : 201).json({ reservation: { id, items: result.items } });
+          return;
+        case 'released':
+          throw httpError(409, 'reservation_released', 'this reservation was already released');
+        case 'insufficient_stock':
+          throw httpError(409, 'insufficient_stock', `not enough stock for product ${result.productId}`, {
+            productId: result.productId,
+            requested: result.requested,
+            available: result.available,
+          });
+        case 'product_not_found':
+          throw httpError(422, 'product_not_found', `product ${result.productId} does not exist`, { productId: result.productId });
+      }
+    });
+    routes.delete('/internal/reservations/:id', auth.cluster, async (req, res) => {
+      const id = validateInput(reservationId, req.params.id, 'id');
+      const productIds = store.release(id);
+      if (productIds.length > 0) {
+        await cache.invalidate(productTargets(productIds));
+        log.info('reservation released', { reservationId: id });
+      }
+      res.status(204).end();
+    });
+    return { routes };
+  },
+};

@@ -1,0 +1,87 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { currentUser } from '../kit/authorize-requests.js';
+import { httpError, notFound } from '../kit/http-error.js';
+import type { ServiceDefinition } from '../kit/service-definition.js';
+import { validateInput } from '../kit/validate-input.js';
+import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './hash-password.js';
+import { EmailTakenError, USER_MIGRATIONS, openUserStore, type PublicUser } from './user-store.js';
+
+const email = z.string().trim().toLowerCase().pipe(z.email({ error: 'expected an email address' })).pipe(z.string().max(254));
+const registerBody = z.object({
+  email,
+  password: z.string().min(8, 'expected at least 8 characters').max(256),
+  name: z.string().trim().min(1, 'expected a non-empty name').max(200),
+  address: z.string().trim().max(500).optional(),
+  phone: z.string().trim().max(40).optional(),
+});
+const loginBody = z.object({ email, password: z.string().min(1).max(256) });
+const patchBody = z
+  .object({
+    name: z.string().trim().min(1, 'expected a non-empty name').max(200).optional(),
+    address: z.string().trim().max(500).optional(),
+    phone: z.string().trim().max(40).optional(),
+  })
+  .strict();
+const idParam = z.coerce.number().int().positive();
+
+/** The user service: accounts, login (JWT), profiles; profiles are cached per user. */
+export const userService: ServiceDefinition = {
+  kind: 'user',
+  migrations: USER_MIGRATIONS,
+  async create({ db, cache, tokens, auth, credentials, log }) {
+    const store = openUserStore(db);
+    store.ensureAdmin(credentials.admin.email, await hashPassword(credentials.admin.password));
+    const readUser = (id: number): Promise<PublicUser | undefined> => cache.read('user', String(id), () => store.get(id));
+    const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
+
+    const routes = Router();
+    routes.post('/api/users/register', async (req, res) => {
+      const body = validateInput(registerBody, req.body);
+      const passwordHash = await hashPassword(body.password);
+      try {
+        const user = store.create({ ...body, address: body.address ?? '', phone: body.phone ?? '', passwordHash, role: 'customer' });
+        log.info('user registered', { userId: user.id });
+        res.status(201).json({ user });
+      } catch (err) {
+        if (err instanceof EmailTakenError) throw httpError(409, 'email_taken', 'an account with this email exists');
+        throw err;
+      }
+    });
+    routes.post('/api/users/login', async (req, res) => {
+      const body = validateInput(loginBody, req.body);
+      const found = store.findCredentials(body.email);
+      const ok = await verifyPassword(body.password, found?.passwordHash ?? (await DECOY_HASH_PROMISE));
+      if (!found || !ok) throw httpError(401, 'invalid_credentials', 'email or password is wrong');
+      const token = await tokens.sign({ userId: found.user.id, role: found.user.role });
+      res.json({ token, user: found.user });
+    });
+    routes.get('/api/users/me', auth.user, async (req, res) => {
+      const user = await readUser(currentUser(req).userId);
+      if (!user) throw notFound('user');
+      res.json({ user });
+    });
+    routes.patch('/api/users/me', auth.user, async (req, res) => {
+      const patch = validateInput(patchBody, req.body);
+      const { userId } = currentUser(req);
+      const user = store.update(userId, patch);
+      if (!user) throw notFound('user');
+      await cache.invalidate([{ ns: 'user', key: String(userId) }]);
+      res.json({ user });
+    });
+    routes.get('/api/users/:id', auth.user, async (req, res) => {
+      const caller = currentUser(req);
+      const id = pathId(req);
+      if (caller.userId !== id && caller.role !== 'admin') throw httpError(403, 'forbidden', 'you can only read your own account');
+      const user = await readUser(id);
+      if (!user) throw notFound('user');
+      res.json({ user });
+    });
+    routes.get('/internal/users/:id', auth.cluster, async (req, res) => {
+      const user = await readUser(pathId(req));
+      if (!user) throw notFound('user');
+      res.json({ user });
+    });
+    return { routes };
+  },
+};
