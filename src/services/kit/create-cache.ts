@@ -8,7 +8,7 @@ export interface CacheTarget {
 }
 
 /** Outcome counters, exported as metrics. */
-export type CacheOutcome = 'hit' | 'miss' | 'bypass' | 'error';
+export type CacheOutcome = 'hit' | 'miss' | 'coalesced' | 'bypass' | 'error';
 
 /** Cache-aside over Redis that stays correct when Redis is down, slow, or comes back with old data. */
 export interface Cache {
@@ -107,10 +107,13 @@ export function createCache(options: {
         count('hit');
         return JSON.parse(cached) as T;
       }
-      count('miss');
       const valueKey = `${valuePrefix}${ng}:${kg}`;
       const shared = inflight.get(valueKey);
-      if (shared) return shared as Promise<T | undefined>;
+      if (shared) {
+        count('coalesced');
+        return shared as Promise<T | undefined>;
+      }
+      count('miss');
       const loading = (async () => {
         const value = load();
         if (value !== undefined) {
