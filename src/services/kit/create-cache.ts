@@ -116,9 +116,8 @@ export function createCache(options: {
       count('miss');
       const loading = (async () => {
         const value = load();
-        if (value !== undefined) {
-          redis.set(valueKey, JSON.stringify(value), 'PX', options.ttlMs).catch(() => undefined);
-        }
+        // Held in `inflight` until Redis has it, so misses arriving meanwhile share this load.
+        if (value !== undefined) await redis.set(valueKey, JSON.stringify(value), 'PX', options.ttlMs).catch(() => undefined);
         return value;
       })().finally(() => inflight.delete(valueKey));
       inflight.set(valueKey, loading);
