@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { EcomError } from '../common/ecom-error.js';
 import { formatError } from '../common/format-error.js';
+import { registerIscsCommand } from './iscs-command.js';
+import { registerNginxCommand } from './nginx-command.js';
 import { registerServiceCommand } from './service-command.js';
 
 const program = new Command('ecom')
@@ -9,6 +11,8 @@ const program = new Command('ecom')
   .exitOverride()
   .showHelpAfterError();
 registerServiceCommand(program);
+registerIscsCommand(program);
+registerNginxCommand(program);
 
 /** The single top-level catch: one line on stderr, exit 2 for bad usage, 1 for any other failure. */
 async function main(argv: string[]): Promise<void> {

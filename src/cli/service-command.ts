@@ -17,12 +17,19 @@ export function registerServiceCommand(program: Command): void {
     .requiredOption('--id <n>', 'instance id (positive integer, unique within the kind)', (v) => parseIntegerOption(v, '--id', 1))
     .requiredOption('--port <port>', 'port to listen on (0 picks a free one)', (v) => parseIntegerOption(v, '--port', 0, 65535))
     .option('-c, --config <file>', 'cluster file', 'config.json')
-    .action(async (kind: string, opts: { id: number; port: number; config: string }) => {
+    .option('--iscs <url>', 'registry to register with (default: from the cluster file); "none" runs unregistered')
+    .action(async (kind: string, opts: { id: number; port: number; config: string; iscs?: string }) => {
       if (!(SERVICE_KINDS as readonly string[]).includes(kind)) {
         throw new UsageError('unknown_service', `unknown service "${kind}": expected one of ${SERVICE_KINDS.join(', ')}`);
       }
       const cluster = loadClusterFile(opts.config);
-      const handle = await startService({ definition: SERVICE_DEFINITIONS[kind as ServiceKind], id: opts.id, port: opts.port, cluster });
+      const handle = await startService({
+        definition: SERVICE_DEFINITIONS[kind as ServiceKind],
+        id: opts.id,
+        port: opts.port,
+        cluster,
+        registryUrl: opts.iscs === 'none' ? null : opts.iscs,
+      });
       process.stdout.write(`${handle.instanceId} ready on http://${cluster.host}:${handle.port} (pid ${process.pid})\n`);
       await runUntilSignal(() => handle.close());
       process.exit(0);

@@ -30,6 +30,16 @@ export const clusterSchema = z
           .object({ enabled: z.boolean().default(D.gateway.cache.enabled), ttl: duration.default(D.gateway.cache.ttl) })
           .strict()
           .prefault({}),
+        workers: z.number().int().min(1).max(64).default(D.gateway.workers),
+        loginRate: z.string().regex(/^\d+r\/[sm]$/, 'expected a rate like 20r/s').default(D.gateway.loginRate),
+        loginBurst: z.number().int().min(0).default(D.gateway.loginBurst),
+      })
+      .strict()
+      .prefault({}),
+    proxySync: z
+      .object({
+        minWaitMs: z.number().int().min(0).default(D.proxySync.minWaitMs),
+        maxWaitMs: z.number().int().min(1).default(D.proxySync.maxWaitMs),
       })
       .strict()
       .prefault({}),
@@ -47,6 +57,7 @@ export const clusterSchema = z
         bodyLimitBytes: z.number().int().min(1024).default(D.http.bodyLimitBytes),
         peerTimeoutMs: z.number().int().min(50).default(D.http.peerTimeoutMs),
         shutdownGraceMs: z.number().int().min(0).default(D.http.shutdownGraceMs),
+        drainMs: z.number().int().min(0).default(D.http.drainMs),
       })
       .strict()
       .prefault({}),

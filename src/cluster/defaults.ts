@@ -7,8 +7,21 @@ export const CLUSTER_DEFAULTS = {
   stateDir: '.ecom',
   /** Address every process binds and every peer is reached on. */
   host: '127.0.0.1',
-  gateway: { port: 8080, balance: 'least_conn', cache: { enabled: true, ttl: '1s' } },
+  gateway: {
+    port: 8080,
+    /** least_conn, round_robin or ip_hash. */
+    balance: 'least_conn',
+    /** Microcache of anonymous product GETs (bypassed when Authorization is sent). */
+    cache: { enabled: true, ttl: '1s' },
+    /** nginx worker processes. */
+    workers: 1,
+    /** Login attempts allowed per client address (nginx limit_req rate and burst); beyond: 429. */
+    loginRate: '20r/s',
+    loginBurst: 40,
+  },
   iscs: { port: 5100, heartbeatMs: 1000, ttlMs: 3000 },
+  /** How the proxy sync batches registry changes before one reload (like consul-template's wait). */
+  proxySync: { minWaitMs: 50, maxWaitMs: 500 },
   redis: { port: 6390 },
   /** Per-instance HTTP limits and timeouts shared by all services. */
   http: {
@@ -18,6 +31,8 @@ export const CLUSTER_DEFAULTS = {
     peerTimeoutMs: 2000,
     /** How long SIGTERM waits for in-flight requests before closing sockets. */
     shutdownGraceMs: 5000,
+    /** After deregistering on SIGTERM, keep serving this long so the gateway stops routing here first. */
+    drainMs: 1000,
   },
   cache: {
     /** Redis command timeout: slower than this and the service answers from SQLite. */

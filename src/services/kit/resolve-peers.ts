@@ -1,5 +1,6 @@
 import type { ClusterConfig } from '../../cluster/cluster-schema.js';
 import type { ServiceKind } from '../../cluster/defaults.js';
+import type { RegistryWatch } from '../../iscs/watch-registry.js';
 
 /** One reachable instance of a service. */
 export interface PeerInstance {
@@ -19,5 +20,19 @@ export function resolvePeersFromConfig(cluster: ClusterConfig): PeerResolver {
   return {
     list: (kind) => cluster.services[kind].instances.map(({ id, port }) => ({ id, host: cluster.host, port })),
     close: () => undefined,
+  };
+}
+
+/**
+ * Resolves peers from a cached watch of the registry. Until the registry has answered once (no registry running,
+ * as when services are started by hand without one) the cluster file's instances are used.
+ */
+export function resolvePeersFromRegistry(watch: RegistryWatch, fallback: PeerResolver): PeerResolver {
+  return {
+    list(kind) {
+      const snapshot = watch.current();
+      return snapshot ? (snapshot.services[kind] ?? []) : fallback.list(kind);
+    },
+    close: () => watch.close(),
   };
 }

@@ -11,7 +11,9 @@ import { createMetrics } from './create-metrics.js';
 import { createServiceApp } from './create-service-app.js';
 import { createTokenService } from './create-token-service.js';
 import { openDatabase } from './open-database.js';
-import { resolvePeersFromConfig, type PeerResolver } from './resolve-peers.js';
+import { resolvePeersFromConfig, resolvePeersFromRegistry, type PeerResolver } from './resolve-peers.js';
+import { registerInstance, type Registration } from '../../iscs/register-instance.js';
+import { watchRegistry } from '../../iscs/watch-registry.js';
 import type { ServiceDefinition, ServiceInstance } from './service-definition.js';
 import { shipLogs, type SendBatch } from './ship-logs.js';
 import { startHttpServer } from './start-http-server.js';
@@ -30,13 +32,22 @@ export function databasePath(stateDir: string, kind: string): string {
   return join(stateDir, 'data', `${kind}.db`);
 }
 
-/** Starts one instance of a service kind on `port`, wired to the cluster's Redis, peers, logger and credentials. */
+/** The registry URL of a cluster file. */
+export function registryUrlOf(cluster: ClusterConfig): string {
+  return `http://${cluster.host}:${cluster.iscs.port}`;
+}
+
+/**
+ * Starts one instance of a service kind on `port`, wired to the cluster's Redis, logger and credentials, and
+ * registered with the registry (`registryUrl`, default from the cluster file) once it listens; peers come from a
+ * watch of the registry. `registryUrl: null` runs it unregistered with peers from the cluster file.
+ */
 export async function startService(options: {
   definition: ServiceDefinition;
   id: number;
   port: number;
   cluster: ClusterConfig;
-  resolver?: PeerResolver;
+  registryUrl?: string | null;
 }): Promise<ServiceHandle> {
   const { definition, id, cluster } = options;
   const kind = definition.kind;
@@ -44,8 +55,8 @@ export async function startService(options: {
   const credentials = ensureCredentials(cluster.stateDir);
   const db = openDatabase(databasePath(cluster.stateDir, kind), definition.migrations);
   const metrics = createMetrics({ service: kind, instance_id: instanceId });
-  const resolver = options.resolver ?? resolvePeersFromConfig(cluster);
-  const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
+  const registryUrl = options.registryUrl === undefined ? registryUrlOf(cluster) : options.registryUrl;
+  let registration: Registration | undefined;
 
   let sendLogs: SendBatch = async (batch) => {
     const res = await peers.call('logger', { method: 'POST', path: '/api/logs', body: batch, idempotent: true });
@@ -59,7 +70,10 @@ export async function startService(options: {
     onDrop: (n) => dropped.inc(n),
   });
   const log = createLogger({ service: kind, instance: instanceId, level: cluster.logs.level, sink: (e) => shipper.push(e) });
+  const fromConfig = resolvePeersFromConfig(cluster);
+  const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig) : fromConfig;
 
+  const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
   const redis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: cluster.cache.commandTimeoutMs, log });
   const cacheOutcomes = metrics.counter('ecom_cache_requests_total', 'Cache lookups by outcome.', ['outcome']);
   const cache = createCache({
@@ -74,6 +88,7 @@ export async function startService(options: {
 
   let instance: ServiceInstance | undefined;
   const teardown = async (): Promise<void> => {
+    await registration?.close();
     await instance?.close?.();
     cache.close();
     resolver.close();
@@ -96,6 +111,19 @@ export async function startService(options: {
     });
     const server = await startHttpServer(app, { host: cluster.host, port: options.port, graceMs: cluster.http.shutdownGraceMs });
     log.info('listening', { port: server.port, pid: process.pid });
+    if (registryUrl) {
+      registration = registerInstance({
+        registryUrl,
+        clusterToken: credentials.clusterToken,
+        service: kind,
+        id,
+        host: cluster.host,
+        port: server.port,
+        heartbeatMs: cluster.iscs.heartbeatMs,
+        log,
+        meta: { pid: String(process.pid) },
+      });
+    }
     let closing: Promise<void> | undefined;
     return {
       instanceId,
@@ -103,6 +131,8 @@ export async function startService(options: {
       close() {
         closing ??= (async () => {
           log.info('stopping');
+          // Leave the registry first and keep serving while the gateway reloads without us.
+          if (await registration?.close()) await new Promise((r) => setTimeout(r, cluster.http.drainMs));
           await server.close();
           await teardown();
         })();

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ensureCredentials } from '../cluster/ensure-credentials.js';
+import { loadClusterFile } from '../cluster/load-cluster-file.js';
+import { startIscsServer } from '../iscs/start-iscs-server.js';
+import { createLogger } from '../services/kit/create-logger.js';
+import { parseIntegerOption } from './parse-options.js';
+import { runUntilSignal } from './run-until-signal.js';
+
+/** Where the registry keeps its listing between restarts. */
+export function registryStateFile(stateDir: string): string {
+  return join(stateDir, 'iscs', 'registry.json');
+}
+
+/** `ecom iscs [--port P]`: the service registry alone, in the foreground. */
+export function registerIscsCommand(program: Command): void {
+  program
+    .command('iscs')
+    .description('run the ISCS service registry alone in the foreground (SIGTERM or Ctrl-C stops it)')
+    .option('--port <port>', 'port to listen on (default: iscs.port of the cluster file, 5100)', (v) => parseIntegerOption(v, '--port', 0, 65535))
+    .option('-c, --config <file>', 'cluster file', 'config.json')
+    .action(async (opts: { port?: number; config: string }) => {
+      const cluster = loadClusterFile(opts.config);
+      const log = createLogger({ service: 'iscs', instance: 'iscs', level: cluster.logs.level });
+      const handle = await startIscsServer({
+        host: cluster.host,
+        port: opts.port ?? cluster.iscs.port,
+        ttlMs: cluster.iscs.ttlMs,
+        credentials: ensureCredentials(cluster.stateDir),
+        stateFile: registryStateFile(cluster.stateDir),
+        log,
+      });
+      process.stdout.write(`iscs ready on http://${cluster.host}:${handle.port} (pid ${process.pid}, ttl ${cluster.iscs.ttlMs} ms)\n`);
+      await runUntilSignal(() => handle.close());
+      process.exit(0);
+    });
+}

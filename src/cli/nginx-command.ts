@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { loadClusterFile } from '../cluster/load-cluster-file.js';
+import { startGateway } from '../cluster/start-gateway.js';
+import { EcomError } from '../common/ecom-error.js';
+import { readRegistry } from '../iscs/read-registry.js';
+import { compileNginxTemplate, nginxPaths } from '../iscs/render-nginx-config.js';
+import { syncProxy } from '../iscs/sync-proxy.js';
+import { runningNginxPid } from '../iscs/control-nginx.js';
+import { createLogger } from '../services/kit/create-logger.js';
+import { registryUrlOf } from '../services/kit/start-service.js';
+import { runUntilSignal } from './run-until-signal.js';
+
+interface NginxOptions {
+  config: string;
+  iscs?: string;
+  template?: string;
+}
+
+/** `ecom nginx render|reload|start`: the gateway config for the current registrations. */
+export function registerNginxCommand(program: Command): void {
+  const nginx = program.command('nginx').description('the nginx gateway: render, apply, or run it with live registrations');
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('-c, --config <file>', 'cluster file', 'config.json')
+      .option('--iscs <url>', 'registry URL (default: from the cluster file)')
+      .option('--template <file>', 'nginx template (default: templates/nginx.conf.hbs)');
+
+  common(nginx.command('render').description('print the nginx.conf for the current registrations')).action(async (opts: NginxOptions) => {
+    const cluster = loadClusterFile(opts.config);
+    const snapshot = await readRegistry(opts.iscs ?? registryUrlOf(cluster));
+    process.stdout.write(compileNginxTemplate(opts.template)(cluster, snapshot));
+  });
+
+  common(nginx.command('reload').description('render, validate (nginx -t) and apply the config to the running nginx')).action(
+    async (opts: NginxOptions) => {
+      const cluster = loadClusterFile(opts.config);
+      const paths = nginxPaths(cluster.stateDir);
+      if (runningNginxPid(paths) === undefined) {
+        throw new EcomError('nginx_not_running', `no nginx runs for ${cluster.stateDir}`, { hint: 'start it with `ecom up` or `ecom nginx start`' });
+      }
+      const snapshot = await readRegistry(opts.iscs ?? registryUrlOf(cluster));
+      const log = createLogger({ service: 'nginx', instance: 'cli', level: 'warn' });
+      const sync = syncProxy({ cluster, render: compileNginxTemplate(opts.template), log });
+      sync.update(snapshot);
+      await sync.flush();
+      const status = sync.status();
+      if (status.lastError) throw new EcomError('nginx_config_invalid', status.lastError.message);
+      process.stdout.write(`nginx ${status.reloads ? 'reloaded' : 'config unchanged, not reloaded'} for registry index ${snapshot.index} (${paths.config})\n`);
+    },
+  );
+
+  common(nginx.command('start').description('run nginx in the foreground, reloaded whenever registrations change')).action(
+    async (opts: NginxOptions) => {
+      const cluster = loadClusterFile(opts.config);
+      const log = createLogger({ service: 'nginx', instance: 'gateway', level: cluster.logs.level });
+      const gateway = await startGateway({ cluster, registryUrl: opts.iscs ?? registryUrlOf(cluster), log, templateFile: opts.template });
+      process.stdout.write(`gateway ready on http://${cluster.host}:${cluster.gateway.port} (nginx pid ${gateway.nginxPid})\n`);
+      await runUntilSignal(() => gateway.close());
+      process.exit(0);
+    },
+  );
+}

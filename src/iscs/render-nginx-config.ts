@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Handlebars from 'handlebars';
+import type { ClusterConfig } from '../cluster/cluster-schema.js';
+import { SERVICE_KINDS, type ServiceKind } from '../cluster/defaults.js';
+import type { RegistrySnapshot } from './registry-state.js';
+
+/** The default template: the only place nginx syntax lives. */
+export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
+
+/** Where a cluster's nginx keeps its files: its prefix (-p) inside the state dir. */
+export interface NginxPaths {
+  prefix: string;
+  config: string;
+  pidFile: string;
+  errorLog: string;
+  accessLog: string;
+}
+
+/** The nginx file layout under `<stateDir>/nginx`. */
+export function nginxPaths(stateDir: string): NginxPaths {
+  const prefix = join(stateDir, 'nginx');
+  return {
+    prefix,
+    config: join(prefix, 'nginx.conf'),
+    pidFile: join(prefix, 'nginx.pid'),
+    errorLog: join(prefix, 'error.log'),
+    accessLog: join(prefix, 'access.log'),
+  };
+}
+
+const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; bodyLimit?: string }> = {
+  product: { path: 'products', cacheable: true },
+  user: { path: 'users', login: true },
+  order: { path: 'orders' },
+  logger: { path: 'logs', bodyLimit: '2m' },
+};
+
+/** Renders nginx.conf text for the cluster and a registry listing (instances in id order, every kind routed). */
+export type RenderNginxConfig = (cluster: ClusterConfig, snapshot: RegistrySnapshot) => string;
+
+/** Compiles a template file into a renderer; a template that does not compile throws here, not at reload time. */
+export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginxConfig {
+  const template = Handlebars.compile(readFileSync(templateFile, 'utf8'), { noEscape: true, strict: false });
+  return (cluster, snapshot) => {
+    const paths = nginxPaths(cluster.stateDir);
+    const routes = SERVICE_KINDS.map((kind) => ({
+      name: kind,
+      ...ROUTES[kind],
+      servers: [...(snapshot.services[kind] ?? [])].sort((a, b) => a.id - b.id).map(({ id, host, port }) => ({ id, host, port })),
+    }));
+    return template({
+      index: snapshot.index,
+      ...paths,
+      workers: cluster.gateway.workers,
+      host: cluster.host,
+      port: cluster.gateway.port,
+      balance: cluster.gateway.balance === 'round_robin' ? '' : cluster.gateway.balance,
+      cache: cluster.gateway.cache,
+      bodyLimit: `${Math.ceil(cluster.http.bodyLimitBytes / 1024)}k`,
+      loginRate: cluster.gateway.loginRate,
+      loginBurst: cluster.gateway.loginBurst,
+      routes,
+    });
+  };
+}
