@@ -1,7 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { EcomError } from '../common/ecom-error.js';
 import { formatError } from '../common/format-error.js';
+import { registerDoctorCommand } from './doctor-command.js';
+import { registerDownCommand } from './down-command.js';
 import { registerIscsCommand } from './iscs-command.js';
+import { registerLogsCommand } from './logs-command.js';
+import { registerRestartCommand } from './restart-command.js';
+import { registerScaleCommand } from './scale-command.js';
+import { registerSeedCommand } from './seed-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerDaemonCommand, registerUpCommand } from './up-command.js';
 import { registerNginxCommand } from './nginx-command.js';
 import { registerServiceCommand } from './service-command.js';
 
@@ -10,9 +18,18 @@ const program = new Command('ecom')
   .option('--debug', 'print stack traces on failure')
   .exitOverride()
   .showHelpAfterError();
+registerUpCommand(program);
+registerDownCommand(program);
+registerStatusCommand(program);
+registerLogsCommand(program);
+registerScaleCommand(program);
+registerRestartCommand(program);
+registerSeedCommand(program);
 registerServiceCommand(program);
 registerIscsCommand(program);
 registerNginxCommand(program);
+registerDoctorCommand(program);
+registerDaemonCommand(program);
 
 /** The single top-level catch: one line on stderr, exit 2 for bad usage, 1 for any other failure. */
 async function main(argv: string[]): Promise<void> {

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { loadClusterFile } from '../cluster/load-cluster-file.js';
 import { SERVICE_KINDS, type ServiceKind } from '../cluster/defaults.js';
 import { UsageError } from '../common/ecom-error.js';
-import { SERVICE_DEFINITIONS } from '../services/all-services.js';
-import { startService } from '../services/kit/start-service.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
 
@@ -23,6 +21,10 @@ export function registerServiceCommand(program: Command): void {
         throw new UsageError('unknown_service', `unknown service "${kind}": expected one of ${SERVICE_KINDS.join(', ')}`);
       }
       const cluster = loadClusterFile(opts.config);
+      const [{ SERVICE_DEFINITIONS }, { startService }] = await Promise.all([
+        import('../services/all-services.js'),
+        import('../services/kit/start-service.js'),
+      ]);
       const handle = await startService({
         definition: SERVICE_DEFINITIONS[kind as ServiceKind],
         id: opts.id,

@@ -31,8 +31,8 @@ export const CLUSTER_DEFAULTS = {
     peerTimeoutMs: 2000,
     /** How long SIGTERM waits for in-flight requests before closing sockets. */
     shutdownGraceMs: 5000,
-    /** After deregistering on SIGTERM, keep serving this long so the gateway stops routing here first. */
-    drainMs: 1000,
+    /** After deregistering on SIGTERM, keep serving until no request came for 250 ms (at most this long). */
+    drainMs: 2000,
   },
   cache: {
     /** Redis command timeout: slower than this and the service answers from SQLite. */

@@ -1,6 +1,7 @@
 import { EcomError } from '../common/ecom-error.js';
 import type { Logger } from '../services/kit/create-logger.js';
-import { nginxPaths, compileNginxTemplate } from '../iscs/render-nginx-config.js';
+import { nginxPaths } from '../iscs/nginx-paths.js';
+import { compileNginxTemplate } from '../iscs/render-nginx-config.js';
 import { syncProxy, type ProxySync, type ProxySyncStatus } from '../iscs/sync-proxy.js';
 import { watchRegistry } from '../iscs/watch-registry.js';
 import type { ClusterConfig } from './cluster-schema.js';

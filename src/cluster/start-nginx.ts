@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EcomError } from '../common/ecom-error.js';
 import { runningNginxPid } from '../iscs/control-nginx.js';
-import type { NginxPaths } from '../iscs/render-nginx-config.js';
+import type { NginxPaths } from '../iscs/nginx-paths.js';
 
 /** A running nginx master (foreground, own process group). */
 export interface NginxHandle {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { NginxPaths } from './render-nginx-config.js';
+import type { NginxPaths } from './nginx-paths.js';
 
 const run = promisify(execFile);
 

@@ -1,33 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { ClusterConfig } from '../cluster/cluster-schema.js';
 import { SERVICE_KINDS, type ServiceKind } from '../cluster/defaults.js';
 import type { RegistrySnapshot } from './registry-state.js';
+import { nginxPaths } from './nginx-paths.js';
 
 /** The default template: the only place nginx syntax lives. */
 export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
-
-/** Where a cluster's nginx keeps its files: its prefix (-p) inside the state dir. */
-export interface NginxPaths {
-  prefix: string;
-  config: string;
-  pidFile: string;
-  errorLog: string;
-  accessLog: string;
-}
-
-/** The nginx file layout under `<stateDir>/nginx`. */
-export function nginxPaths(stateDir: string): NginxPaths {
-  const prefix = join(stateDir, 'nginx');
-  return {
-    prefix,
-    config: join(prefix, 'nginx.conf'),
-    pidFile: join(prefix, 'nginx.pid'),
-    errorLog: join(prefix, 'error.log'),
-    accessLog: join(prefix, 'access.log'),
-  };
-}
 
 const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; bodyLimit?: string }> = {
   product: { path: 'products', cacheable: true },

@@ -134,7 +134,8 @@ export async function startIscsServer(options: {
     routes,
     health: () => ({ service: 'iscs', index: state.index }),
   });
-  const server = await startHttpServer(app, { host: options.host, port: options.port, graceMs: 2000 });
+  // Registry requests are tiny; only long polls linger, and those are answered on close.
+  const server = await startHttpServer(app, { host: options.host, port: options.port, graceMs: 250 });
   let closing: Promise<void> | undefined;
   return {
     port: server.port,

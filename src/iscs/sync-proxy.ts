@@ -2,7 +2,8 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { ClusterConfig } from '../cluster/cluster-schema.js';
 import type { Logger } from '../services/kit/create-logger.js';
 import { prepareNginxPrefix, reloadNginx, validateNginxConfig } from './control-nginx.js';
-import { nginxPaths, type RenderNginxConfig } from './render-nginx-config.js';
+import { nginxPaths } from './nginx-paths.js';
+import type { RenderNginxConfig } from './render-nginx-config.js';
 import type { RegistrySnapshot } from './registry-state.js';
 
 /** What the proxy sync has done, for `ecom status` and tests. */

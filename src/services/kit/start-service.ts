@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ClusterConfig } from '../../cluster/cluster-schema.js';
 import { ensureCredentials } from '../../cluster/ensure-credentials.js';
+import { registryUrlOf } from '../../cluster/cluster-urls.js';
 import { authorizeRequests } from './authorize-requests.js';
 import { openCacheDirtyStore } from './cache-dirty-store.js';
 import { callPeers } from './call-peers.js';
@@ -17,6 +18,7 @@ import { watchRegistry } from '../../iscs/watch-registry.js';
 import type { ServiceDefinition, ServiceInstance } from './service-definition.js';
 import { shipLogs, type SendBatch } from './ship-logs.js';
 import { startHttpServer } from './start-http-server.js';
+import { drainTraffic } from './drain-traffic.js';
 import { parseDuration } from '../../common/parse-duration.js';
 
 /** A running service instance. */
@@ -30,11 +32,6 @@ export interface ServiceHandle {
 /** Path of a service kind's SQLite file inside the state dir. */
 export function databasePath(stateDir: string, kind: string): string {
   return join(stateDir, 'data', `${kind}.db`);
-}
-
-/** The registry URL of a cluster file. */
-export function registryUrlOf(cluster: ClusterConfig): string {
-  return `http://${cluster.host}:${cluster.iscs.port}`;
 }
 
 /**
@@ -132,7 +129,7 @@ export async function startService(options: {
         closing ??= (async () => {
           log.info('stopping');
           // Leave the registry first and keep serving while the gateway reloads without us.
-          if (await registration?.close()) await new Promise((r) => setTimeout(r, cluster.http.drainMs));
+          if (await registration?.close()) await drainTraffic(server.server, { quietMs: 250, maxMs: cluster.http.drainMs });
           await server.close();
           await teardown();
         })();

@@ -1,0 +1,18 @@
+import { credentialsPath } from '../cluster/ensure-credentials.js';
+import { statePaths } from '../cluster/state-paths.js';
+import type { ClusterStatus } from '../cluster/supervise-cluster.js';
+import { formatStatusTable } from './format-status.js';
+
+/** What `ecom up` prints once the cluster serves: where everything is and how to drive it. */
+export function formatUpSummary(status: ClusterStatus, configFlag: string): string {
+  const paths = statePaths(status.stateDir);
+  const c = configFlag === 'config.json' ? '' : ` -c ${configFlag}`;
+  return [
+    `ecom cluster is up — gateway ${status.gateway}`,
+    `  admin login:   ${credentialsPath(status.stateDir)} (mode 0600)`,
+    `  process logs:  ${paths.logs}/`,
+    `  next:          ecom seed${c} · ecom overload${c} --request_count 1000 · ecom status${c} · ecom down${c}`,
+    '',
+    formatStatusTable(status),
+  ].join('\n');
+}

@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** True when nothing listens on host:port (we could bind it). */
+export function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Which process listens on a TCP port, as `name (pid N)`, when `ss` can see it; undefined otherwise. */
+export async function describePortHolder(port: number): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('ss', ['-ltnpH', `sport = :${port}`], { timeout: 3000 });
+    const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(stdout);
+    return match ? `${match[1]} (pid ${match[2]})` : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,11 @@
+import type { ClusterConfig } from './cluster-schema.js';
+
+/** The registry URL of a cluster file. */
+export function registryUrlOf(cluster: ClusterConfig): string {
+  return `http://${cluster.host}:${cluster.iscs.port}`;
+}
+
+/** The gateway (nginx) URL of a cluster file. */
+export function gatewayUrlOf(cluster: ClusterConfig): string {
+  return `http://${cluster.host}:${cluster.gateway.port}`;
+}

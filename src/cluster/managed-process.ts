@@ -1,0 +1,165 @@
+import { EventEmitter } from 'node:events';
+import type { RestartPolicy } from './restart-on-crash.js';
+import { stopProcessGroup, type ProcessSignals } from './stop-process-group.js';
+
+/** What to run: one supervised process. */
+export interface ProcessSpec {
+  /** Unique name, e.g. `product-2`, `redis`, `nginx`. */
+  name: string;
+  service: string;
+  id?: number;
+  port?: number;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** stdout and stderr are appended here. */
+  logFile: string;
+  /** Signal that asks for a graceful stop (nginx wants SIGQUIT). */
+  stopSignal?: NodeJS.Signals;
+  stopTimeoutMs: number;
+}
+
+/** The part of a child process the state machine needs. */
+export interface SpawnedChild {
+  pid: number;
+  /** Resolves once, when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts a process in its own process group; injected so policies are testable without real processes. */
+export type SpawnProcess = (spec: ProcessSpec) => SpawnedChild;
+
+/** Life-cycle states; `backoff` waits before a restart, `stopped` is final until `start()`. */
+export type ProcessState = 'idle' | 'running' | 'backoff' | 'stopping' | 'stopped';
+
+/** A snapshot of one process for status output. */
+export interface ProcessInfo {
+  name: string;
+  service: string;
+  id: number | undefined;
+  port: number | undefined;
+  pid: number | undefined;
+  state: ProcessState;
+  restarts: number;
+  crashLoop: boolean;
+  uptimeMs: number;
+  lastExit?: { code: number | null; signal: string | null; at: string };
+}
+
+/** Events: `state` (ProcessState), `spawn` (pid), `exit` ({code, signal, expected}). */
+export interface ManagedProcessEvents {
+  state: [ProcessState];
+  spawn: [number];
+  exit: [{ code: number | null; signal: NodeJS.Signals | null; expected: boolean }];
+}
+
+/**
+ * One supervised process as a small state machine. It restarts after unexpected exits using the injected policy
+ * (backoff, crash-loop flag), stops with the stop signal then SIGKILL to its whole group, and can be restarted on
+ * demand (health failures, rolling restarts). Spawning and signalling are injected.
+ */
+export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
+  state: ProcessState = 'idle';
+  restarts = 0;
+  crashLoop = false;
+  private child: SpawnedChild | undefined;
+  private startedAt = 0;
+  private lastExit: ProcessInfo['lastExit'];
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly spec: ProcessSpec,
+    private readonly deps: { spawn: SpawnProcess; signals: ProcessSignals; policy: RestartPolicy; now?: () => number },
+  ) {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.state === 'running' || this.state === 'stopping' ? this.child?.pid : undefined;
+  }
+
+  /** Starts the process (again); a no-op while it runs. */
+  start(): void {
+    if (this.state === 'running' || this.state === 'stopping') return;
+    clearTimeout(this.backoffTimer);
+    this.stopping = undefined;
+    const child = this.deps.spawn(this.spec);
+    this.child = child;
+    this.startedAt = this.now();
+    this.setState('running');
+    this.emit('spawn', child.pid);
+    void child.exited.then((exit) => this.onExit(child, exit));
+  }
+
+  /** Stops for good (no restart): stop signal, SIGKILL to the group after the timeout. Idempotent. */
+  stop(): Promise<void> {
+    clearTimeout(this.backoffTimer);
+    if (this.state === 'backoff' || this.state === 'idle') this.setState('stopped');
+    if (this.state === 'stopped') return Promise.resolve();
+    this.stopping ??= (async () => {
+      const child = this.child!;
+      this.setState('stopping');
+      await stopProcessGroup(child.pid, {
+        signals: this.deps.signals,
+        timeoutMs: this.spec.stopTimeoutMs,
+        signal: this.spec.stopSignal,
+        exited: child.exited,
+      });
+      await child.exited;
+    })();
+    return this.stopping;
+  }
+
+  /** Stops and starts again, counting a restart (used for health failures and restarts on demand). */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.restarts++;
+    this.start();
+  }
+
+  info(): ProcessInfo {
+    return {
+      name: this.spec.name,
+      service: this.spec.service,
+      id: this.spec.id,
+      port: this.spec.port,
+      pid: this.pid,
+      state: this.state,
+      restarts: this.restarts,
+      crashLoop: this.crashLoop,
+      uptimeMs: this.state === 'running' ? this.now() - this.startedAt : 0,
+      ...(this.lastExit ? { lastExit: this.lastExit } : {}),
+    };
+  }
+
+  private onExit(child: SpawnedChild, exit: { code: number | null; signal: NodeJS.Signals | null }): void {
+    if (child !== this.child) return;
+    const at = this.now();
+    this.lastExit = { code: exit.code, signal: exit.signal, at: new Date(at).toISOString() };
+    const expected = this.state === 'stopping' || this.state === 'stopped';
+    this.emit('exit', { ...exit, expected });
+    if (expected) {
+      this.setState('stopped');
+      return;
+    }
+    const { delayMs, crashLoop } = this.deps.policy.next({ uptimeMs: at - this.startedAt, at });
+    this.crashLoop = crashLoop;
+    this.setState('backoff');
+    this.backoffTimer = setTimeout(() => {
+      if (this.state !== 'backoff') return;
+      this.restarts++;
+      this.start();
+    }, delayMs);
+  }
+
+  private setState(state: ProcessState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,67 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRegistry } from '../iscs/read-registry.js';
+import type { StoredLogEntry } from '../services/logger/logger-store.js';
+import { registryUrlOf } from './cluster-urls.js';
+import type { ClusterConfig } from './cluster-schema.js';
+import { ensureCredentials } from './ensure-credentials.js';
+import { readLogTail } from './read-log-tail.js';
+import { statePaths } from './state-paths.js';
+
+/** Filters of `ecom logs`. */
+export interface LogFilter {
+  service?: string;
+  level?: string;
+  since?: string;
+  after?: number;
+  limit: number;
+}
+
+/** Asks a logger instance (found through the registry) for entries; throws when none answers. */
+export async function queryLoggerService(cluster: ClusterConfig, filter: LogFilter): Promise<StoredLogEntry[]> {
+  const { clusterToken } = ensureCredentials(cluster.stateDir);
+  const listing = await readRegistry(registryUrlOf(cluster));
+  const loggers = listing.services.logger ?? [];
+  const params = new URLSearchParams({ limit: String(filter.limit) });
+  if (filter.service) params.set('service', filter.service);
+  if (filter.level) params.set('level', filter.level);
+  if (filter.since) params.set('since', filter.since);
+  if (filter.after !== undefined) params.set('after', String(filter.after));
+  let lastError: unknown = new Error('no logger instance is registered');
+  for (const logger of loggers) {
+    try {
+      const res = await fetch(`http://${logger.host}:${logger.port}/api/logs?${params}`, {
+        headers: { authorization: `Bearer ${clusterToken}` },
+        signal: AbortSignal.timeout(3000),
+      });
+      const body = (await res.json()) as { items?: StoredLogEntry[]; error?: { message: string } };
+      if (res.status === 200 && body.items) return body.items;
+      lastError = new Error(body.error?.message ?? `logger answered ${res.status}`);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error'];
+
+/** The last lines of each process's own log file (when the logger is down), optionally for one service only. */
+export function readProcessLogFiles(cluster: ClusterConfig, filter: LogFilter): Array<{ process: string; line: string }> {
+  const dir = statePaths(cluster.stateDir).logs;
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.log') && (!filter.service || f.startsWith(`${filter.service}`)));
+  } catch {
+    return [];
+  }
+  const min = filter.level ? LEVELS.indexOf(filter.level) : 0;
+  return files.flatMap((file) =>
+    readLogTail(join(dir, file), filter.limit)
+      .filter((line) => {
+        const level = /\b(debug|info|warn|error)\b/.exec(line)?.[1];
+        return level === undefined ? min === 0 : LEVELS.indexOf(level) >= min;
+      })
+      .map((line) => ({ process: file.slice(0, -4), line })),
+  );
+}

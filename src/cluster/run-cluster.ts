@@ -1,0 +1,82 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { EcomError } from '../common/ecom-error.js';
+import type { Logger } from '../services/kit/create-logger.js';
+import { isDaemonRunning } from './call-control.js';
+import type { ClusterConfig } from './cluster-schema.js';
+import { ensureCredentials } from './ensure-credentials.js';
+import { serveControl } from './serve-control.js';
+import { statePaths } from './state-paths.js';
+import { ClusterSupervisor, type SupervisorOptions } from './supervise-cluster.js';
+
+/** A cluster supervised by this process, reachable through its control socket. */
+export interface RunningCluster {
+  supervisor: ClusterSupervisor;
+  /** Resolves when the cluster has been stopped (by `close()` or by `ecom down` over the socket). */
+  stopped: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs a cluster in this process: refuses if another supervisor owns the state dir, opens the control socket
+ * (so `status`, `scale`, `restart`, `logs` and `down` work from other terminals), writes the daemon pid file, and
+ * starts everything. `onProgress` sees human progress lines while starting, scaling and stopping.
+ */
+export async function runCluster(
+  cluster: ClusterConfig,
+  options: Omit<SupervisorOptions, 'log'> & { log: Logger; onProgress?: (line: string) => void },
+): Promise<RunningCluster> {
+  const paths = statePaths(cluster.stateDir);
+  if (await isDaemonRunning(paths.socket)) {
+    throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`, {
+      hint: 'see it with `ecom status`, stop it with `ecom down`',
+    });
+  }
+  mkdirSync(paths.pids, { recursive: true });
+  ensureCredentials(cluster.stateDir);
+  const supervisor = new ClusterSupervisor(cluster, options);
+  if (options.onProgress) supervisor.on('progress', options.onProgress);
+
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await supervisor.stop();
+      await control.close();
+      rmSync(paths.daemonPid, { force: true });
+      resolveStopped();
+    })();
+    return closing;
+  };
+
+  const control = await serveControl(paths.socket, async (request, progress) => {
+    const forward = (line: string): void => progress(line);
+    supervisor.on('progress', forward);
+    try {
+      switch (request.cmd) {
+        case 'status':
+          return supervisor.status();
+        case 'scale':
+          return await supervisor.scale(request.service, request.count);
+        case 'restart':
+          return await supervisor.restart(request.service, request.rolling);
+        case 'down': {
+          const names = supervisor.status().processes.map((p) => `${p.service}${p.id === null ? '' : `-${p.id}`}`);
+          await supervisor.stop();
+          setImmediate(() => void close());
+          return { stopped: names };
+        }
+      }
+    } finally {
+      supervisor.off('progress', forward);
+    }
+  });
+  writeFileSync(paths.daemonPid, `${process.pid}\n`);
+  try {
+    await supervisor.start();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { supervisor, stopped, close };
+}
