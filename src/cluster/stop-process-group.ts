@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How signals reach processes; injected so stop policies are unit-testable. */
@@ -21,9 +22,14 @@ export const systemSignals: ProcessSignals = {
     if (!(pid > 1)) return false;
     try {
       process.kill(pid, 0);
-      return true;
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    // An exited process nobody reaped yet (a zombie, e.g. a daemon whose parent is gone) is not alive.
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
     }
   },
 };
