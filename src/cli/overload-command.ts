@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { loadClusterFile } from '../cluster/load-cluster-file.js';
+import { EcomError } from '../common/ecom-error.js';
+import type { LoadSnapshot } from '../overload/load-snapshot.js';
+import { planOverload, type OverloadFlags } from '../overload/run-overload.js';
+import { SCENARIOS } from '../overload/build-scenario.js';
+import { withClusterFile } from './cluster-options.js';
+import { parseIntegerOption } from './parse-options.js';
+
+/** `ecom overload --request_count N [...]`: the load test, with a live dashboard on a terminal. */
+export function registerOverloadCommand(program: Command): void {
+  withClusterFile(program.command('overload'))
+    .description('load-test the cluster (or any --target URL): live dashboard on a terminal, a line per second otherwise, JSON report, CI thresholds')
+    .option('-n, --request_count <n>', 'closed model: send exactly N requests (default 1000)', (v) => parseIntegerOption(v, '--request_count', 1))
+    .option('--concurrency <c>', 'connections / virtual users', (v) => parseIntegerOption(v, '--concurrency', 1, 10_000), 50)
+    .option('--rate <r>', 'open model: requests per second, sent on schedule whatever the server does', (v) => parseIntegerOption(v, '--rate', 1, 1_000_000))
+    .option('--duration <d>', 'open model: how long, e.g. 30s or 2m')
+    .option('--scenario <name>', `${SCENARIOS.join(' | ')} (default product)`)
+    .option('--target <url>', 'load-test any URL with plain GETs instead of the cluster gateway')
+    .option('--threshold <expr>', 'fail with exit 99 unless it holds, e.g. "p99<50", "errors<1%", "rps>1000" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--json <file>', 'write the JSON report to FILE ("-" for stdout)')
+    .option('--timeout <d>', 'per-request timeout', '10s')
+    .action(async (opts: { config: string; request_count?: number } & Omit<OverloadFlags, 'requestCount'>) => {
+      const flags: OverloadFlags = { ...opts, requestCount: opts.request_count };
+      const cluster = opts.target ? undefined : loadClusterFile(opts.config);
+      const plan = planOverload(flags, cluster);
+      const out = flags.json === '-' ? process.stderr : process.stdout;
+      const abort = new AbortController();
+      const onSigint = (): void => abort.abort();
+      process.once('SIGINT', onSigint);
+      const tty = out.isTTY === true;
+      let draw: (s: LoadSnapshot | undefined, thresholds?: Array<{ expr: string; ok: boolean; actual: number }>) => void;
+      let finish: () => void = () => undefined;
+      if (tty) {
+        const [{ render }, { createElement }, { LoadDashboard }] = await Promise.all([import('ink'), import('react'), import('../overload/load-dashboard.js')]);
+        const view = render(createElement(LoadDashboard, { snapshot: undefined }), { stdout: out as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false });
+        draw = (snapshot, thresholds) => view.rerender(createElement(LoadDashboard, { snapshot, thresholds }));
+        finish = () => view.unmount();
+      } else {
+        const { formatProgressLine } = await import('../overload/format-load-text.js');
+        out.write(`overload ${plan.scenarioName} against ${plan.origin}\n`);
+        draw = (s) => {
+          if (s && !s.final) out.write(`${formatProgressLine(s)}\n`);
+        };
+      }
+      try {
+        const { final, report } = await plan.run((s) => draw(s), abort.signal);
+        draw(final, report.thresholds);
+        finish();
+        if (!tty) {
+          const { formatSummary } = await import('../overload/format-load-text.js');
+          out.write(formatSummary(final, report));
+        }
+        if (abort.signal.aborted) throw new EcomError('interrupted', `interrupted after ${report.requests} requests`, { exitCode: 130 });
+        const crossed = report.thresholds.filter((t) => !t.ok);
+        if (crossed.length) {
+          throw new EcomError('thresholds_crossed', `thresholds crossed: ${crossed.map((t) => `${t.expr} (actual ${t.actual})`).join(', ')}`, { exitCode: 99 });
+        }
+      } finally {
+        finish();
+        process.off('SIGINT', onSigint);
+      }
+      process.exit(0);
+    });
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { EcomError, UsageError } from '../common/ecom-error.js';
+
+/** One request a virtual user wants sent. */
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Safe to send twice (retried once when a reused keep-alive connection was closed before any response). */
+  idempotent: boolean;
+}
+
+/** A virtual user: produces its next request. */
+export interface VirtualUser {
+  next(): RequestSpec;
+}
+
+/** Uncounted set-up calls (catalogue discovery, registration, login). */
+export type SetupCall = (method: 'GET' | 'POST', path: string, body?: unknown, token?: string) => Promise<{ status: number; body: any }>;
+
+/** A load scenario: what it discovers first, and how each virtual user behaves. */
+export interface Scenario {
+  name: string;
+  prepare(call: SetupCall): Promise<void>;
+  createUser(vu: number, call: SetupCall): Promise<VirtualUser>;
+}
+
+/** Scenario names of `--scenario`. */
+export const SCENARIOS = ['product', 'browse', 'checkout', 'mix'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Plain GETs of one path (used with `--target URL`). */
+export function plainGetScenario(path: string): Scenario {
+  const spec: RequestSpec = { method: 'GET', path, headers: {}, idempotent: true };
+  return { name: 'get', prepare: async () => undefined, createUser: async () => ({ next: () => spec }) };
+}
+
+/** Builds a scenario against the cluster's API. `product` and `browse` need a seeded catalogue (`ecom seed`). */
+export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 8)): Scenario {
+  if (!(SCENARIOS as readonly string[]).includes(name)) {
+    throw new UsageError('invalid_scenario', `--scenario: expected one of ${SCENARIOS.join(', ')}, got "${name}"`);
+  }
+  let ids: number[] = [];
+  let cursors: string[] = [];
+  let words: string[] = [];
+
+  const productGet = (): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(ids)}`, headers: {}, idempotent: true });
+  const browse = (): RequestSpec =>
+    Math.random() < 0.5
+      ? { method: 'GET', path: `/api/products?limit=20${cursors.length ? `&cursor=${pick(['', ...cursors])}` : ''}`.replace(/&cursor=$/, ''), headers: {}, idempotent: true }
+      : { method: 'GET', path: `/api/products?limit=20&q=${encodeURIComponent(pick(words))}`, headers: {}, idempotent: true };
+  const checkout = (token: string): RequestSpec => {
+    const count = 1 + Math.floor(Math.random() * 3);
+    const chosen = [...new Set(Array.from({ length: count }, () => pick(ids)))];
+    return {
+      method: 'POST',
+      path: '/api/orders',
+      headers: { ...JSON_HEADERS, authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ items: chosen.map((productId) => ({ productId, quantity: 1 })) }),
+      idempotent: false,
+    };
+  };
+  const signUp = async (vu: number, call: SetupCall): Promise<string> => {
+    const email = `load-${runId}-${vu}@load.ecom.local`;
+    const password = `load-${runId}-password`;
+    const reg = await call('POST', '/api/users/register', { email, password, name: `Load User ${vu}`, address: `${vu} Load Lane`, phone: '555-0000' });
+    if (reg.status !== 201 && reg.status !== 409) throw new EcomError('scenario_setup_failed', `registering a load user answered ${reg.status}`);
+    const login = await call('POST', '/api/users/login', { email, password });
+    if (login.status !== 200) throw new EcomError('scenario_setup_failed', `logging in a load user answered ${login.status}`);
+    return login.body.token as string;
+  };
+
+  return {
+    name,
+    async prepare(call) {
+      let cursor: string | null = null;
+      do {
+        const res = await call('GET', `/api/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        if (res.status !== 200) throw new EcomError('scenario_setup_failed', `listing products answered ${res.status}`, { hint: 'is the cluster up? (`ecom status`)' });
+        const items = res.body.items as Array<{ id: number; name: string; stock: number }>;
+        ids.push(...items.filter((p) => p.stock > 0 || name !== 'checkout').map((p) => p.id));
+        words.push(...items.flatMap((p) => p.name.split(/\s+/)).filter((w) => w.length > 2));
+        cursor = res.body.nextCursor as string | null;
+        if (cursor) cursors.push(cursor);
+      } while (cursor && ids.length < 2000);
+      ids = [...new Set(ids)];
+      words = [...new Set(words)].slice(0, 200);
+      cursors = cursors.slice(0, 50);
+      if (ids.length === 0) {
+        throw new EcomError('no_products', 'the catalogue is empty, nothing to load-test', { hint: 'seed it first: `ecom seed --products 100`' });
+      }
+    },
+    async createUser(vu, call) {
+      switch (name) {
+        case 'product':
+          return { next: productGet };
+        case 'browse':
+          return { next: browse };
+        case 'checkout': {
+          const token = await signUp(vu, call);
+          return { next: () => checkout(token) };
+        }
+        case 'mix': {
+          const token = await signUp(vu, call);
+          return {
+            next: () => {
+              const r = Math.random();
+              return r < 0.7 ? productGet() : r < 0.9 ? browse() : checkout(token);
+            },
+          };
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/** What the load engine reports every second and at the end; frozen, shared by the dashboard, plain and JSON output. */
+export interface LoadSnapshot {
+  readonly final: boolean;
+  readonly target: string;
+  readonly scenario: string;
+  readonly model: 'closed' | 'open';
+  readonly elapsedMs: number;
+  /** Requests planned (closed model: N; open model: rate × duration). */
+  readonly planned: number;
+  readonly completed: number;
+  readonly ok: number;
+  readonly errors: number;
+  readonly retries: number;
+  readonly inFlight: number;
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly errorsByKind: Readonly<Record<string, number>>;
+  /** Completions in the last whole second. */
+  readonly currentRps: number;
+  readonly averageRps: number;
+  /** Per-second completions, oldest first (at most the last 60). */
+  readonly rpsHistory: readonly number[];
+  readonly latencyMs: Readonly<{ p50: number; p90: number; p99: number; p999: number; max: number; mean: number }>;
+  /** Responses by `X-Instance-Id`. */
+  readonly instances: Readonly<Record<string, number>>;
+  /** Responses by `X-Cache-Status` (HIT, MISS, BYPASS, ...). */
+  readonly cache: Readonly<Record<string, number>>;
+  readonly etaMs: number | null;
+}

@@ -1,0 +1,147 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool, errors as undiciErrors } from 'undici';
+import type { RequestSpec, Scenario, SetupCall, VirtualUser } from './build-scenario.js';
+import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
+import type { LoadSnapshot } from './load-snapshot.js';
+
+/** How much load, against what. Either `requestCount` (closed model) or `rate` + `durationMs` (open model). */
+export interface LoadOptions {
+  origin: string;
+  scenario: Scenario;
+  concurrency: number;
+  requestCount?: number;
+  rate?: number;
+  durationMs?: number;
+  timeoutMs: number;
+  onSnapshot?: (snapshot: LoadSnapshot) => void;
+  signal?: AbortSignal;
+}
+
+const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function errorKind(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'TIMEOUT';
+  if (err instanceof undiciErrors.ConnectTimeoutError) return 'CONNECT_TIMEOUT';
+  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'ECONNRESET';
+  const cause = (err as { cause?: { code?: string } }).cause?.code;
+  return code ?? cause ?? (err instanceof Error ? err.name : 'UNKNOWN');
+}
+
+/**
+ * The load engine (no UI): sends exactly `requestCount` requests over `concurrency` keep-alive connections, each
+ * connection a virtual user sending its next request when the previous one completes (closed model); or sends at
+ * `rate` per second for `durationMs` whatever the server does (open model), measuring each latency from its
+ * intended send time so a stall shows in the percentiles (coordinated omission corrected). An idempotent request
+ * whose reused connection was closed before any response (as nginx does on reload) is retried once and counted
+ * as a retry. Emits a frozen snapshot every second and returns the final one.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
+  const open = options.rate !== undefined;
+  const planned = open ? Math.round((options.rate! * (options.durationMs ?? 0)) / 1000) : (options.requestCount ?? 0);
+  const pool = new Pool(options.origin, {
+    connections: options.concurrency,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    connectTimeout: Math.min(options.timeoutMs, 10_000),
+  });
+  const setup: SetupCall = async (method, path, body, token) => {
+    const res = await pool.request({
+      method,
+      path,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+  };
+
+  try {
+    await options.scenario.prepare(setup);
+    const users: VirtualUser[] = await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => options.scenario.createUser(vu + 1, setup)));
+    const stats = collectLoadStats({ target: options.origin, scenario: options.scenario.name, model: open ? 'open' : 'closed', planned });
+
+    const send = async (spec: RequestSpec, intendedAt: number): Promise<void> => {
+      stats.started();
+      let outcome: RequestOutcome;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const res = await pool.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body });
+          await res.body.dump();
+          const instance = res.headers['x-instance-id'];
+          const cache = res.headers['x-cache-status'];
+          outcome = {
+            kind: 'response',
+            status: res.statusCode,
+            latencyUs: (performance.now() - intendedAt) * 1000,
+            ...(typeof instance === 'string' ? { instance } : {}),
+            ...(typeof cache === 'string' ? { cache } : {}),
+          };
+          break;
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? '';
+          if (attempt === 0 && spec.idempotent && RETRYABLE.has(code)) {
+            stats.retried();
+            continue;
+          }
+          outcome = { kind: 'failure', error: errorKind(err), latencyUs: (performance.now() - intendedAt) * 1000 };
+          break;
+        }
+      }
+      stats.record(outcome);
+    };
+
+    const startedAt = performance.now();
+    const elapsed = (): number => performance.now() - startedAt;
+    let completedCount = 0;
+    const eta = (): number | null => {
+      if (open) return Math.max(0, (options.durationMs ?? 0) - elapsed());
+      const rate = completedCount / Math.max(1, elapsed());
+      return rate > 0 ? Math.round((planned - completedCount) / rate) : null;
+    };
+    const ticker = setInterval(() => {
+      const snap = stats.snapshot({ final: false, elapsedMs: elapsed(), etaMs: eta() });
+      completedCount = snap.completed;
+      options.onSnapshot?.(snap);
+    }, 1000);
+
+    try {
+      if (open) {
+        const interval = 1000 / options.rate!;
+        const inflight = new Set<Promise<void>>();
+        let sent = 0;
+        while (sent < planned && !options.signal?.aborted) {
+          const due = Math.min(planned, Math.floor(elapsed() / interval) + 1);
+          while (sent < due) {
+            const intendedAt = startedAt + sent * interval;
+            const p = send(users[sent % users.length]!.next(), intendedAt).finally(() => inflight.delete(p));
+            inflight.add(p);
+            sent++;
+          }
+          await sleep(1);
+        }
+        await Promise.all(inflight);
+      } else {
+        let issued = 0;
+        await Promise.all(
+          users.map(async (user) => {
+            while (issued < planned && !options.signal?.aborted) {
+              issued++;
+              await send(user.next(), performance.now());
+            }
+          }),
+        );
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+    const final = stats.snapshot({ final: true, elapsedMs: elapsed(), etaMs: 0 });
+    options.onSnapshot?.(final);
+    return final;
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,89 @@
+import { writeFileSync } from 'node:fs';
+import type { ClusterConfig } from '../cluster/cluster-schema.js';
+import { gatewayUrlOf } from '../cluster/cluster-urls.js';
+import { EcomError, UsageError } from '../common/ecom-error.js';
+import { parseDuration } from '../common/parse-duration.js';
+import { buildScenario, plainGetScenario, type ScenarioName } from './build-scenario.js';
+import type { LoadReport } from './load-report.js';
+import { toReport } from './load-report.js';
+import type { LoadSnapshot } from './load-snapshot.js';
+import { checkThreshold, parseThreshold } from './parse-threshold.js';
+
+/** Flags of `ecom overload`, as parsed by the CLI. */
+export interface OverloadFlags {
+  requestCount?: number;
+  concurrency: number;
+  rate?: number;
+  duration?: string;
+  scenario?: string;
+  target?: string;
+  threshold: string[];
+  json?: string;
+  timeout: string;
+}
+
+/** A validated overload plan; everything that can be wrong with the flags is found here, before any request. */
+export interface OverloadPlan {
+  origin: string;
+  scenarioName: string;
+  run(onSnapshot: (s: LoadSnapshot) => void, signal: AbortSignal): Promise<{ final: LoadSnapshot; report: LoadReport }>;
+}
+
+/** Validates flags (usage errors exit 2 before any request is sent) and returns the runnable plan. */
+export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | undefined): OverloadPlan {
+  const thresholds = flags.threshold.map(parseThreshold);
+  const open = flags.rate !== undefined || flags.duration !== undefined;
+  if (open && (flags.rate === undefined || flags.duration === undefined)) {
+    throw new UsageError('invalid_option', 'the open model needs both --rate R and --duration D (e.g. --rate 500 --duration 30s)');
+  }
+  if (open && flags.requestCount !== undefined) {
+    throw new UsageError('invalid_option', '--request_count (closed model) and --rate/--duration (open model) exclude each other');
+  }
+  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
+  const timeoutMs = parseDuration(flags.timeout, '--timeout');
+  let origin: string;
+  let path = '/';
+  if (flags.target) {
+    let url: URL;
+    try {
+      url = new URL(flags.target);
+    } catch {
+      throw new UsageError('invalid_option', `--target: expected an http:// URL, got "${flags.target}"`);
+    }
+    if (url.protocol !== 'http:') throw new UsageError('invalid_option', `--target: only http:// targets are supported, got "${url.protocol}"`);
+    origin = url.origin;
+    path = `${url.pathname}${url.search}`;
+  } else if (cluster) {
+    origin = gatewayUrlOf(cluster);
+  } else {
+    throw new UsageError('invalid_option', 'no target: pass --target URL or run against a cluster (-c FILE)');
+  }
+  const scenario = flags.target && !flags.scenario ? plainGetScenario(path) : buildScenario((flags.scenario ?? 'product') as ScenarioName);
+  const requestCount = open ? undefined : (flags.requestCount ?? 1000);
+  return {
+    origin,
+    scenarioName: scenario.name,
+    async run(onSnapshot, signal) {
+      const { runLoad } = await import('./run-load.js');
+      let final: LoadSnapshot;
+      try {
+        final = await runLoad({ origin, scenario, concurrency: flags.concurrency, requestCount, rate: flags.rate, durationMs, timeoutMs, onSnapshot, signal });
+      } catch (err) {
+        if (err instanceof EcomError) throw err;
+        const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+        throw new EcomError('target_unreachable', `cannot load-test ${origin}: ${code ?? (err instanceof Error ? err.message : String(err))}`, {
+          cause: err,
+          hint: flags.target ? 'check the URL' : 'is the cluster up? (`ecom up -d`, `ecom status`)',
+        });
+      }
+      const base = toReport(final);
+      const report: LoadReport = { ...base, thresholds: thresholds.map((t) => checkThreshold(t, base)) };
+      if (flags.json) {
+        const text = `${JSON.stringify(report, null, 2)}\n`;
+        if (flags.json === '-') process.stdout.write(text);
+        else writeFileSync(flags.json, text);
+      }
+      return { final, report };
+    },
+  };
+}
