@@ -10,6 +10,9 @@ import type { TokenService } from './create-token-service.js';
 import type { PeerClient } from './call-peers.js';
 import type { Db } from './open-database.js';
 import type { SendBatch } from './ship-logs.js';
+import type { OutboxStore } from './outbox-store.js';
+import type { EventHandlers } from './consume-events.js';
+import type { DomainEvent } from './domain-event.js';
 
 /** Everything the kit hands a service when it starts one instance. */
 export interface ServiceDeps {
@@ -25,6 +28,8 @@ export interface ServiceDeps {
   peers: PeerClient;
   tokens: TokenService;
   auth: Authorizer;
+  /** The service's outbox: append events inside the transaction of the change they announce. */
+  outbox: OutboxStore;
 }
 
 /** What a started service contributes: its routes, background work to stop, optionally a local log sink. */
@@ -34,6 +39,8 @@ export interface ServiceInstance {
   close?(): Promise<void> | void;
   /** Overrides the cluster's body limit (the logger takes large batches). */
   bodyLimitBytes?: number;
+  /** Handlers of domain events this service consumes (consumer group = the service kind). */
+  consumes?: { handlers: EventHandlers; afterApply?: (event: DomainEvent) => void };
   /** The logger service stores its own logs directly instead of shipping them over HTTP. */
   sendLogs?: SendBatch;
 }

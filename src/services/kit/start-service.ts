@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import type { ClusterConfig } from '../../cluster/cluster-schema.js';
 import { ensureCredentials } from '../../cluster/ensure-credentials.js';
 import { registryUrlOf } from '../../cluster/cluster-urls.js';
+import { databasePath } from '../../cluster/database-path.js';
 import { authorizeRequests } from './authorize-requests.js';
 import { openCacheDirtyStore } from './cache-dirty-store.js';
 import { callPeers } from './call-peers.js';
@@ -19,6 +19,10 @@ import type { ServiceDefinition, ServiceInstance } from './service-definition.js
 import { shipLogs, type SendBatch } from './ship-logs.js';
 import { startHttpServer } from './start-http-server.js';
 import { drainTraffic } from './drain-traffic.js';
+import { openOutboxStore } from './outbox-store.js';
+import { relayOutbox } from './relay-outbox.js';
+import { consumeEvents } from './consume-events.js';
+import { openProcessedEventsStore } from './processed-events-store.js';
 import { parseDuration } from '../../common/parse-duration.js';
 
 /** A running service instance. */
@@ -27,11 +31,6 @@ export interface ServiceHandle {
   port: number;
   /** Graceful stop: listener closed, in-flight requests finished, logs flushed, Redis and SQLite closed. Idempotent. */
   close(): Promise<void>;
-}
-
-/** Path of a service kind's SQLite file inside the state dir. */
-export function databasePath(stateDir: string, kind: string): string {
-  return join(stateDir, 'data', `${kind}.db`);
 }
 
 /**
@@ -83,9 +82,15 @@ export async function startService(options: {
   const auth = authorizeRequests(tokens, credentials.clusterToken);
   const startedAt = Date.now();
 
+  const outbox = openOutboxStore(db);
+  const stopRelay = relayOutbox({ outbox, redis, service: kind, instanceId, log });
+  let stopConsumer: (() => Promise<void>) | undefined;
+
   let instance: ServiceInstance | undefined;
   const teardown = async (): Promise<void> => {
     await registration?.close();
+    await stopConsumer?.();
+    await stopRelay();
     await instance?.close?.();
     cache.close();
     resolver.close();
@@ -96,8 +101,21 @@ export async function startService(options: {
   };
 
   try {
-    instance = await definition.create({ kind, id, instanceId, cluster, credentials, db, log, metrics, cache, peers, tokens, auth });
+    instance = await definition.create({ kind, id, instanceId, cluster, credentials, db, log, metrics, cache, peers, tokens, auth, outbox });
     if (instance.sendLogs) sendLogs = instance.sendLogs;
+    if (instance.consumes) {
+      // Blocking stream reads need their own connection, without the short cache command timeout.
+      const streamRedis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: 10_000, log });
+      stopConsumer = consumeEvents({
+        redis: streamRedis,
+        group: kind,
+        consumer: instanceId,
+        handlers: instance.consumes.handlers,
+        afterApply: instance.consumes.afterApply,
+        processed: openProcessedEventsStore(db),
+        log,
+      });
+    }
     const app = createServiceApp({
       instanceId,
       bodyLimitBytes: instance.bodyLimitBytes ?? cluster.http.bodyLimitBytes,

@@ -4,6 +4,7 @@ import { parseDuration } from '../../common/parse-duration.js';
 import { LOG_LEVELS, type LogEntry } from '../kit/create-logger.js';
 import { httpError } from '../kit/http-error.js';
 import type { ServiceDefinition } from '../kit/service-definition.js';
+import type { DomainEvent } from '../kit/domain-event.js';
 import { validateInput } from '../kit/validate-input.js';
 import { LOGGER_MIGRATIONS, openLoggerStore } from './logger-store.js';
 
@@ -22,6 +23,12 @@ const query = z.object({
   instance: z.string().max(64).optional(),
   level: z.enum(LOG_LEVELS).optional(),
   since: z.string().max(40).optional(),
+  after: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(100),
+});
+
+const auditQuery = z.object({
+  type: z.enum(['USER_REGISTERED', 'PROFILE_UPDATED', 'ORDER_PLACED']).optional(),
   after: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(100),
 });
@@ -46,11 +53,16 @@ export const loggerService: ServiceDefinition = {
     const prune = setInterval(() => store.prune(cluster.logs.retainRows), 60_000);
     prune.unref();
 
+    const audit = (event: DomainEvent): void => store.audit({ eventId: event.id, type: event.type, payload: event.payload, ts: event.ts, source: event.source });
     const routes = Router();
     routes.post('/api/logs', auth.cluster, (req, res) => {
       const entries = validateInput(batch, req.body) as LogEntry[];
       store.append(entries);
       res.status(202).json({ accepted: entries.length });
+    });
+    routes.get('/api/logs/audit', auth.adminOrCluster, (req, res) => {
+      const q = validateInput(auditQuery, req.query, 'query');
+      res.json({ items: store.auditTrail({ type: q.type, afterSeq: q.after ?? 0, limit: q.limit }) });
     });
     routes.get('/api/logs', auth.adminOrCluster, (req, res) => {
       const q = validateInput(query, req.query, 'query');
@@ -61,6 +73,7 @@ export const loggerService: ServiceDefinition = {
       routes,
       bodyLimitBytes: LOG_BATCH_LIMIT_BYTES,
       sendLogs: async (entries) => store.append(entries),
+      consumes: { handlers: { USER_REGISTERED: audit, PROFILE_UPDATED: audit, ORDER_PLACED: audit } },
       close: () => clearInterval(prune),
     };
   },

@@ -18,7 +18,25 @@ export const LOGGER_MIGRATIONS = [
    );
    CREATE INDEX logs_by_time ON logs (ts_ms);
    CREATE INDEX logs_by_service ON logs (service, ts_ms);`,
+  `CREATE TABLE audit_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id TEXT NOT NULL UNIQUE,
+     type TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     ts TEXT NOT NULL,
+     source TEXT NOT NULL
+   );`,
 ] as const;
+
+/** One entry of the audit trail of domain events. */
+export interface AuditEntry {
+  seq: number;
+  eventId: string;
+  type: string;
+  payload: unknown;
+  ts: string;
+  source: string;
+}
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -39,6 +57,10 @@ export interface LoggerStore {
   query(q: LogQuery): StoredLogEntry[];
   /** Deletes all but the newest `keep` rows; returns how many went. */
   prune(keep: number): number;
+  /** Adds a domain event to the audit trail (a repeated event id is ignored). */
+  audit(entry: Omit<AuditEntry, 'seq'>): void;
+  /** Audit entries after `afterSeq`, oldest first, optionally of one type. */
+  auditTrail(options: { type?: string; afterSeq: number; limit: number }): AuditEntry[];
 }
 
 interface LogRow {
@@ -64,6 +86,11 @@ export function openLoggerStore(db: Db): LoggerStore {
     }
   });
   const pruneStmt = db.prepare('DELETE FROM logs WHERE id <= (SELECT max(id) FROM logs) - ?');
+  const insertAudit = db.prepare(
+    'INSERT INTO audit_events (event_id, type, payload, ts, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING',
+  );
+  const auditAll = db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?');
+  const auditByType = db.prepare('SELECT * FROM audit_events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?');
   const toEntry = (row: LogRow): StoredLogEntry => ({
     ...(row.fields ? (JSON.parse(row.fields) as Record<string, unknown>) : {}),
     id: row.id,
@@ -92,5 +119,17 @@ export function openLoggerStore(db: Db): LoggerStore {
       return rows.map(toEntry);
     },
     prune: (keep) => pruneStmt.run(keep).changes,
+    audit: (e) => void insertAudit.run(e.eventId, e.type, JSON.stringify(e.payload), e.ts, e.source),
+    auditTrail({ type, afterSeq, limit }) {
+      const rows = (type ? auditByType.all(type, afterSeq, limit) : auditAll.all(afterSeq, limit)) as Array<{
+        seq: number;
+        event_id: string;
+        type: string;
+        payload: string;
+        ts: string;
+        source: string;
+      }>;
+      return rows.map((r) => ({ seq: r.seq, eventId: r.event_id, type: r.type, payload: JSON.parse(r.payload) as unknown, ts: r.ts, source: r.source }));
+    },
   };
 }

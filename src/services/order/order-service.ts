@@ -30,8 +30,8 @@ const orderId = z.uuid({ error: 'expected an order id' });
 export const orderService: ServiceDefinition = {
   kind: 'order',
   migrations: ORDER_MIGRATIONS,
-  create({ db, peers, auth, log, cluster }) {
-    const store = openOrderStore(db);
+  create({ db, peers, auth, log, cluster, outbox }) {
+    const store = openOrderStore(db, outbox);
     const stopSweep = releaseStaleOrders({ store, peers, log, staleAfterMs: 30_000, everyMs: 5_000 });
 
     const routes = Router();
@@ -70,6 +70,18 @@ export const orderService: ServiceDefinition = {
       if (!order || (caller.role !== 'admin' && order.userId !== caller.userId)) throw notFound('order');
       res.json({ order });
     });
-    return { routes, close: stopSweep };
+    return {
+      routes,
+      close: stopSweep,
+      consumes: {
+        handlers: {
+          PROFILE_UPDATED: (event) => {
+            const p = event.payload as { userId: number; name: string; address: string; phone: string; profileVersion: number };
+            const changed = store.updateShipping(p.userId, { name: p.name, address: p.address, phone: p.phone }, p.profileVersion);
+            if (changed) log.info('shipping details updated from profile', { userId: p.userId, orders: changed });
+          },
+        },
+      },
+    };
   },
 };

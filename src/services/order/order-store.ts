@@ -1,4 +1,5 @@
 import type { Db } from '../kit/open-database.js';
+import type { OutboxStore } from '../kit/outbox-store.js';
 
 /** One order line with the unit price captured at reservation time. */
 export interface OrderItem {
@@ -19,7 +20,9 @@ export interface Order {
 }
 
 /** The state of an order attempt found under an idempotency key. */
-export type OrderAttempt = { status: 'pending'; id: string; requestHash: string } | { status: 'placed'; order: Order; requestHash: string };
+export type OrderAttempt =
+  | { status: 'pending'; id: string; requestHash: string; createdAt: string; abandoned: boolean }
+  | { status: 'placed'; order: Order; requestHash: string };
 
 /** Schema versions of order.db, applied in order, never rewritten. */
 export const ORDER_MIGRATIONS = [
@@ -47,6 +50,8 @@ export const ORDER_MIGRATIONS = [
      unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
      PRIMARY KEY (order_id, product_id)
    );`,
+  `ALTER TABLE orders ADD COLUMN shipping_version INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE orders ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0`,
 ] as const;
 
 interface OrderRow {
@@ -55,6 +60,7 @@ interface OrderRow {
   user_id: number;
   status: Order['status'] | 'pending';
   request_hash: string;
+  abandoned: number;
   total: number;
   shipping_name: string;
   shipping_address: string;
@@ -68,18 +74,25 @@ export interface OrderStore {
   begin(input: { id: string; userId: number; idempotencyKey?: string; requestHash: string }): 'started' | OrderAttempt;
   findByKey(userId: number, idempotencyKey: string): OrderAttempt | undefined;
   /** Turns a pending attempt into a placed order with its items and shipping details, atomically. */
-  place(id: string, items: readonly OrderItem[], shipping: Order['shipping']): Order;
+  place(id: string, items: readonly OrderItem[], shipping: CapturedShipping): Order;
   /** Forgets a pending attempt whose stock was not taken or was given back. */
   discard(id: string): void;
+  /** Marks a pending attempt whose request gave up while its stock could not be given back (a retry may take over). */
+  abandon(id: string): void;
   get(id: string): Order | undefined;
   /** Placed orders after `afterSeq`, newest last; one user's, or everyone's when `userId` is undefined. */
   list(options: { userId?: number; afterSeq: number; limit: number }): Array<{ seq: number; order: Order }>;
   /** Pending attempts older than `before` (their request died mid-way): candidates for release. */
   stalePending(before: string): string[];
+  /** Applies a newer profile to the user's orders that have not shipped yet; returns how many changed. */
+  updateShipping(userId: number, shipping: Order['shipping'], profileVersion: number): number;
 }
 
-/** Prepares the order store's statements on an open database. */
-export function openOrderStore(db: Db): OrderStore {
+/** Shipping details as captured from the user's profile, with the profile version they come from. */
+export type CapturedShipping = Order['shipping'] & { profileVersion: number };
+
+/** Prepares the order store's statements on an open database; placed orders announce themselves through `outbox`. */
+export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   const insert = db.prepare(
     `INSERT INTO orders (id, user_id, status, idempotency_key, request_hash, created_at, updated_at)
      VALUES (@id, @userId, 'pending', @idempotencyKey, @requestHash, @now, @now)`,
@@ -92,12 +105,18 @@ export function openOrderStore(db: Db): OrderStore {
   const insertItem = db.prepare('INSERT INTO order_items (order_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)');
   const markPlaced = db.prepare(
     `UPDATE orders SET status = 'placed', total = @total, shipping_name = @name, shipping_address = @address,
-       shipping_phone = @phone, updated_at = @now WHERE id = @id AND status = 'pending'`,
+       shipping_phone = @phone, shipping_version = @profileVersion, updated_at = @now WHERE id = @id AND status = 'pending'`,
   );
   const discard = db.prepare("DELETE FROM orders WHERE id = ? AND status = 'pending'");
+  const abandon = db.prepare("UPDATE orders SET abandoned = 1 WHERE id = ? AND status = 'pending'");
   const listAll = db.prepare("SELECT * FROM orders WHERE status <> 'pending' AND seq > ? ORDER BY seq LIMIT ?");
   const listMine = db.prepare("SELECT * FROM orders WHERE user_id = ? AND status <> 'pending' AND seq > ? ORDER BY seq LIMIT ?");
   const stale = db.prepare("SELECT id FROM orders WHERE status = 'pending' AND created_at < ? LIMIT 100").pluck();
+  const reship = db.prepare(
+    `UPDATE orders SET shipping_name = @name, shipping_address = @address, shipping_phone = @phone,
+       shipping_version = @profileVersion, updated_at = @now
+     WHERE user_id = @userId AND status = 'placed' AND shipping_version < @profileVersion`,
+  );
 
   const toOrder = (row: OrderRow): Order => ({
     id: row.id,
@@ -110,7 +129,7 @@ export function openOrderStore(db: Db): OrderStore {
   });
   const toAttempt = (row: OrderRow): OrderAttempt =>
     row.status === 'pending'
-      ? { status: 'pending', id: row.id, requestHash: row.request_hash }
+      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1 }
       : { status: 'placed', order: toOrder(row), requestHash: row.request_hash };
 
   const begin = db.transaction((input: { id: string; userId: number; idempotencyKey?: string; requestHash: string }) => {
@@ -121,12 +140,14 @@ export function openOrderStore(db: Db): OrderStore {
     insert.run({ ...input, idempotencyKey: input.idempotencyKey ?? null, now: new Date().toISOString() });
     return 'started' as const;
   });
-  const place = db.transaction((id: string, items: readonly OrderItem[], shipping: Order['shipping']) => {
+  const place = db.transaction((id: string, items: readonly OrderItem[], shipping: CapturedShipping) => {
     for (const item of items) insertItem.run(id, item.productId, item.quantity, item.unitPrice);
     const total = items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
     const changed = markPlaced.run({ id, total, ...shipping, now: new Date().toISOString() }).changes;
     if (changed !== 1) throw new Error(`order ${id} is no longer pending`);
-    return toOrder(byId.get(id) as OrderRow);
+    const order = toOrder(byId.get(id) as OrderRow);
+    outbox.append('ORDER_PLACED', { orderId: order.id, userId: order.userId, items: order.items, total: order.total, at: order.createdAt });
+    return order;
   });
 
   return {
@@ -137,6 +158,7 @@ export function openOrderStore(db: Db): OrderStore {
     },
     place: (id, items, shipping) => place.immediate(id, items, shipping),
     discard: (id) => void discard.run(id),
+    abandon: (id) => void abandon.run(id),
     get(id) {
       const row = byId.get(id) as OrderRow | undefined;
       return row && row.status !== 'pending' ? toOrder(row) : undefined;
@@ -146,5 +168,7 @@ export function openOrderStore(db: Db): OrderStore {
       return rows.map((row) => ({ seq: row.seq, order: toOrder(row) }));
     },
     stalePending: (before) => stale.all(before) as string[],
+    updateShipping: (userId, shipping, profileVersion) =>
+      reship.run({ userId, ...shipping, profileVersion, now: new Date().toISOString() }).changes,
   };
 }

@@ -4,7 +4,7 @@ import { EcomError } from '../../common/ecom-error.js';
 import type { PeerClient } from '../kit/call-peers.js';
 import type { Logger } from '../kit/create-logger.js';
 import { httpError } from '../kit/http-error.js';
-import type { Order, OrderItem, OrderStore } from './order-store.js';
+import type { CapturedShipping, Order, OrderItem, OrderStore } from './order-store.js';
 
 /** The outcome of placing an order: the order, and whether it is a replay of an earlier request with the same key. */
 export interface PlacedOrder {
@@ -26,12 +26,12 @@ export async function releaseReservation(peers: PeerClient, id: string): Promise
   }
 }
 
-async function shippingOf(peers: PeerClient, userId: number): Promise<Order['shipping']> {
+async function shippingOf(peers: PeerClient, userId: number): Promise<CapturedShipping> {
   const res = await peers.call('user', { method: 'GET', path: `/internal/users/${userId}`, idempotent: true });
   if (res.status === 404) throw httpError(401, 'unknown_user', 'the account of this token no longer exists');
   if (res.status !== 200) throw httpError(503, 'user_unavailable', `user service answered ${res.status}`);
-  const { user } = res.body as { user: { name: string; address: string; phone: string } };
-  return { name: user.name, address: user.address, phone: user.phone };
+  const { user } = res.body as { user: { name: string; address: string; phone: string; profileVersion?: number } };
+  return { name: user.name, address: user.address, phone: user.phone, profileVersion: user.profileVersion ?? 0 };
 }
 
 /**
@@ -62,6 +62,16 @@ export async function placeOrder(input: {
         throw httpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different order');
       }
       if (begun.status === 'placed') return { order: begun.order, replayed: true };
+      // The first request gave up (or died) with its stock possibly taken: give it back and try afresh.
+      if (begun.abandoned || Date.now() - Date.parse(begun.createdAt) > input.waitForPeerMs) {
+        if (await releaseReservation(peers, begun.id)) {
+          store.discard(begun.id);
+          continue;
+        }
+        if (Date.now() > deadline) throw httpError(503, 'product_unavailable', 'the product service does not answer');
+        await sleep(100);
+        continue;
+      }
       if (Date.now() > deadline) {
         throw httpError(409, 'order_in_progress', 'an order with this Idempotency-Key is still being placed; retry shortly');
       }
@@ -72,7 +82,7 @@ export async function placeOrder(input: {
   }
 
   async function completeAttempt(id: string): Promise<Order> {
-    let shipping: Order['shipping'];
+    let shipping: CapturedShipping;
     try {
       shipping = await shippingOf(peers, userId);
     } catch (err) {
@@ -89,6 +99,7 @@ export async function placeOrder(input: {
       });
     } catch (err) {
       if (await releaseReservation(peers, id)) store.discard(id);
+      else store.abandon(id);
       throw err;
     }
     if (reserved.status === 201 || reserved.status === 200) {
@@ -99,6 +110,7 @@ export async function placeOrder(input: {
         return order;
       } catch (err) {
         if (await releaseReservation(peers, id)) store.discard(id);
+        else store.abandon(id);
         throw new EcomError('order_not_saved', 'the order could not be saved; no stock was taken', { status: 500, cause: err });
       }
     }

@@ -147,6 +147,17 @@ export const productService: ServiceDefinition = {
       }
       res.status(204).end();
     });
-    return { routes };
+    return {
+      routes,
+      consumes: {
+        handlers: {
+          ORDER_PLACED: (event) => store.recordSales((event.payload as { items: Array<{ productId: number; quantity: number }> }).items),
+        },
+        afterApply: (event) => {
+          const { items } = event.payload as { items: Array<{ productId: number }> };
+          void cache.invalidate(productTargets(items.map((i) => i.productId)));
+        },
+      },
+    };
   },
 };

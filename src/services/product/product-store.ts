@@ -49,6 +49,7 @@ export const PRODUCT_MIGRATIONS = [
      unit_price INTEGER NOT NULL,
      PRIMARY KEY (reservation_id, product_id)
    );`,
+  `ALTER TABLE products ADD COLUMN sold INTEGER NOT NULL DEFAULT 0`,
 ] as const;
 
 /** All SQL of the product service. */
@@ -64,6 +65,10 @@ export interface ProductStore {
   reserve(reservationId: string, items: ReadonlyArray<{ productId: number; quantity: number }>): ReserveResult;
   /** Gives a held reservation's stock back; releasing an unknown id leaves a tombstone so a late reserve is refused. */
   release(reservationId: string): number[];
+  /** Counts units sold (from ORDER_PLACED events). */
+  recordSales(items: ReadonlyArray<{ productId: number; quantity: number }>): void;
+  /** Units sold of a product so far. */
+  soldOf(id: number): number | undefined;
 }
 
 class Rollback extends Error {
@@ -108,6 +113,8 @@ export function openProductStore(db: Db): ProductStore {
     'INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)',
   );
   const markReleased = db.prepare("UPDATE reservations SET status = 'released', released_at = ? WHERE id = ?");
+  const addSold = db.prepare('UPDATE products SET sold = sold + ? WHERE id = ?');
+  const soldOf = db.prepare('SELECT sold FROM products WHERE id = ?').pluck();
 
   const reserve = db.transaction((id: string, items: ReadonlyArray<{ productId: number; quantity: number }>): ReserveResult => {
     const status = reservation.get(id) as string | undefined;
@@ -174,5 +181,9 @@ export function openProductStore(db: Db): ProductStore {
       }
     },
     release: (reservationId) => release.immediate(reservationId),
+    recordSales(items) {
+      for (const { productId, quantity } of items) addSold.run(quantity, productId);
+    },
+    soldOf: (id) => soldOf.get(id) as number | undefined,
   };
 }

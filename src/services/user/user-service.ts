@@ -29,8 +29,8 @@ const idParam = z.coerce.number().int().positive();
 export const userService: ServiceDefinition = {
   kind: 'user',
   migrations: USER_MIGRATIONS,
-  async create({ db, cache, tokens, auth, credentials, log }) {
-    const store = openUserStore(db);
+  async create({ db, cache, tokens, auth, credentials, log, outbox }) {
+    const store = openUserStore(db, outbox);
     store.ensureAdmin(credentials.admin.email, await hashPassword(credentials.admin.password));
     const readUser = (id: number): Promise<PublicUser | undefined> => cache.read('user', String(id), () => store.get(id));
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');

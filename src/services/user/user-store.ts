@@ -1,4 +1,5 @@
 import type { Db } from '../kit/open-database.js';
+import type { OutboxStore } from '../kit/outbox-store.js';
 
 /** A user as the API shows it: never the password hash. */
 export interface PublicUser {
@@ -10,6 +11,8 @@ export interface PublicUser {
   role: 'customer' | 'admin';
   createdAt: string;
   updatedAt: string;
+  /** Grows with every profile change; events carry it so consumers never apply an older profile over a newer one. */
+  profileVersion: number;
 }
 
 /** Schema versions of user.db, applied in order, never rewritten. */
@@ -25,6 +28,7 @@ export const USER_MIGRATIONS = [
      created_at TEXT NOT NULL,
      updated_at TEXT NOT NULL
    )`,
+  `ALTER TABLE users ADD COLUMN profile_version INTEGER NOT NULL DEFAULT 0`,
 ] as const;
 
 interface UserRow {
@@ -37,6 +41,7 @@ interface UserRow {
   role: 'customer' | 'admin';
   created_at: string;
   updated_at: string;
+  profile_version: number;
 }
 
 const toPublic = (row: UserRow): PublicUser => ({
@@ -48,6 +53,7 @@ const toPublic = (row: UserRow): PublicUser => ({
   role: row.role,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  profileVersion: row.profile_version,
 });
 
 /** Thrown by `create` when the email belongs to someone already. */
@@ -63,8 +69,8 @@ export interface UserStore {
   update(id: number, patch: { name?: string; address?: string; phone?: string }): PublicUser | undefined;
 }
 
-/** Prepares the user store's statements on an open database. */
-export function openUserStore(db: Db): UserStore {
+/** Prepares the user store's statements on an open database; changes announce themselves through `outbox`. */
+export function openUserStore(db: Db, outbox: OutboxStore): UserStore {
   const insert = db.prepare(
     `INSERT INTO users (email, password_hash, name, address, phone, role, created_at, updated_at)
      VALUES (@email, @passwordHash, @name, @address, @phone, @role, @now, @now) RETURNING *`,
@@ -77,12 +83,37 @@ export function openUserStore(db: Db): UserStore {
   const byId = db.prepare('SELECT * FROM users WHERE id = ?');
   const update = db.prepare(
     `UPDATE users SET name = coalesce(@name, name), address = coalesce(@address, address),
-       phone = coalesce(@phone, phone), updated_at = @now WHERE id = @id RETURNING *`,
+       phone = coalesce(@phone, phone), updated_at = @now, profile_version = profile_version + 1
+     WHERE id = @id RETURNING *`,
   );
+  const register = db.transaction((input: Parameters<UserStore['create']>[0]): PublicUser => {
+    const user = toPublic(insert.get({ ...input, now: new Date().toISOString() }) as UserRow);
+    outbox.append('USER_REGISTERED', { userId: user.id, email: user.email, name: user.name, role: user.role, at: user.createdAt });
+    return user;
+  });
+  const updateProfile = db.transaction((id: number, patch: { name?: string; address?: string; phone?: string }): PublicUser | undefined => {
+    const row = update.get({
+      id,
+      name: patch.name ?? null,
+      address: patch.address ?? null,
+      phone: patch.phone ?? null,
+      now: new Date().toISOString(),
+    }) as UserRow | undefined;
+    if (!row) return undefined;
+    const user = toPublic(row);
+    outbox.append('PROFILE_UPDATED', {
+      userId: user.id,
+      name: user.name,
+      address: user.address,
+      phone: user.phone,
+      profileVersion: user.profileVersion,
+    });
+    return user;
+  });
   return {
     create(input) {
       try {
-        return toPublic(insert.get({ ...input, now: new Date().toISOString() }) as UserRow);
+        return register(input);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError(input.email);
         throw err;
@@ -100,15 +131,6 @@ export function openUserStore(db: Db): UserStore {
       const row = byId.get(id) as UserRow | undefined;
       return row && toPublic(row);
     },
-    update(id, patch) {
-      const row = update.get({
-        id,
-        name: patch.name ?? null,
-        address: patch.address ?? null,
-        phone: patch.phone ?? null,
-        now: new Date().toISOString(),
-      }) as UserRow | undefined;
-      return row && toPublic(row);
-    },
+    update: (id, patch) => updateProfile(id, patch),
   };
 }

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { EcomError } from '../common/ecom-error.js';
+import { EVENT_STREAM, decodeEvent, type DomainEvent } from '../services/kit/domain-event.js';
+import { openOutboxStore } from '../services/kit/outbox-store.js';
+import type { ClusterConfig } from './cluster-schema.js';
+import { SERVICE_KINDS } from './defaults.js';
+import { databasePath } from './database-path.js';
+
+/** What `ecom events` shows: the stream, each consumer group's lag, each service's unpublished outbox. */
+export interface EventsOverview {
+  stream: { name: string; length: number; lastId: string | null };
+  groups: Array<{ name: string; consumers: number; pending: number; lag: number | null; lastDeliveredId: string }>;
+  outbox: Record<string, number>;
+  recent: Array<DomainEvent & { streamId: string }>;
+}
+
+/** Connects to the cluster's redis-server for inspection; fails with a hint when it is down. */
+export async function connectForInspection(cluster: ClusterConfig): Promise<Redis> {
+  const redis = new Redis({ host: cluster.host, port: cluster.redis.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return redis;
+  } catch (cause) {
+    redis.disconnect();
+    throw new EcomError('redis_unreachable', `no redis-server answers on ${cluster.host}:${cluster.redis.port}`, {
+      cause,
+      hint: 'start the cluster with `ecom up -d`',
+    });
+  }
+}
+
+function pairs(list: unknown[]): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (let i = 0; i + 1 < list.length; i += 2) map.set(String(list[i]), list[i + 1]);
+  return map;
+}
+
+/** Counts unpublished outbox events in every service's SQLite file (read-only). */
+export function outboxBacklog(cluster: ClusterConfig): Record<string, number> {
+  const backlog: Record<string, number> = {};
+  for (const kind of SERVICE_KINDS) {
+    const file = databasePath(cluster.stateDir, kind);
+    if (!existsSync(file)) continue;
+    const db = new Database(file, { readonly: true, timeout: 2000 });
+    try {
+      const hasOutbox = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get();
+      if (hasOutbox) backlog[kind] = openOutboxStore(db).pending();
+    } finally {
+      db.close();
+    }
+  }
+  return backlog;
+}
+
+/** Reads the stream's length, the groups' lag and the last `recent` events. */
+export async function readEvents(cluster: ClusterConfig, redis: Redis, recent: number): Promise<EventsOverview> {
+  const exists = (await redis.exists(EVENT_STREAM)) === 1;
+  let length = 0;
+  let lastId: string | null = null;
+  let groups: EventsOverview['groups'] = [];
+  let entries: Array<DomainEvent & { streamId: string }> = [];
+  if (exists) {
+    const info = pairs((await redis.xinfo('STREAM', EVENT_STREAM)) as unknown[]);
+    length = Number(info.get('length') ?? 0);
+    lastId = (info.get('last-generated-id') as string | undefined) ?? null;
+    const rawGroups = (await redis.xinfo('GROUPS', EVENT_STREAM)) as unknown[][];
+    groups = rawGroups.map((g) => {
+      const m = pairs(g);
+      const lag = m.get('lag');
+      return {
+        name: String(m.get('name')),
+        consumers: Number(m.get('consumers') ?? 0),
+        pending: Number(m.get('pending') ?? 0),
+        lag: lag === null || lag === undefined ? null : Number(lag),
+        lastDeliveredId: String(m.get('last-delivered-id') ?? ''),
+      };
+    });
+    const raw = (await redis.xrevrange(EVENT_STREAM, '+', '-', 'COUNT', recent)) as Array<[string, string[]]>;
+    entries = raw
+      .reverse()
+      .map(([streamId, fields]) => {
+        const e = decodeEvent(fields);
+        return e ? { ...e, streamId } : undefined;
+      })
+      .filter((e): e is DomainEvent & { streamId: string } => e !== undefined);
+  }
+  return { stream: { name: EVENT_STREAM, length, lastId }, groups, outbox: outboxBacklog(cluster), recent: entries };
+}

@@ -1,0 +1,62 @@
+import type { Db } from './open-database.js';
+
+/** Domain event types (DESIGN.md "Events"). */
+export type EventType = 'USER_REGISTERED' | 'PROFILE_UPDATED' | 'ORDER_PLACED';
+
+/** An outbox row waiting to be published. */
+export interface OutboxEvent {
+  id: number;
+  type: EventType;
+  payload: string;
+  createdAt: string;
+}
+
+/** The outbox of one service's database; all SQL of it lives here. */
+export interface OutboxStore {
+  /** Records an event; call inside the transaction that makes the change it announces. */
+  append(type: EventType, payload: unknown): void;
+  /** Claims up to `limit` unsent events for `owner` (claims older than `staleMs` are taken over). */
+  claim(owner: string, limit: number, staleMs: number): OutboxEvent[];
+  markSent(ids: readonly number[]): void;
+  /** Unsent events (the backlog while Redis is away). */
+  pending(): number;
+}
+
+/** Opens the outbox table in a service's database (created if missing). */
+export function openOutboxStore(db: Db): OutboxStore {
+  db.exec(`CREATE TABLE IF NOT EXISTS outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     type TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     claimed_by TEXT,
+     claimed_at INTEGER,
+     sent_at TEXT
+   );
+   CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at IS NULL;`);
+  const insert = db.prepare('INSERT INTO outbox (type, payload, created_at) VALUES (?, ?, ?)');
+  const claim = db.prepare(
+    `UPDATE outbox SET claimed_by = @owner, claimed_at = @now
+     WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < @stale) ORDER BY id LIMIT @limit)
+     RETURNING id, type, payload, created_at AS createdAt`,
+  );
+  const markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
+  const pending = db.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NULL').pluck();
+  const prune = db.prepare("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?");
+  let marks = 0;
+  return {
+    append: (type, payload) => void insert.run(type, JSON.stringify(payload), new Date().toISOString()),
+    claim(owner, limit, staleMs) {
+      const now = Date.now();
+      const rows = claim.all({ owner, now, stale: now - staleMs, limit }) as OutboxEvent[];
+      return rows.sort((a, b) => a.id - b.id);
+    },
+    markSent: db.transaction((ids: readonly number[]) => {
+      const at = new Date().toISOString();
+      for (const id of ids) markSent.run(at, id);
+      // Sent events are kept a day for inspection, then pruned now and then.
+      if (++marks % 100 === 0) prune.run(new Date(Date.now() - 86_400_000).toISOString());
+    }),
+    pending: () => pending.get() as number,
+  };
+}
