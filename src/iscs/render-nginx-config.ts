@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { ClusterConfig } from '../cluster/cluster-schema.js';
@@ -22,6 +23,8 @@ export type RenderNginxConfig = (cluster: ClusterConfig, snapshot: RegistrySnaps
 /** Compiles a template file into a renderer; a template that does not compile throws here, not at reload time. */
 export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginxConfig {
   const template = Handlebars.compile(readFileSync(templateFile, 'utf8'), { noEscape: true, strict: false });
+  // As root, nginx would hand its workers to `nobody`, who may not reach a state dir under a private folder.
+  const workerUser = process.getuid?.() === 0 ? userInfo().username : undefined;
   return (cluster, snapshot) => {
     const paths = nginxPaths(cluster.stateDir);
     const routes = SERVICE_KINDS.map((kind) => ({
@@ -31,6 +34,7 @@ export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginx
     }));
     return template({
       index: snapshot.index,
+      user: workerUser,
       ...paths,
       workers: cluster.gateway.workers,
       host: cluster.host,
