@@ -72,7 +72,7 @@ async function startDetached(cluster: ClusterConfig, configFlag: string, json: b
         continue;
       }
     }
-    await sleep(150);
+    await sleep(50);
   }
 }
 

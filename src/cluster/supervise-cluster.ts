@@ -54,6 +54,12 @@ interface Supervised {
   health: { health(): Health; markHealthy(): void; stop(): void };
 }
 
+/**
+ * Start order by dependency: the logger first (everyone ships logs to it), then user and product (neither needs the
+ * other), then order (it calls both). Each level is healthy and registered before the next starts.
+ */
+export const START_LEVELS: ReadonlyArray<readonly ServiceKind[]> = [['logger'], ['user', 'product'], ['order']];
+
 /** Tunables of supervision; defaults suit the default cluster. */
 export interface SupervisorOptions {
   log: Logger;
@@ -99,16 +105,21 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
     const { cluster } = this;
     mkdirSync(statePaths(cluster.stateDir).redisDir, { recursive: true });
     try {
-      this.progress(`starting redis-server on :${cluster.redis.port}`);
-      await this.launch(this.core, redisSpec(cluster), () => probeRedis(cluster.host, cluster.redis.port));
-      this.progress(`starting registry on :${cluster.iscs.port}`);
-      await this.launch(this.core, iscsSpec(cluster), () => probeHttp(`${registryUrlOf(cluster)}/health`));
+      // redis-server and the registry need nothing from each other: start both at once (redis stays core[0]).
+      this.progress(`starting redis-server on :${cluster.redis.port} and the registry on :${cluster.iscs.port}`);
+      const redisUp = this.launch(this.core, redisSpec(cluster), () => probeRedis(cluster.host, cluster.redis.port));
+      const iscsUp = this.launch(this.core, iscsSpec(cluster), () => probeHttp(`${registryUrlOf(cluster)}/health`));
+      await Promise.all([redisUp, iscsUp]);
       this.startProxySync();
-      for (const kind of SERVICE_KINDS) {
-        const instances = cluster.services[kind].instances;
-        if (instances.length === 0) continue;
-        this.progress(`starting ${kind} ×${instances.length} (${instances.map((i) => `:${i.port}`).join(' ')})`);
-        await Promise.all(instances.map((inst) => this.startInstance(kind, inst.id, inst.port)));
+      for (const level of START_LEVELS) {
+        await Promise.all(
+          level.map(async (kind) => {
+            const instances = cluster.services[kind].instances;
+            if (instances.length === 0) return;
+            this.progress(`starting ${kind} ×${instances.length} (${instances.map((i) => `:${i.port}`).join(' ')})`);
+            await Promise.all(instances.map((inst) => this.startInstance(kind, inst.id, inst.port)));
+          }),
+        );
       }
       this.progress(`starting nginx gateway on :${cluster.gateway.port}`);
       await this.sync!.flush();
