@@ -3,8 +3,8 @@ import type { Db } from './open-database.js';
 /** Cache keys whose invalidation could not reach Redis; shared through the service's SQLite file by all its instances. */
 export interface CacheDirtyStore {
   add(keys: readonly string[]): void;
-  /** True when any of `keys` still awaits its invalidation (cached copies must not be trusted). */
-  hasAny(keys: readonly [string, string]): boolean;
+  /** Every key still awaiting its invalidation (read into memory; the cache re-reads it when its change signal moves). */
+  all(): Set<string>;
   list(limit: number): Array<{ key: string; since: number }>;
   remove(entries: ReadonlyArray<{ key: string; since: number }>): void;
 }
@@ -15,7 +15,7 @@ export function openCacheDirtyStore(db: Db): CacheDirtyStore {
   const insert = db.prepare(
     'INSERT INTO cache_dirty (key, since) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET since = excluded.since',
   );
-  const any = db.prepare('SELECT 1 FROM cache_dirty WHERE key IN (?, ?) LIMIT 1').pluck();
+  const all = db.prepare('SELECT key FROM cache_dirty').pluck();
   const list = db.prepare('SELECT key, since FROM cache_dirty ORDER BY since LIMIT ?');
   const remove = db.prepare('DELETE FROM cache_dirty WHERE key = ? AND since = ?');
   let since = 0;
@@ -24,7 +24,7 @@ export function openCacheDirtyStore(db: Db): CacheDirtyStore {
     add: db.transaction((keys: readonly string[]) => {
       for (const key of keys) insert.run(key, stamp());
     }),
-    hasAny: (keys) => any.get(keys[0], keys[1]) !== undefined,
+    all: () => new Set(all.all() as string[]),
     list: (limit) => list.all(limit) as Array<{ key: string; since: number }>,
     remove: db.transaction((entries: ReadonlyArray<{ key: string; since: number }>) => {
       for (const e of entries) remove.run(e.key, e.since);

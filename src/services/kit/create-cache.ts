@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CacheDirtyStore } from './cache-dirty-store.js';
+import type { ChangeSignal } from './change-signal.js';
 
 /** What to invalidate: one entry of a namespace, or (no key) every entry of it. */
 export interface CacheTarget {
@@ -8,7 +9,7 @@ export interface CacheTarget {
 }
 
 /** Outcome counters, exported as metrics. */
-export type CacheOutcome = 'hit' | 'miss' | 'coalesced' | 'bypass' | 'error';
+export type CacheOutcome = 'local' | 'hit' | 'miss' | 'coalesced' | 'bypass' | 'error';
 
 /** Cache-aside over Redis that stays correct when Redis is down, slow, or comes back with old data. */
 export interface Cache {
@@ -32,6 +33,15 @@ type CachedRedis = Redis & { ecomCacheRead(nsGen: string, keyGen: string, valueP
 const nsGenKey = (ns: string): string => `${PREFIX}${ns}:gen`;
 const keyGenKey = (ns: string, key: string): string => `${PREFIX}${ns}:${key}:gen`;
 const dirtyName = (t: CacheTarget): string => (t.key === undefined ? t.ns : `${t.ns}\u0000${t.key}`);
+const LOCAL_MAX_ENTRIES = 10_000;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
 /**
  * Creates the cache. Every entry lives under a key that embeds a generation counter of its namespace and of itself;
@@ -39,10 +49,15 @@ const dirtyName = (t: CacheTarget): string => (t.key === undefined ? t.ns : `${t
  * When Redis cannot be told, the key is recorded in the service's SQLite (`dirty`); readers of it bypass the cache
  * until a background flush delivers the invalidation, so no instance ever serves a value older than an acknowledged
  * write. Concurrent misses of one entry in this process share one load (stampede protection).
+ *
+ * In front of Redis sits a small in-process copy, valid only while the service's `signal` has not moved: every
+ * invalidation (by any instance) bumps the signal after committing and before acknowledging, and every read checks
+ * it (one fstat), so the local copy never outlives a write either. Values handed out are frozen.
  */
 export function createCache(options: {
   redis: Redis;
   dirty: CacheDirtyStore;
+  signal: ChangeSignal;
   ttlMs: number;
   onOutcome?: (outcome: CacheOutcome) => void;
   flushEveryMs?: number;
@@ -54,6 +69,25 @@ export function createCache(options: {
   const count = options.onOutcome ?? (() => undefined);
   const genTtlMs = options.ttlMs * 10 + 60_000;
   const inflight = new Map<string, Promise<unknown>>();
+  const local = new Map<string, unknown>();
+  let seenVersion = -1;
+  let dirtyKeys = new Set<string>();
+  /** Re-reads what may have changed since the signal last moved; returns the version this read works under. */
+  const sync = (): number => {
+    const version = options.signal.version();
+    if (version !== seenVersion) {
+      seenVersion = version;
+      local.clear();
+      dirtyKeys = options.dirty.all();
+    }
+    return version;
+  };
+  const keep = (version: number, localKey: string, value: unknown): void => {
+    // Only if no change was noticed meanwhile; a change not yet noticed clears the copy at the next read.
+    if (value === undefined || version !== seenVersion) return;
+    if (local.size >= LOCAL_MAX_ENTRIES) local.clear();
+    local.set(localKey, deepFreeze(value));
+  };
 
   const sendInvalidations = async (targets: readonly CacheTarget[]): Promise<void> => {
     const tx = redis.multi();
@@ -76,6 +110,7 @@ export function createCache(options: {
     try {
       await sendInvalidations(targets);
       options.dirty.remove(pending);
+      options.signal.bump();
     } catch {
       // Redis went away again; the next tick retries.
     }
@@ -90,9 +125,22 @@ export function createCache(options: {
 
   return {
     async read<T>(ns: string, key: string, load: () => T | undefined): Promise<T | undefined> {
-      if (redis.status !== 'ready' || options.dirty.hasAny([ns, `${ns}\u0000${key}`])) {
+      const version = sync();
+      const localKey = `${ns}\u0000${key}`;
+      if (dirtyKeys.size > 0 && (dirtyKeys.has(ns) || dirtyKeys.has(localKey))) {
         count('bypass');
         return load();
+      }
+      const copy = local.get(localKey);
+      if (copy !== undefined) {
+        count('local');
+        return copy as T;
+      }
+      if (redis.status !== 'ready') {
+        count('bypass');
+        const value = load();
+        keep(version, localKey, value);
+        return value;
       }
       const valuePrefix = `${PREFIX}${ns}:${key}:v:`;
       let gens: [string, string, string | null];
@@ -105,7 +153,9 @@ export function createCache(options: {
       const [ng, kg, cached] = gens;
       if (cached !== null && cached !== undefined) {
         count('hit');
-        return JSON.parse(cached) as T;
+        const value = JSON.parse(cached) as T;
+        keep(version, localKey, value);
+        return value;
       }
       const valueKey = `${valuePrefix}${ng}:${kg}`;
       const shared = inflight.get(valueKey);
@@ -116,6 +166,7 @@ export function createCache(options: {
       count('miss');
       const loading = (async () => {
         const value = load();
+        keep(version, localKey, value);
         // Held in `inflight` until Redis has it, so misses arriving meanwhile share this load.
         if (value !== undefined) await redis.set(valueKey, JSON.stringify(value), 'PX', options.ttlMs).catch(() => undefined);
         return value;
@@ -131,6 +182,7 @@ export function createCache(options: {
       } catch {
         options.dirty.add(targets.map(dirtyName));
       }
+      options.signal.bump();
     },
     close() {
       clearInterval(timer);

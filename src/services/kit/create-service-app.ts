@@ -17,11 +17,14 @@ export function createServiceApp(options: {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     res.setHeader('X-Instance-Id', options.instanceId);
-    next();
+    options.metrics.track(req, res, next);
   });
-  app.use(options.metrics.track);
+  const json = express.json({ limit: options.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
+  // Reads carry no body: skip the parser on the hot path.
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
+  app.use(options.routes);
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', instance: options.instanceId, ...options.health() });
   });
@@ -31,8 +34,6 @@ export function createServiceApp(options: {
       res.end(text);
     }, next);
   });
-  app.use(express.json({ limit: options.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] }));
-  app.use(options.routes);
   app.use((req, _res, next) => next(httpError(404, 'route_not_found', `no route for ${req.method} ${req.path}`)));
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     const e = toHttpError(err);

@@ -4,6 +4,7 @@ import { registryUrlOf } from '../../cluster/cluster-urls.js';
 import { databasePath } from '../../cluster/database-path.js';
 import { authorizeRequests } from './authorize-requests.js';
 import { openCacheDirtyStore } from './cache-dirty-store.js';
+import { openChangeSignal } from './change-signal.js';
 import { callPeers } from './call-peers.js';
 import { connectRedis } from './connect-redis.js';
 import { createCache } from './create-cache.js';
@@ -71,10 +72,12 @@ export async function startService(options: {
 
   const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
   const redis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: cluster.cache.commandTimeoutMs, log });
+  const changeSignal = openChangeSignal(`${databasePath(cluster.stateDir, kind)}.changes`);
   const cacheOutcomes = metrics.counter('ecom_cache_requests_total', 'Cache lookups by outcome.', ['outcome']);
   const cache = createCache({
     redis,
     dirty: openCacheDirtyStore(db),
+    signal: changeSignal,
     ttlMs: parseDuration(cluster.cache.ttl, 'cache.ttl'),
     onOutcome: (outcome) => cacheOutcomes.inc({ outcome }),
   });
@@ -98,6 +101,7 @@ export async function startService(options: {
     redis.disconnect();
     await shipper.close();
     db.close();
+    changeSignal.close();
   };
 
   try {
