@@ -85,6 +85,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
           const code = (err as { code?: string }).code ?? '';
           if (attempt === 0 && spec.idempotent && RETRYABLE.has(code)) {
             stats.retried();
+            // nginx closes all idle connections of a reloading worker at once; a moment later the pool has dropped
+            // them all, so the retry gets a live or new connection instead of the next dying one.
+            await sleep(10);
             continue;
           }
           outcome = { kind: 'failure', error: errorKind(err), latencyUs: (performance.now() - intendedAt) * 1000 };
