@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ECOM_BIN } from '../helpers/start-test-cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { writeClusterFile, type TestClusterFile } from '../helpers/write-cluster-file.js';
+
+const run = promisify(execFile);
+const ecom = (...args: string[]) => run(process.execPath, [ECOM_BIN, ...args], { timeout: 120_000 });
+const ecomResult = (...args: string[]) =>
+  ecom(...args).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+interface Proc {
+  service: string;
+  id: number | null;
+  pid: number;
+  port: number;
+  health: string;
+  restarts: number;
+}
+const status = async (file: string): Promise<Proc[]> => JSON.parse((await ecom('status', '--json', '-c', file)).stdout).processes;
+
+/** GETs through the gateway until stopped; a request on a connection nginx closed while reloading is retried once. */
+function hammer(gw: string) {
+  let running = true;
+  let failures = 0;
+  let total = 0;
+  const seen = new Set<string>();
+  const loops = Array.from({ length: 4 }, async () => {
+    while (running) {
+      const get = () => fetch(`${gw}/api/products`, { headers: { authorization: 'Bearer x' } });
+      const res = await get().catch(async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return get().catch(() => undefined);
+      });
+      total++;
+      if (res?.status !== 200) failures++;
+      const id = res?.headers.get('x-instance-id');
+      if (id) seen.add(id);
+      await res?.arrayBuffer().catch(() => undefined);
+    }
+  });
+  return {
+    seen,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return { failures, total };
+    },
+  };
+}
+
+describe('supervising a live cluster (the built binary)', () => {
+  let c: TestClusterFile;
+  let gw: string;
+  beforeAll(async () => {
+    c = await writeClusterFile();
+    gw = `http://127.0.0.1:${c.gatewayPort}`;
+    await ecom('up', '-d', '-c', c.file);
+  });
+  afterAll(async () => {
+    await ecom('down', '-c', c.file).catch(() => undefined);
+    rmSync(c.dir, { recursive: true, force: true });
+  });
+
+  it('replaces a kill -9ed instance with a new pid and routes to it again', async () => {
+    const before = (await status(c.file)).find((p) => p.service === 'product')!;
+    process.kill(before.pid, 'SIGKILL');
+    const after = await waitFor('a replacement', async () => {
+      const p = (await status(c.file)).find((x) => x.service === 'product' && x.id === before.id);
+      return p && p.pid !== before.pid && p.health === 'healthy' ? p : undefined;
+    }, 20_000);
+    expect(after.restarts).toBeGreaterThanOrEqual(1);
+    expect(alive(after.pid)).toBe(true);
+    await waitFor('traffic to the replacement', async () => {
+      const res = await fetch(`${gw}/api/products`, { headers: { authorization: 'Bearer x' } });
+      return res.headers.get('x-instance-id') === `product-${before.id}`;
+    });
+  });
+
+  it('scales product to 3 and routes to all three', async () => {
+    const out = await ecom('scale', 'product=3', '-c', c.file);
+    expect(out.stdout).toContain('product now has 3 instances');
+    const products = (await status(c.file)).filter((p) => p.service === 'product');
+    expect(products).toHaveLength(3);
+    const load = hammer(gw);
+    await waitFor('three instances reached', () => load.seen.size >= 3, 15_000);
+    const { failures } = await load.stop();
+    expect(failures).toBe(0);
+    expect([...load.seen].sort()).toEqual(products.map((p) => `product-${p.id}`).sort());
+  });
+
+  it('restarts product rolling with zero failed GETs and new instances', async () => {
+    const before = (await status(c.file)).filter((p) => p.service === 'product').map((p) => p.id);
+    const load = hammer(gw);
+    await waitFor('traffic', () => load.seen.size > 0);
+    const out = await ecom('restart', 'product', '--rolling', '--json', '-c', c.file);
+    expect(JSON.parse(out.stdout).restarted).toHaveLength(3);
+    const { failures, total } = await load.stop();
+    expect(total).toBeGreaterThan(20);
+    expect(failures).toBe(0);
+    const after = (await status(c.file)).filter((p) => p.service === 'product');
+    expect(after).toHaveLength(3);
+    expect(after.every((p) => p.health === 'healthy')).toBe(true);
+    expect(after.map((p) => p.id).filter((id) => before.includes(id))).toEqual([]);
+  });
+
+  it('shows logs from the logger service', async () => {
+    const out = await ecom('logs', 'product', '-n', '5', '-c', c.file);
+    expect(out.stdout).toMatch(/product-\d+/);
+  });
+
+  it('goes down completely, even after its daemon was killed', async () => {
+    const pids = (await status(c.file)).map((p) => p.pid);
+    const daemon = Number(readFileSync(join(c.stateDir, 'pids', 'daemon.pid'), 'utf8'));
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('daemon gone', () => !alive(daemon));
+    expect(pids.filter(alive).length).toBe(pids.length);
+    const down = await ecom('down', '-c', c.file);
+    expect(down.stdout).toMatch(/stopped \d+ processes/);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(readdirSync(join(c.stateDir, 'pids'))).toEqual([]);
+    expect((await ecomResult('status', '-c', c.file)).code).toBe(1);
+  });
+});
+
+describe('refusing to start', () => {
+  it('names a taken port and starts nothing', async () => {
+    const c = await writeClusterFile();
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(c.servicePorts.product![1], '127.0.0.1', () => r()));
+    try {
+      const res = await ecomResult('up', '-d', '-c', c.file);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`port ${c.servicePorts.product![1]}`);
+      expect(res.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(() => readdirSync(join(c.stateDir, 'pids'))).toThrow();
+      const status = await ecomResult('status', '-c', c.file);
+      expect(status.code).toBe(1);
+      expect(status.stderr).toContain('no cluster runs');
+      expect(status.stderr).not.toContain('    at ');
+    } finally {
+      await new Promise((r) => blocker.close(r));
+      rmSync(c.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a bad cluster file with exit 2 naming the field, and doctor reports its checks', async () => {
+    const c = await writeClusterFile();
+    try {
+      const cfg = JSON.parse(readFileSync(c.file, 'utf8'));
+      writeFileSync(c.file, JSON.stringify({ ...cfg, gateway: { port: 'x' } }));
+      const res = await ecomResult('up', '-d', '-c', c.file);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain('gateway.port');
+      writeFileSync(c.file, JSON.stringify(cfg));
+      const doctor = JSON.parse((await ecom('doctor', '--json', '-c', c.file)).stdout);
+      expect(doctor.checks.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['node', 'nginx', 'redis-server', 'state dir', `port ${c.gatewayPort}`]));
+      expect(doctor.checks.every((x: { ok: boolean }) => x.ok)).toBe(true);
+    } finally {
+      rmSync(c.dir, { recursive: true, force: true });
+    }
+  });
+});
