@@ -1,0 +1,119 @@
+// Benchmark: a profile update (PATCH /api/users/me) until the user's open order shows the new address — the event
+// path outbox → relay → Redis stream → order consumer — p50/p99 over N trials against real processes.
+// Goal: p99 ≤ 200 ms. Not a test: never fails on a missed goal. Reference printed beside it: the plain round trip of a
+// GET of the same order, measured the same way in the same run.
+// Usage: npm run build && node bench/profile-to-shipping.mjs [trials]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'dist/cli/main.js');
+const trials = Number(process.argv[2] ?? 200);
+const children = [];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+async function until(what, check, timeoutMs = 20_000, everyMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+const call = async (base, method, path, body, token) => {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+};
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-events-'));
+  const [redisPort, logger, user, product, order] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      stateDir: 'state',
+      redis: { port: redisPort },
+      services: {
+        logger: { instances: [{ id: 1, port: logger }] },
+        user: { instances: [{ id: 2, port: user }] },
+        product: { instances: [{ id: 3, port: product }] },
+        order: { instances: [{ id: 4, port: order }] },
+      },
+    }),
+  );
+  children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+  for (const [kind, id, port] of [['logger', 1, logger], ['user', 2, user], ['product', 3, product], ['order', 4, order]]) {
+    children.push(spawn(process.execPath, [bin, 'service', 'start', kind, '--id', String(id), '--port', String(port), '--iscs', 'none', '-c', join(dir, 'config.json')], { stdio: 'ignore' }));
+  }
+  const u = `http://127.0.0.1:${user}`;
+  const p = `http://127.0.0.1:${product}`;
+  const o = `http://127.0.0.1:${order}`;
+  await until('services', async () => (await Promise.all([u, p, o].map((b) => fetch(`${b}/health`)))).every((r) => r.ok));
+  const { admin } = JSON.parse(readFileSync(join(dir, 'state/credentials.json'), 'utf8'));
+  const adminToken = (await call(u, 'POST', '/api/users/login', admin)).body.token;
+  const productId = (await call(p, 'POST', '/api/products', { name: 'Bench', price: 100, stock: 1000 }, adminToken)).body.product.id;
+  await call(u, 'POST', '/api/users/register', { email: 'bench@example.com', password: 'password123', name: 'Bench', address: 'Start 0' });
+  const token = (await call(u, 'POST', '/api/users/login', { email: 'bench@example.com', password: 'password123' })).body.token;
+  const placed = await call(o, 'POST', '/api/orders', { items: [{ productId, quantity: 1 }] }, token);
+  if (placed.status !== 201) throw new Error(`placing the order answered ${placed.status}`);
+  const orderId = placed.body.order.id;
+  await sleep(500);
+
+  const delays = [];
+  const roundTrips = [];
+  for (let i = 1; i <= trials; i++) {
+    const address = `Street ${i}`;
+    const t0 = performance.now();
+    const res = await call(u, 'PATCH', '/api/users/me', { address }, token);
+    if (res.status !== 200) throw new Error(`PATCH answered ${res.status}`);
+    await until('the order to follow', async () => (await call(o, 'GET', `/api/orders/${orderId}`, undefined, token)).body.order.shipping.address === address, 10_000, 2);
+    delays.push(performance.now() - t0);
+    const r0 = performance.now();
+    await call(o, 'GET', `/api/orders/${orderId}`, undefined, token);
+    roundTrips.push(performance.now() - r0);
+  }
+  const summary = {
+    trials,
+    p50Ms: Number(pct(delays, 50).toFixed(1)),
+    p99Ms: Number(pct(delays, 99).toFixed(1)),
+    maxMs: Number(Math.max(...delays).toFixed(1)),
+    referenceGetP50Ms: Number(pct(roundTrips, 50).toFixed(2)),
+  };
+  console.log(`profile update → order shipping updated over ${trials} trials: p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, max ${summary.maxMs} ms (goal p99 ≤ 200 ms)`);
+  console.log(`reference: one GET of the order, p50 ${summary.referenceGetP50Ms} ms (ratio p50 / GET ${(summary.p50Ms / summary.referenceGetP50Ms).toFixed(1)})`);
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/profile-to-shipping.json'), JSON.stringify({ summary, delays }, null, 2));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const cleanup = () => children.forEach((c) => c.kill('SIGKILL'));
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
