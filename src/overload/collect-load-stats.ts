@@ -3,7 +3,7 @@ import type { LoadSnapshot } from './load-snapshot.js';
 
 /** The outcome of one request as the engine saw it. */
 export type RequestOutcome =
-  | { kind: 'response'; status: number; latencyUs: number; instance?: string; cache?: string }
+  | { kind: 'response'; status: number; latencyUs: number; instance?: string | undefined; cache?: string | undefined }
   | { kind: 'failure'; error: string; latencyUs: number };
 
 /** Accumulates outcomes and turns them into immutable snapshots. */

@@ -18,6 +18,44 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
+/** What the engine keeps of a response. */
+interface Exchanged {
+  status: number;
+  instance?: string;
+  cache?: string;
+}
+
+/**
+ * One request through undici's dispatcher API: the body is discarded as it arrives, with no stream per request
+ * (the request/stream API costs about a quarter of the engine's throughput against a fast target).
+ */
+function exchange(pool: Pool, spec: RequestSpec): Promise<Exchanged> {
+  return new Promise((resolve, reject) => {
+    const result: Exchanged = { status: 0 };
+    pool.dispatch(
+      { method: spec.method, path: spec.path, headers: spec.headers, body: spec.body },
+      {
+        // Declaring onRequestStart selects undici's controller-style handler API.
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode, headers) {
+          result.status = statusCode;
+          const instance = headers['x-instance-id'];
+          const cache = headers['x-cache-status'];
+          if (typeof instance === 'string') result.instance = instance;
+          if (typeof cache === 'string') result.cache = cache;
+        },
+        onResponseData() {},
+        onResponseEnd() {
+          resolve(result);
+        },
+        onResponseError(_controller, error) {
+          reject(error);
+        },
+      },
+    );
+  });
+}
+
 const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 function errorKind(err: unknown): string {
@@ -69,17 +107,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       let outcome: RequestOutcome;
       for (let attempt = 0; ; attempt++) {
         try {
-          const res = await pool.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body });
-          await res.body.dump();
-          const instance = res.headers['x-instance-id'];
-          const cache = res.headers['x-cache-status'];
-          outcome = {
-            kind: 'response',
-            status: res.statusCode,
-            latencyUs: (performance.now() - intendedAt) * 1000,
-            ...(typeof instance === 'string' ? { instance } : {}),
-            ...(typeof cache === 'string' ? { cache } : {}),
-          };
+          const res = await exchange(pool, spec);
+          outcome = { kind: 'response', status: res.status, latencyUs: (performance.now() - intendedAt) * 1000, instance: res.instance, cache: res.cache };
           break;
         } catch (err) {
           const code = (err as { code?: string }).code ?? '';
