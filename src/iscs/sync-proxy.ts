@@ -24,11 +24,23 @@ export interface ProxySync {
   close(): Promise<void>;
 }
 
+/** Every instance of either listing (by service and id; the newer listing's address wins). */
+function union(older: RegistrySnapshot, newer: RegistrySnapshot): RegistrySnapshot {
+  const services: RegistrySnapshot['services'] = {};
+  for (const name of new Set([...Object.keys(older.services), ...Object.keys(newer.services)])) {
+    const byId = new Map((older.services[name] ?? []).map((i) => [i.id, i]));
+    for (const inst of newer.services[name] ?? []) byId.set(inst.id, inst);
+    services[name] = [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+  return { index: newer.index, services };
+}
+
 /**
  * Turns registry listings into a served nginx config: changes are batched (applied once no change came for
  * `minWaitMs`, and at the latest `maxWaitMs` after the first), rendered, and skipped when the text is unchanged;
  * otherwise written beside the live file, checked with `nginx -t`, moved into place and nginx is reloaded.
  * A config that fails validation is never installed: the last good one keeps serving and the error is reported.
+ * When the registry's index goes backwards (it restarted empty), removals wait one TTL while instances re-register.
  */
 export function syncProxy(options: {
   cluster: ClusterConfig;
@@ -49,12 +61,15 @@ export function syncProxy(options: {
   let timer: NodeJS.Timeout | undefined;
   let applying: Promise<void> = Promise.resolve();
   let closed = false;
+  let lastApplied: RegistrySnapshot | undefined;
+  let warmUntil = 0;
+  const warmMs = options.cluster.iscs.ttlMs + options.cluster.iscs.heartbeatMs;
 
   const apply = async (): Promise<void> => {
     timer = undefined;
     firstPendingAt = undefined;
-    const snapshot = latest;
-    if (!snapshot || closed) return;
+    if (!latest || closed) return;
+    const snapshot = Date.now() < warmUntil && lastApplied ? union(lastApplied, latest) : latest;
     let text: string;
     try {
       text = options.render(options.cluster, snapshot);
@@ -65,6 +80,7 @@ export function syncProxy(options: {
     status.renders++;
     if (text === lastText) {
       status.appliedIndex = snapshot.index;
+      lastApplied = snapshot;
       return;
     }
     const candidate = `${paths.config}.next`;
@@ -76,6 +92,7 @@ export function syncProxy(options: {
     }
     renameSync(candidate, paths.config);
     lastText = text;
+    lastApplied = snapshot;
     status.appliedIndex = snapshot.index;
     if (reloadNginx(paths)) {
       status.reloads++;
@@ -92,9 +109,15 @@ export function syncProxy(options: {
   };
   const run = (): Promise<void> => (applying = applying.then(apply, apply));
 
-  return {
+  const api: ProxySync = {
     update(snapshot) {
       if (closed) return;
+      if (latest && snapshot.index < latest.index) {
+        // The registry restarted without its saved listing: instances come back one heartbeat at a time. Until they
+        // all had the chance, keep routing to what was there (instances that died meanwhile fail over in nginx).
+        warmUntil = Date.now() + warmMs;
+        setTimeout(() => latest && api.update(latest), warmMs + 10).unref();
+      }
       latest = snapshot;
       const now = Date.now();
       firstPendingAt ??= now;
@@ -113,4 +136,5 @@ export function syncProxy(options: {
       await applying;
     },
   };
+  return api;
 }
