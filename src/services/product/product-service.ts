@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { CacheTarget } from '../kit/create-cache.js';
 import { httpError, notFound } from '../kit/http-error.js';
@@ -69,9 +69,17 @@ export const productService: ServiceDefinition = {
   create({ db, cache, auth, log }) {
     const store = openProductStore(db);
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
-    const sendProduct = (res: import('express').Response, product: Product, status = 200): void => {
-      res.status(status).setHeader('ETag', `"${product.version}"`);
-      res.json({ product });
+    // Cached products are frozen and shared until invalidated, so their JSON is built once per cached copy; the
+    // answer goes out as one write (headers and body together).
+    const bodies = new WeakMap<Product, string>();
+    const sendProduct = (res: Response, product: Product, status = 200): void => {
+      let body = bodies.get(product);
+      if (body === undefined) {
+        body = JSON.stringify({ product });
+        if (Object.isFrozen(product)) bodies.set(product, body);
+      }
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ETag: `"${product.version}"` });
+      res.end(body);
     };
 
     const routes = Router();
