@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { RequestSpec, Scenario, SetupCall, VirtualUser } from './build-scenario.js';
 import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
+import { createRawHttpPool } from './raw-http-pool.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 
 /** How much load, against what. Either `requestCount` (closed model) or `rate` + `durationMs` (open model). */
@@ -18,45 +19,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-/** What the engine keeps of a response. */
-interface Exchanged {
-  status: number;
-  instance?: string;
-  cache?: string;
-}
-
-/**
- * One request through undici's dispatcher API: the body is discarded as it arrives, with no stream per request
- * (the request/stream API costs about a quarter of the engine's throughput against a fast target).
- */
-function exchange(pool: Pool, spec: RequestSpec): Promise<Exchanged> {
-  return new Promise((resolve, reject) => {
-    const result: Exchanged = { status: 0 };
-    pool.dispatch(
-      { method: spec.method, path: spec.path, headers: spec.headers, body: spec.body },
-      {
-        // Declaring onRequestStart selects undici's controller-style handler API.
-        onRequestStart() {},
-        onResponseStart(_controller, statusCode, headers) {
-          result.status = statusCode;
-          const instance = headers['x-instance-id'];
-          const cache = headers['x-cache-status'];
-          if (typeof instance === 'string') result.instance = instance;
-          if (typeof cache === 'string') result.cache = cache;
-        },
-        onResponseData() {},
-        onResponseEnd() {
-          resolve(result);
-        },
-        onResponseError(_controller, error) {
-          reject(error);
-        },
-      },
-    );
-  });
-}
-
 const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
 
 function errorKind(err: unknown): string {
   const code = (err as { code?: string }).code;
@@ -73,7 +37,8 @@ function errorKind(err: unknown): string {
  * `rate` per second for `durationMs` whatever the server does (open model), measuring each latency from its
  * intended send time so a stall shows in the percentiles (coordinated omission corrected). An idempotent request
  * whose reused connection was closed before any response (as nginx does on reload) is retried once and counted
- * as a retry. Emits a frozen snapshot every second and returns the final one.
+ * as a retry. Emits a frozen snapshot every second and returns the final one. Measured requests go through a minimal
+ * HTTP/1.1 pool (raw-http-pool.ts); scenario set-up calls (which need parsed JSON) through undici.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
   const open = options.rate !== undefined;
@@ -97,6 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
     return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
   };
 
+  const raw = createRawHttpPool(options.origin, { connections: options.concurrency, timeoutMs: options.timeoutMs });
   try {
     await options.scenario.prepare(setup);
     const users: VirtualUser[] = await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => options.scenario.createUser(vu + 1, setup)));
@@ -107,7 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       let outcome: RequestOutcome;
       for (let attempt = 0; ; attempt++) {
         try {
-          const res = await exchange(pool, spec);
+          const res = await raw.exchange(spec);
           outcome = { kind: 'response', status: res.status, latencyUs: (performance.now() - intendedAt) * 1000, instance: res.instance, cache: res.cache };
           break;
         } catch (err) {
@@ -174,6 +140,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
     options.onSnapshot?.(final);
     return final;
   } finally {
+    raw.close();
     await pool.close().catch(() => undefined);
   }
 }
