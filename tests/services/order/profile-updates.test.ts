@@ -82,8 +82,12 @@ describe('domain events across services', () => {
   });
 
   it('shows the stream, group lag and outbox backlog with ecom events --json', async () => {
-    const { stdout } = await run(process.execPath, [ECOM_BIN, 'events', '--json', '-c', cluster.configPath]);
-    const overview = JSON.parse(stdout);
+    // The relays publish within a few tens of milliseconds; wait until every outbox is empty.
+    const overview = await waitFor('outboxes drained', async () => {
+      const { stdout } = await run(process.execPath, [ECOM_BIN, 'events', '--json', '-c', cluster.configPath]);
+      const parsed = JSON.parse(stdout);
+      return Object.values(parsed.outbox as Record<string, number>).every((n) => n === 0) ? parsed : undefined;
+    });
     expect(overview.stream.length).toBeGreaterThan(0);
     expect(overview.groups.map((g: { name: string }) => g.name).sort()).toEqual(['logger', 'order', 'product']);
     expect(overview.outbox).toMatchObject({ user: 0, order: 0 });
