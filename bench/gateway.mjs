@@ -7,41 +7,19 @@
 // Usage: npm run build && node bench/gateway.mjs [trials]
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, until, percentile, runBenchmark } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist/cli/main.js');
 const trials = Number(process.argv[2] ?? 50);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const ecom = (...args) => run(process.execPath, [bin, ...args], { maxBuffer: 10 * 1024 * 1024 });
 const cleanups = [];
 
-async function until(what, check, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
 
 /** wrk for `seconds` with `connections`, one thread; returns rps and latency percentiles (ms). */
 async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
@@ -106,7 +84,7 @@ async function main() {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-  const routing = { trials, p50Ms: Math.round(pct(delays, 50)), p99Ms: Math.round(pct(delays, 99)), maxMs: Math.round(Math.max(...delays)) };
+  const routing = { trials, p50Ms: Math.round(percentile(delays, 50)), p99Ms: Math.round(percentile(delays, 99)), maxMs: Math.round(Math.max(...delays)) };
   console.log(`registration → first routed request over ${trials} trials: p50 ${routing.p50Ms} ms, p99 ${routing.p99Ms} ms, max ${routing.maxMs} ms (goal p99 ≤ 500 ms)`);
 
   // 2. uncached GET: gateway (2 instances) vs one instance directly
@@ -147,11 +125,6 @@ http { access_log off; client_body_temp_path ${prefix}/tmp; proxy_temp_path ${pr
   );
 }
 
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
+runBenchmark(main, async () => {
+  for (const c of cleanups.reverse()) await c();
+});

@@ -5,11 +5,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { sleep, freePort, runBenchmark } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,17 +17,8 @@ const require = createRequire(import.meta.url);
 const bin = join(root, 'dist/cli/main.js');
 const connections = Number(process.argv[2] ?? 32);
 const children = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const hasTaskset = await run('taskset', ['--version']).then(() => true, () => false);
 const pinned = (cpu, cmd, args) => (hasTaskset ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 
 async function ecomRun(url, amount) {
   const [cmd, args] = pinned(1, process.execPath, [bin, 'overload', '--target', url, '-n', String(amount), '--concurrency', String(connections), '--json', '-']);
@@ -103,13 +94,4 @@ const cleanup = () => {
     } catch {}
   }
 };
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBenchmark(main, cleanup);

@@ -5,11 +5,11 @@
 // Usage: npm run build && node bench/product-get-vs-express.mjs [rounds] [seconds]
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, until, median, runBenchmark } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,29 +17,11 @@ const bin = join(root, 'dist/cli/main.js');
 const rounds = Number(process.argv[2] ?? 3);
 const seconds = Number(process.argv[3] ?? 5);
 const children = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const start = (cmd, args, opts = {}) => {
   const child = spawn(cmd, args, { stdio: 'ignore', ...opts });
   children.push(child);
   return child;
 };
-async function until(what, check, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 const hasTaskset = await run('taskset', ['--version']).then(() => true, () => false);
 
 async function wrk(url) {
@@ -106,13 +88,4 @@ async function main() {
 const cleanup = () => {
   for (const c of children) c.kill('SIGKILL');
 };
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBenchmark(main, cleanup);

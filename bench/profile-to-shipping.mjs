@@ -5,37 +5,15 @@
 // Usage: npm run build && node bench/profile-to-shipping.mjs [trials]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep, freePort, until, percentile, runBenchmark } from './lib/bench-kit.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist/cli/main.js');
 const trials = Number(process.argv[2] ?? 200);
 const children = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-async function until(what, check, timeoutMs = 20_000, everyMs = 50) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 const call = async (base, method, path, body, token) => {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -94,10 +72,10 @@ async function main() {
   }
   const summary = {
     trials,
-    p50Ms: Number(pct(delays, 50).toFixed(1)),
-    p99Ms: Number(pct(delays, 99).toFixed(1)),
+    p50Ms: Number(percentile(delays, 50).toFixed(1)),
+    p99Ms: Number(percentile(delays, 99).toFixed(1)),
     maxMs: Number(Math.max(...delays).toFixed(1)),
-    referenceGetP50Ms: Number(pct(roundTrips, 50).toFixed(2)),
+    referenceGetP50Ms: Number(percentile(roundTrips, 50).toFixed(2)),
   };
   console.log(`profile update → order shipping updated over ${trials} trials: p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, max ${summary.maxMs} ms (goal p99 ≤ 200 ms)`);
   console.log(`reference: one GET of the order, p50 ${summary.referenceGetP50Ms} ms (ratio p50 / GET ${(summary.p50Ms / summary.referenceGetP50Ms).toFixed(1)})`);
@@ -107,13 +85,4 @@ async function main() {
 }
 
 const cleanup = () => children.forEach((c) => c.kill('SIGKILL'));
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBenchmark(main, cleanup);

@@ -1,0 +1,169 @@
+// Benchmark: `ecom overload` against autocannon and wrk, on the same targets (nginx `return 200`, one express 5
+// hello-world process), with the same connection count, in alternating order (round 1: ecom, autocannon, wrk;
+// round 2: wrk, autocannon, ecom; each tool's figures are the mean of its two runs). ecom and autocannon send exactly
+// N requests; wrk runs for the duration that sends about N at the rate it reached in a warm-up. When taskset exists
+// the load tools run on CPU 1 and the targets on CPU 0. Goals: ecom ≥ 1.2 × autocannon's throughput; ecom's p50
+// within 25 % of wrk's on the express target. Not a test: a missed goal is printed, never an exit code.
+// Usage: npm run build && node bench/overload-vs-autocannon-vs-wrk.mjs [connections=32] [nginxRequests=150000] [expressRequests=40000]
+// Writes bench/results/overload-vs-tools.json.
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const bin = join(root, 'dist/cli/main.js');
+const connections = Number(process.argv[2] ?? 32);
+const amounts = { nginx: Number(process.argv[3] ?? 150_000), express: Number(process.argv[4] ?? 40_000) };
+const children = [];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const hasTaskset = cpus().length >= 2 && (await run('taskset', ['--version']).then(() => true, () => false));
+const TOOL_CPU = 1;
+const TARGET_CPU = 0;
+const pinned = (cpu, cmd, args) => (hasTaskset ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const freePort = () =>
+  new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+
+/** ecom overload, closed model, exactly `amount` requests; figures from its JSON report. */
+async function ecomRun(url, amount) {
+  const [cmd, args] = pinned(TOOL_CPU, process.execPath, [bin, 'overload', '--target', url, '-n', String(amount), '--concurrency', String(connections), '--json', '-']);
+  const { stdout } = await run(cmd, args, { maxBuffer: 16 * 1024 * 1024 });
+  const report = JSON.parse(stdout);
+  return { requests: report.requests, rps: report.rps, p50: report.latencyMs.p50, errors: report.errors };
+}
+
+/** autocannon through its programmatic API, in a child pinned like the other tools. */
+async function autocannonRun(url, amount) {
+  const script = `const autocannon = require(${JSON.stringify(require.resolve('autocannon'))});
+autocannon({ url: ${JSON.stringify(url)}, connections: ${connections}, amount: ${amount} }, (err, r) => {
+  if (err) { console.error(err); process.exit(1); }
+  console.log(JSON.stringify({ requests: r.requests.total, rps: r.requests.total / r.duration, p50: r.latency.p50, errors: r.errors + r.timeouts + r.non2xx }));
+});`;
+  const [cmd, args] = pinned(TOOL_CPU, process.execPath, ['-e', script]);
+  const { stdout } = await run(cmd, args, { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout.trim().split('\n').at(-1));
+}
+
+const toMs = (value, unit) => (unit === 'us' ? value / 1000 : unit === 's' ? value * 1000 : value);
+
+/** wrk, one thread, for `seconds`; figures parsed from its --latency output. */
+async function wrkRun(url, seconds) {
+  const [cmd, args] = pinned(TOOL_CPU, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
+  const { stdout } = await run(cmd, args);
+  const p50 = /\s50%\s+([\d.]+)(us|ms|s)\b/.exec(stdout);
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+  const errors =
+    Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) +
+    [...(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout) ?? [])].slice(1).reduce((a, b) => a + Number(b), 0);
+  return { requests, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0), p50: p50 ? toMs(Number(p50[1]), p50[2]) : NaN, errors };
+}
+
+async function startTargets(dir) {
+  const [nginxPort, expressPort] = await Promise.all([freePort(), freePort()]);
+  mkdirSync(join(dir, 'logs'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;${process.getuid?.() === 0 ? ' user root;' : ''}
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000; keepalive_timeout 60s;
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  server { listen 127.0.0.1:${nginxPort}; location / { default_type application/json; return 200 '{"hello":"world"}'; } } }
+`,
+  );
+  writeFileSync(
+    join(dir, 'hello.mjs'),
+    `import express from ${JSON.stringify(require.resolve('express'))};
+const app = express();
+app.get('/', (_req, res) => res.json({ hello: 'world' }));
+const server = app.listen(${expressPort}, '127.0.0.1');
+server.keepAliveTimeout = 60_000;
+`,
+  );
+  for (const [cmd, args] of [pinned(TARGET_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]), pinned(TARGET_CPU, process.execPath, [join(dir, 'hello.mjs')])]) {
+    children.push(spawn(cmd, args, { stdio: 'ignore', detached: true }));
+  }
+  const targets = { 'nginx return 200': { url: `http://127.0.0.1:${nginxPort}/`, amount: amounts.nginx }, 'express hello': { url: `http://127.0.0.1:${expressPort}/`, amount: amounts.express } };
+  for (const { url } of Object.values(targets)) {
+    for (let i = 0; (await fetch(url).catch(() => undefined))?.status !== 200; i++) {
+      if (i > 200) throw new Error(`${url} did not come up`);
+      await sleep(25);
+    }
+  }
+  return targets;
+}
+
+const cleanup = () => {
+  for (const c of children.splice(0)) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {}
+  }
+};
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-tools-'));
+  try {
+    const targets = await startTargets(dir);
+    console.log(`connections ${connections} · ${hasTaskset ? `tools on CPU ${TOOL_CPU}, targets on CPU ${TARGET_CPU}` : 'no CPU pinning (taskset missing or one CPU)'} · node ${process.version}`);
+    const results = {};
+    for (const [name, { url, amount }] of Object.entries(targets)) {
+      // Warm-up (JIT of the target, connection set-up paths) and the rate that sizes wrk's duration.
+      const warm = await wrkRun(url, 2);
+      const wrkSeconds = Math.max(1, Math.round(amount / warm.rps));
+      const runs = { ecom: [], autocannon: [], wrk: [] };
+      const tools = { ecom: () => ecomRun(url, amount), autocannon: () => autocannonRun(url, amount), wrk: () => wrkRun(url, wrkSeconds) };
+      for (const order of [['ecom', 'autocannon', 'wrk'], ['wrk', 'autocannon', 'ecom']]) {
+        for (const tool of order) runs[tool].push(await tools[tool]());
+      }
+      const figures = Object.fromEntries(
+        Object.entries(runs).map(([tool, rs]) => [tool, { requests: mean(rs.map((r) => r.requests)), rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), errors: rs.reduce((a, r) => a + r.errors, 0), runs: rs }]),
+      );
+      const ecomVsAutocannon = figures.ecom.rps / figures.autocannon.rps;
+      const ecomP50VsWrk = figures.ecom.p50 / figures.wrk.p50;
+      results[name] = { url: url.replace(/:\d+/, ':PORT'), amount, wrkSeconds, ...figures, ecomVsAutocannon, ecomP50VsWrk };
+      console.log(`\n${name} (N=${amount}, wrk ${wrkSeconds}s)`);
+      for (const tool of ['ecom', 'autocannon', 'wrk']) {
+        const f = figures[tool];
+        console.log(`  ${tool.padEnd(10)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3)} ms  requests ${f.requests.toFixed(0)}  errors ${f.errors}`);
+      }
+      console.log(`  ecom/autocannon throughput ${ecomVsAutocannon.toFixed(2)} (goal ≥ 1.2: ${ecomVsAutocannon >= 1.2 ? 'met' : 'MISSED'})`);
+      const within = Math.abs(ecomP50VsWrk - 1) <= 0.25;
+      console.log(`  ecom p50 / wrk p50 ${ecomP50VsWrk.toFixed(2)}${name.startsWith('express') ? ` (goal within 25 %: ${within ? 'met' : 'MISSED'})` : ' (no goal on this target)'}`);
+    }
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(
+      join(root, 'bench/results/overload-vs-tools.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, pinned: hasTaskset, connections, results }, null, 2)}\n`,
+    );
+    console.log('\nwrote bench/results/overload-vs-tools.json');
+  } finally {
+    cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
