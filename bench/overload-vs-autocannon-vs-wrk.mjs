@@ -9,11 +9,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, runBenchmark, until } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,28 +22,29 @@ const bin = join(root, 'dist/cli/main.js');
 const connections = Number(process.argv[2] ?? 32);
 const amounts = { nginx: Number(process.argv[3] ?? 150_000), express: Number(process.argv[4] ?? 40_000) };
 const children = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const hasTaskset = cpus().length >= 2 && (await run('taskset', ['--version']).then(() => true, () => false));
 const TOOL_CPU = 1;
 const TARGET_CPU = 0;
 const pinned = (cpu, cmd, args) => (hasTaskset ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const freePort = () =>
-  new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
+
+/**
+ * Runs a load tool pinned to the tools' CPU under bash, whose `times` reports the CPU (user + system) the tool used:
+ * when the target saturates first, CPU per request is what still tells the tools apart.
+ */
+async function runTool(cmd, args) {
+  const [c, a] = pinned(TOOL_CPU, 'bash', ['-c', '"$@"; s=$?; times >&2; exit $s', 'bash', cmd, ...args]);
+  const { stdout, stderr } = await run(c, a, { maxBuffer: 16 * 1024 * 1024 });
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(stderr.trim());
+  const cpuMs = m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : NaN;
+  return { stdout, cpuMs };
+}
 
 /** ecom overload, closed model, exactly `amount` requests; figures from its JSON report. */
 async function ecomRun(url, amount) {
-  const [cmd, args] = pinned(TOOL_CPU, process.execPath, [bin, 'overload', '--target', url, '-n', String(amount), '--concurrency', String(connections), '--json', '-']);
-  const { stdout } = await run(cmd, args, { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout, cpuMs } = await runTool(process.execPath, [bin, 'overload', '--target', url, '-n', String(amount), '--concurrency', String(connections), '--json', '-']);
   const report = JSON.parse(stdout);
-  return { requests: report.requests, rps: report.rps, p50: report.latencyMs.p50, errors: report.errors };
+  return { requests: report.requests, rps: report.rps, p50: report.latencyMs.p50, errors: report.errors, cpuMs };
 }
 
 /** autocannon through its programmatic API, in a child pinned like the other tools. */
@@ -53,23 +54,21 @@ autocannon({ url: ${JSON.stringify(url)}, connections: ${connections}, amount: $
   if (err) { console.error(err); process.exit(1); }
   console.log(JSON.stringify({ requests: r.requests.total, rps: r.requests.total / r.duration, p50: r.latency.p50, errors: r.errors + r.timeouts + r.non2xx }));
 });`;
-  const [cmd, args] = pinned(TOOL_CPU, process.execPath, ['-e', script]);
-  const { stdout } = await run(cmd, args, { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout.trim().split('\n').at(-1));
+  const { stdout, cpuMs } = await runTool(process.execPath, ['-e', script]);
+  return { ...JSON.parse(stdout.trim().split('\n').at(-1)), cpuMs };
 }
 
 const toMs = (value, unit) => (unit === 'us' ? value / 1000 : unit === 's' ? value * 1000 : value);
 
 /** wrk, one thread, for `seconds`; figures parsed from its --latency output. */
 async function wrkRun(url, seconds) {
-  const [cmd, args] = pinned(TOOL_CPU, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
-  const { stdout } = await run(cmd, args);
+  const { stdout, cpuMs } = await runTool('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
   const p50 = /\s50%\s+([\d.]+)(us|ms|s)\b/.exec(stdout);
   const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
   const errors =
     Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) +
     [...(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout) ?? [])].slice(1).reduce((a, b) => a + Number(b), 0);
-  return { requests, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0), p50: p50 ? toMs(Number(p50[1]), p50[2]) : NaN, errors };
+  return { requests, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0), p50: p50 ? toMs(Number(p50[1]), p50[2]) : NaN, errors, cpuMs };
 }
 
 async function startTargets(dir) {
@@ -97,12 +96,7 @@ server.keepAliveTimeout = 60_000;
     children.push(spawn(cmd, args, { stdio: 'ignore', detached: true }));
   }
   const targets = { 'nginx return 200': { url: `http://127.0.0.1:${nginxPort}/`, amount: amounts.nginx }, 'express hello': { url: `http://127.0.0.1:${expressPort}/`, amount: amounts.express } };
-  for (const { url } of Object.values(targets)) {
-    for (let i = 0; (await fetch(url).catch(() => undefined))?.status !== 200; i++) {
-      if (i > 200) throw new Error(`${url} did not come up`);
-      await sleep(25);
-    }
-  }
+  for (const { url } of Object.values(targets)) await until(url, async () => (await fetch(url)).status === 200, 10_000);
   return targets;
 }
 
@@ -120,24 +114,43 @@ async function main() {
     console.log(`connections ${connections} · ${hasTaskset ? `tools on CPU ${TOOL_CPU}, targets on CPU ${TARGET_CPU}` : 'no CPU pinning (taskset missing or one CPU)'} · node ${process.version}`);
     const results = {};
     for (const [name, { url, amount }] of Object.entries(targets)) {
-      // Warm-up (JIT of the target, connection set-up paths) and the rate that sizes wrk's duration.
-      const warm = await wrkRun(url, 2);
-      const wrkSeconds = Math.max(1, Math.round(amount / warm.rps));
+      // Warm-up (JIT of the target, connection set-up paths); wrk's latest rate sizes its next duration.
+      let wrkRate = (await wrkRun(url, 2)).rps;
+      const wrkSeconds = [];
       const runs = { ecom: [], autocannon: [], wrk: [] };
-      const tools = { ecom: () => ecomRun(url, amount), autocannon: () => autocannonRun(url, amount), wrk: () => wrkRun(url, wrkSeconds) };
+      const tools = {
+        ecom: () => ecomRun(url, amount),
+        autocannon: () => autocannonRun(url, amount),
+        wrk: async () => {
+          wrkSeconds.push(Math.max(1, Math.round(amount / wrkRate)));
+          const r = await wrkRun(url, wrkSeconds.at(-1));
+          wrkRate = r.rps;
+          return r;
+        },
+      };
       for (const order of [['ecom', 'autocannon', 'wrk'], ['wrk', 'autocannon', 'ecom']]) {
         for (const tool of order) runs[tool].push(await tools[tool]());
       }
       const figures = Object.fromEntries(
-        Object.entries(runs).map(([tool, rs]) => [tool, { requests: mean(rs.map((r) => r.requests)), rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), errors: rs.reduce((a, r) => a + r.errors, 0), runs: rs }]),
+        Object.entries(runs).map(([tool, rs]) => [
+          tool,
+          {
+            requests: mean(rs.map((r) => r.requests)),
+            rps: mean(rs.map((r) => r.rps)),
+            p50: mean(rs.map((r) => r.p50)),
+            cpuMsPer1kRequests: mean(rs.map((r) => (r.cpuMs / r.requests) * 1000)),
+            errors: rs.reduce((a, r) => a + r.errors, 0),
+            runs: rs,
+          },
+        ]),
       );
       const ecomVsAutocannon = figures.ecom.rps / figures.autocannon.rps;
       const ecomP50VsWrk = figures.ecom.p50 / figures.wrk.p50;
       results[name] = { url: url.replace(/:\d+/, ':PORT'), amount, wrkSeconds, ...figures, ecomVsAutocannon, ecomP50VsWrk };
-      console.log(`\n${name} (N=${amount}, wrk ${wrkSeconds}s)`);
+      console.log(`\n${name} (N=${amount}, wrk ${wrkSeconds.join(' s, ')} s)`);
       for (const tool of ['ecom', 'autocannon', 'wrk']) {
         const f = figures[tool];
-        console.log(`  ${tool.padEnd(10)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3)} ms  requests ${f.requests.toFixed(0)}  errors ${f.errors}`);
+        console.log(`  ${tool.padEnd(10)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3)} ms  CPU ${f.cpuMsPer1kRequests.toFixed(1)} ms/1k req  requests ${f.requests.toFixed(0)}  errors ${f.errors}`);
       }
       console.log(`  ecom/autocannon throughput ${ecomVsAutocannon.toFixed(2)} (goal ≥ 1.2: ${ecomVsAutocannon >= 1.2 ? 'met' : 'MISSED'})`);
       const within = Math.abs(ecomP50VsWrk - 1) <= 0.25;
@@ -155,15 +168,4 @@ async function main() {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-main()
-  .catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+runBenchmark(main, cleanup);

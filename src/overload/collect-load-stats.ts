@@ -66,7 +66,8 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         if (history.length > 60) history.shift();
       }
       const has = histogram.totalCount > 0;
-      const at = (p: number): number => (has ? round(histogram.getValueAtPercentile(p) / US_PER_MS) : 0);
+      // A percentile is the upper bound of its HdrHistogram bucket, which can exceed the largest value recorded: clamp it.
+      const at = (p: number): number => (has ? round(Math.min(histogram.getValueAtPercentile(p), histogram.maxValue) / US_PER_MS) : 0);
       return Object.freeze({
         final,
         target: info.target,

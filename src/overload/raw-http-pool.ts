@@ -31,7 +31,7 @@ interface Pending {
 /**
  * A minimal HTTP/1.1 client for load generation: requests are encoded once per spec object and written in one
  * piece, responses are parsed only as far as the engine needs (status, X-Instance-Id, X-Cache-Status, framing by
- * Content-Length or chunked encoding) and their bodies skipped. Measured against undici's dispatcher on the same
+ * Content-Length, chunked encoding or the end of the connection) and their bodies skipped. Measured against undici's dispatcher on the same
  * target it sends more requests per CPU second; any framing it does not understand ends the connection with an error
  * rather than guessing.
  */
@@ -72,6 +72,8 @@ export function createRawHttpPool(origin: string, options: { connections: number
     bodyLeft = -1;
     chunked = false;
     closeAfter = false;
+    /** No Content-Length nor chunked encoding: the body ends when the server closes the connection. */
+    untilClose = false;
     inBody = false;
 
     constructor() {
@@ -84,7 +86,10 @@ export function createRawHttpPool(origin: string, options: { connections: number
       this.ready.catch(() => undefined);
       this.socket.on('data', (chunk) => this.onData(chunk));
       this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(err.code ?? 'ECONNRESET', err.message));
-      this.socket.on('close', () => this.fail('ECONNRESET', 'connection closed'));
+      this.socket.on('close', () => {
+        if (this.pending && this.inBody && this.untilClose) this.complete();
+        else this.fail('ECONNRESET', 'connection closed');
+      });
     }
 
     send(spec: RequestSpec, pending: Pending): void {
@@ -104,7 +109,7 @@ export function createRawHttpPool(origin: string, options: { connections: number
       this.pending = undefined;
       if (p) {
         clearTimeout(p.timer);
-        p.reject(transportError(this.received ? 'ECONNRESET_PARTIAL' : code, message));
+        p.reject(transportError(this.received && code === 'ECONNRESET' ? 'ECONNRESET_PARTIAL' : code, message));
       }
       const i = idle.indexOf(this);
       if (i >= 0) idle.splice(i, 1);
@@ -126,18 +131,22 @@ export function createRawHttpPool(origin: string, options: { connections: number
     }
 
     parse(): void {
-      if (!this.inBody) {
+      while (!this.inBody) {
         const end = this.buffer.indexOf(CRLFCRLF);
         if (end < 0) return;
         const head = this.buffer.toString('latin1', 0, end);
         this.buffer = this.buffer.subarray(end + 4);
         const lines = head.split('\r\n');
         const status = Number(lines[0]!.slice(9, 12));
-        if (!(status >= 100 && status < 600)) throw new Error('malformed status line');
+        if (!/^HTTP\/1\.[01] /.test(lines[0]!) || !(status >= 100 && status < 600)) throw new Error('malformed status line');
+        // An interim answer (100 Continue, 103 Early Hints) precedes the real one.
+        if (status < 200 && status !== 101) continue;
         this.result = { status };
         this.bodyLeft = -1;
         this.chunked = false;
-        this.closeAfter = false;
+        // HTTP/1.0 closes after the response unless it says keep-alive; HTTP/1.1 keeps it open unless it says close.
+        this.closeAfter = lines[0]!.startsWith('HTTP/1.0');
+        this.untilClose = false;
         for (let i = 1; i < lines.length; i++) {
           const line = lines[i]!;
           const colon = line.indexOf(':');
@@ -145,13 +154,24 @@ export function createRawHttpPool(origin: string, options: { connections: number
           const value = line.slice(colon + 1).trim();
           if (name === 'content-length') this.bodyLeft = Number(value);
           else if (name === 'transfer-encoding') this.chunked = value.toLowerCase().includes('chunked');
-          else if (name === 'connection') this.closeAfter = value.toLowerCase() === 'close';
-          else if (name === 'x-instance-id') this.result.instance = value;
+          else if (name === 'connection') {
+            const tokens = value.toLowerCase().split(/\s*,\s*/);
+            if (tokens.includes('close')) this.closeAfter = true;
+            else if (tokens.includes('keep-alive')) this.closeAfter = false;
+          } else if (name === 'x-instance-id') this.result.instance = value;
           else if (name === 'x-cache-status') this.result.cache = value;
         }
-        if (this.pending!.head || status === 204 || status === 304 || (status >= 100 && status < 200)) this.bodyLeft = 0;
-        if (!this.chunked && this.bodyLeft < 0) throw new Error('response without length framing');
+        if (this.pending!.head || status === 204 || status === 304 || status === 101) this.bodyLeft = 0;
+        if (status === 101) this.closeAfter = true; // no longer HTTP/1.1 on this connection
+        if (!this.chunked && this.bodyLeft < 0) {
+          this.untilClose = true;
+          this.closeAfter = true;
+        }
         this.inBody = true;
+      }
+      if (this.untilClose) {
+        this.buffer = Buffer.alloc(0);
+        return;
       }
       if (this.chunked) {
         for (;;) {
@@ -169,7 +189,12 @@ export function createRawHttpPool(origin: string, options: { connections: number
           this.buffer = this.buffer.subarray(lineEnd + 2 + size + 2);
         }
       }
-      if (this.buffer.length < this.bodyLeft) return;
+      if (this.buffer.length < this.bodyLeft) {
+        // Skip what arrived of the body instead of keeping it until the rest comes.
+        this.bodyLeft -= this.buffer.length;
+        this.buffer = Buffer.alloc(0);
+        return;
+      }
       this.buffer = this.buffer.subarray(this.bodyLeft);
       this.complete();
     }

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
-import { describe, expect, it } from 'vitest';
-import { LoadDashboard } from '../../src/overload/load-dashboard.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LoadDashboard, sparkline } from '../../src/overload/load-dashboard.js';
 import type { LoadSnapshot } from '../../src/overload/load-snapshot.js';
 
 const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
@@ -28,30 +28,72 @@ const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
     ...over,
   });
 
-describe('the overload dashboard', () => {
-  it('draws progress, rps, percentiles, statuses, errors, instances and cache ratio from a snapshot', () => {
-    const { lastFrame } = render(<LoadDashboard snapshot={snapshot()} />);
-    const frame = lastFrame()!;
-    expect(frame).toContain('2500/10000 (25%)');
-    expect(frame).toContain('ETA 12.0s');
-    expect(frame).toContain('rps 640');
-    expect(frame).toContain('p50 1.25');
-    expect(frame).toContain('p99 17.75');
-    expect(frame).toContain('200×2490');
-    expect(frame).toContain('503×10');
-    expect(frame).toContain('HTTP_503×7');
-    expect(frame).toContain('ECONNRESET×3');
-    expect(frame).toMatch(/product-1\s+█+░*\s+60%/);
-    expect(frame).toMatch(/product-2\s+█+░*\s+40%/);
-    expect(frame).toContain('cache hit ratio 75%');
+describe('the overload dashboard (draws snapshots, computes nothing)', () => {
+  let unmount: (() => void) | undefined;
+  afterEach(() => {
+    unmount?.();
+    unmount = undefined;
+  });
+  const draw = (element: React.JSX.Element) => {
+    const view = render(element);
+    unmount = view.unmount;
+    return view;
+  };
+
+  it('draws a preparing frame before the first snapshot', () => {
+    const frame = draw(<LoadDashboard snapshot={undefined} />).lastFrame()!;
+    expect(frame).toContain('preparing');
+    expect(frame).not.toContain('latency');
   });
 
-  it('shows the threshold verdicts on the final frame, and a preparing frame before the first snapshot', () => {
-    const { lastFrame, rerender } = render(<LoadDashboard snapshot={undefined} />);
-    expect(lastFrame()).toContain('preparing');
+  it('draws progress, rps, percentiles, statuses, errors by kind, instance shares and cache hit ratio', () => {
+    const frame = draw(<LoadDashboard snapshot={snapshot()} />).lastFrame()!;
+    expect(frame).toContain('mix · closed model · http://127.0.0.1:8080');
+    expect(frame).toContain('2500/10000 (25%)');
+    expect(frame).toContain('elapsed 4.0s');
+    expect(frame).toContain('ETA 12.0s');
+    expect(frame).toContain('rps 640 (avg 625)');
+    expect(frame).toContain(sparkline([600, 620, 610, 640]));
+    expect(frame).toContain('p50 1.25');
+    expect(frame).toContain('p90 4.5');
+    expect(frame).toContain('p99 17.75');
+    expect(frame).toContain('p99.9 40.5');
+    expect(frame).toContain('max 88.25');
+    expect(frame).toContain('200×2490');
+    expect(frame).toContain('503×10');
+    expect(frame).toContain('errors 10 · retries 3 · in flight 32');
+    expect(frame).toContain('errors by kind HTTP_503×7  ECONNRESET×3');
+    expect(frame).toMatch(/product-1\s+█{12}░{8}\s+60% \(1500\)/);
+    expect(frame).toMatch(/product-2\s+█{8}░{12}\s+40% \(1000\)/);
+    expect(frame).toContain('cache hit ratio 75% (HIT×750 MISS×250)');
+    expect(frame).not.toContain('threshold');
+  });
+
+  it('follows successive snapshots, frame by frame', () => {
+    const { lastFrame, rerender } = draw(<LoadDashboard snapshot={snapshot({ completed: 1000, elapsedMs: 1000, currentRps: 1000, etaMs: null })} />);
+    expect(lastFrame()).toContain('1000/10000 (10%)');
+    expect(lastFrame()).toContain('rps 1000');
+    expect(lastFrame()).toContain('ETA ?');
+    rerender(<LoadDashboard snapshot={snapshot({ completed: 7500, elapsedMs: 3000, currentRps: 3250, latencyMs: { p50: 2, p90: 3, p99: 61.5, p999: 70, max: 90, mean: 2.2 } })} />);
+    expect(lastFrame()).toContain('7500/10000 (75%)');
+    expect(lastFrame()).toContain('rps 3250');
+    expect(lastFrame()).toContain('p99 61.5');
+    expect(lastFrame()).not.toContain('1000/10000');
+  });
+
+  it('hides the error, instance and cache lines when there is nothing to show', () => {
+    const frame = draw(<LoadDashboard snapshot={snapshot({ errors: 0, errorsByKind: {}, byStatus: { '200': 2500 }, instances: {}, cache: {} })} />).lastFrame()!;
+    expect(frame).not.toContain('errors by kind');
+    expect(frame).not.toContain('instances');
+    expect(frame).not.toContain('cache hit ratio');
+    expect(frame).toContain('200×2500');
+  });
+
+  it('shows the threshold verdicts and the average rps on the final frame', () => {
+    const { lastFrame, rerender } = draw(<LoadDashboard snapshot={snapshot()} />);
     rerender(
       <LoadDashboard
-        snapshot={snapshot({ final: true, completed: 10_000, etaMs: 0 })}
+        snapshot={snapshot({ final: true, completed: 10_000, etaMs: 0, averageRps: 1234.5, currentRps: 17 })}
         thresholds={[
           { expr: 'p99<50', ok: true, actual: 17.75 },
           { expr: 'errors<0.01%', ok: false, actual: 0.1 },
@@ -61,7 +103,15 @@ describe('the overload dashboard', () => {
     const frame = lastFrame()!;
     expect(frame).toContain('10000/10000 (100%)');
     expect(frame).toContain('done');
-    expect(frame).toContain('✓ threshold p99<50');
+    expect(frame).not.toContain('ETA');
+    expect(frame).toContain('rps 1234.5 (avg 1234.5)');
+    expect(frame).toContain('✓ threshold p99<50 (actual 17.75)');
     expect(frame).toContain('✗ threshold errors<0.01% (actual 0.1)');
+  });
+
+  it('draws the open model with its planned count', () => {
+    const frame = draw(<LoadDashboard snapshot={snapshot({ model: 'open', planned: 600, completed: 150, scenario: 'get' })} />).lastFrame()!;
+    expect(frame).toContain('get · open model');
+    expect(frame).toContain('150/600 (25%)');
   });
 });

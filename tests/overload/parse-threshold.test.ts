@@ -15,24 +15,49 @@ const report = {
   cache: {},
 };
 
-describe('thresholds', () => {
-  it('parses metric, operator, value and percent', () => {
-    expect(parseThreshold(' p99 < 50 ')).toMatchObject({ metric: 'p99', op: '<', value: 50, percent: false });
-    expect(parseThreshold('errors<=1.5%')).toMatchObject({ metric: 'errors', op: '<=', value: 1.5, percent: true });
-    expect(parseThreshold('rps>1000')).toMatchObject({ metric: 'rps', op: '>', value: 1000 });
+describe('parseThreshold', () => {
+  it('parses metric, operator, value, percent and an optional ms unit', () => {
+    expect(parseThreshold(' p99 < 50 ')).toEqual({ expr: 'p99 < 50', metric: 'p99', op: '<', value: 50, percent: false });
+    expect(parseThreshold('errors<=1.5%')).toEqual({ expr: 'errors<=1.5%', metric: 'errors', op: '<=', value: 1.5, percent: true });
+    expect(parseThreshold('rps>1000')).toMatchObject({ metric: 'rps', op: '>', value: 1000, percent: false });
+    expect(parseThreshold('p999>=2.5ms')).toMatchObject({ metric: 'p999', op: '>=', value: 2.5, percent: false });
   });
 
-  it('refuses malformed expressions and unknown metrics as usage errors', () => {
-    for (const bad of ['p99', 'p99<', '<5', 'p99=5', 'latency<5', 'rps>5%', 'p99<five']) {
-      expect(() => parseThreshold(bad), bad).toThrow(expect.objectContaining({ exitCode: 2 }));
-    }
+  it.each(['p99<<5', 'p99<abc', 'p99', 'p99<', '<5', 'p99=5', 'p99<5s', ''])('refuses the malformed "%s" as a usage error', (bad) => {
+    expect(() => parseThreshold(bad)).toThrow(expect.objectContaining({ exitCode: 2, code: 'invalid_threshold' }));
   });
 
-  it('checks against a report', () => {
+  it.each(['foo<3', 'latency<5', 'p95<5'])('refuses the unknown metric in "%s", naming the known ones', (bad) => {
+    expect(() => parseThreshold(bad)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('unknown metric') }));
+  });
+
+  it('refuses % on a metric that is not a count', () => {
+    expect(() => parseThreshold('rps>5%')).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => parseThreshold('p99<5%')).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+});
+
+describe('checkThreshold', () => {
+  it('compares latency, throughput and counts, and reports the actual value', () => {
     expect(checkThreshold(parseThreshold('p99<50'), report)).toEqual({ expr: 'p99<50', ok: true, actual: 40 });
-    expect(checkThreshold(parseThreshold('p999<50'), report).ok).toBe(false);
-    expect(checkThreshold(parseThreshold('errors<1%'), report)).toEqual({ expr: 'errors<1%', ok: false, actual: 5 });
-    expect(checkThreshold(parseThreshold('errors<=10'), report).ok).toBe(true);
+    expect(checkThreshold(parseThreshold('p999<50'), report)).toEqual({ expr: 'p999<50', ok: false, actual: 90 });
+    expect(checkThreshold(parseThreshold('max<=120'), report).ok).toBe(true);
+    expect(checkThreshold(parseThreshold('max<120'), report).ok).toBe(false);
     expect(checkThreshold(parseThreshold('rps>=1500'), report).ok).toBe(true);
+    expect(checkThreshold(parseThreshold('rps>1500'), report).ok).toBe(false);
+    expect(checkThreshold(parseThreshold('errors<=10'), report).ok).toBe(true);
+    expect(checkThreshold(parseThreshold('requests>=200'), report).ok).toBe(true);
+  });
+
+  it('takes a percent threshold as a share of all requests', () => {
+    expect(checkThreshold(parseThreshold('errors<1%'), report)).toEqual({ expr: 'errors<1%', ok: false, actual: 5 });
+    expect(checkThreshold(parseThreshold('errors<5.5%'), report)).toEqual({ expr: 'errors<5.5%', ok: true, actual: 5 });
+    expect(checkThreshold(parseThreshold('ok>=95%'), report)).toEqual({ expr: 'ok>=95%', ok: true, actual: 95 });
+    expect(checkThreshold(parseThreshold('retries<1%'), report)).toEqual({ expr: 'retries<1%', ok: false, actual: 1 });
+    expect(checkThreshold(parseThreshold('retries<=1%'), report).ok).toBe(true);
+  });
+
+  it('counts a percent of zero requests as 0', () => {
+    expect(checkThreshold(parseThreshold('errors<1%'), { ...report, requests: 0, errors: 0 })).toEqual({ expr: 'errors<1%', ok: true, actual: 0 });
   });
 });

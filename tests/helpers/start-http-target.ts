@@ -1,0 +1,40 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** A node:http server a test loads: counts every request it received, and closes with all its connections. */
+export interface HttpTarget {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  server: Server;
+  /** Requests received since the start (or the last `reset`). */
+  seen(): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a target on a free port; `handler` gets the 0-based index of each request (default: 200 "ok"). */
+export async function startHttpTarget(handler?: (req: IncomingMessage, res: ServerResponse, index: number) => void): Promise<HttpTarget> {
+  let count = 0;
+  const server = createServer((req, res) => {
+    const index = count++;
+    if (handler) handler(req, res, index);
+    else res.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  let closing: Promise<void> | undefined;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    server,
+    seen: () => count,
+    reset: () => {
+      count = 0;
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { formatProgressLine, formatSummary } from '../../src/overload/format-load-text.js';
+import type { LoadReport } from '../../src/overload/load-report.js';
+import { toReport } from '../../src/overload/load-report.js';
+import type { LoadSnapshot } from '../../src/overload/load-snapshot.js';
+
+const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
+  Object.freeze({
+    final: false,
+    target: 'http://127.0.0.1:8080',
+    scenario: 'product',
+    model: 'closed',
+    elapsedMs: 2000,
+    planned: 1000,
+    completed: 400,
+    ok: 396,
+    errors: 4,
+    retries: 2,
+    inFlight: 8,
+    byStatus: { '200': 396, '503': 4 },
+    errorsByKind: { HTTP_503: 4 },
+    currentRps: 210,
+    averageRps: 200,
+    rpsHistory: [190, 210],
+    latencyMs: { p50: 1.5, p90: 3, p99: 9.25, p999: 20, max: 31, mean: 2 },
+    instances: { 'product-2': 100, 'product-1': 300 },
+    cache: { HIT: 300, MISS: 100 },
+    etaMs: 3000,
+    ...over,
+  });
+
+describe('plain-text output', () => {
+  it('one progress line: elapsed seconds, count/planned and percent, rps, p50, p99, errors, retries', () => {
+    expect(formatProgressLine(snapshot())).toBe('[  2s] 400/1000   40%  rps 210  p50 1.5ms  p99 9.25ms  errors 4  retries 2');
+  });
+
+  it('a summary with requests, throughput, latency, statuses, errors by kind, instances, cache ratio and verdicts', () => {
+    const s = snapshot({ final: true, completed: 400, elapsedMs: 2000 });
+    const report: LoadReport = { ...toReport(s), thresholds: [{ expr: 'p99<5', ok: false, actual: 9.25 }] };
+    const lines = formatSummary(s, report).trimEnd().split('\n');
+    expect(lines).toEqual([
+      'closed model · product · http://127.0.0.1:8080',
+      'requests 400  ok 396  errors 4 (1%)  retries 2',
+      'throughput 200 req/s over 2.00 s',
+      'latency ms  p50 1.5  p90 3  p99 9.25  p99.9 20  max 31  mean 2',
+      'status      200×396  503×4',
+      'errors      HTTP_503×4',
+      'instances   product-1 75%  product-2 25%',
+      'gateway cache hit ratio 75% (HIT×300 MISS×100)',
+      'threshold FAILED p99<5 (actual 9.25)',
+    ]);
+  });
+});
