@@ -1,21 +1,35 @@
 import { createServer } from 'node:net';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for test servers come from a block below the kernel's ephemeral range (so an outgoing connection can never
+ * take a port between our check and the server's bind), a separate block per vitest worker, handed out in turn
+ * (so a port is not given again while an earlier test's server or its lingering clients may still use it).
+ */
+const BLOCK = 2500;
+const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
+const base = 20_000 + ((worker - 1) % 4) * BLOCK;
+let cursor = Math.floor(Math.random() * BLOCK);
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago and that no other test of this run was handed recently. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < BLOCK; tries++) {
+    const port = base + (cursor++ % BLOCK);
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${base}-${base + BLOCK - 1}`);
 }
 
 /** `n` distinct free ports. */
 export async function freePorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
-  return [...ports];
+  const ports: number[] = [];
+  while (ports.length < n) ports.push(await freePort());
+  return ports;
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { freePort } from './free-port.js';
 
 /** A node:http server a test loads: counts every request it received, and closes with all its connections. */
 export interface HttpTarget {
@@ -19,8 +20,8 @@ export async function startHttpTarget(handler?: (req: IncomingMessage, res: Serv
     if (handler) handler(req, res, index);
     else res.end('ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   let closing: Promise<void> | undefined;
   return {
     origin: `http://127.0.0.1:${port}`,
