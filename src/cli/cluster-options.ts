@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { ClusterConfig } from '../cluster/cluster-schema.js';
-import { loadClusterFile } from '../cluster/load-cluster-file.js';
-import { statePaths } from '../cluster/state-paths.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { loadClusterFile } from '../config/load-cluster-file.js';
+import { statePaths } from '../config/state-paths.js';
 
 /** Adds `-c, --config FILE` (every command that acts on a cluster takes it). */
 export function withClusterFile(cmd: Command): Command {

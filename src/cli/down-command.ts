@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { callControl, isDaemonRunning } from '../cluster/call-control.js';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { statePaths } from '../cluster/state-paths.js';
-import { stopFromPidFiles } from '../cluster/stop-from-pid-files.js';
-import { systemSignals } from '../cluster/stop-process-group.js';
+import { statePaths } from '../config/state-paths.js';
+import { stopFromPidFiles } from '../runtime/stop-from-pid-files.js';
+import { systemSignals } from '../runtime/stop-process-group.js';
 
 function readPid(file: string): number | undefined {
   try {

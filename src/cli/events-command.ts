@@ -29,7 +29,7 @@ export function registerEventsCommand(program: Command): void {
           for (const e of overview.recent) process.stdout.write(`${e.ts} ${e.type.padEnd(16)} ${e.id.padEnd(14)} ${JSON.stringify(e.payload)}\n`);
         }
         if (!opts.follow) return;
-        const { decodeEvent, EVENT_STREAM } = await import('../services/kit/domain-event.js');
+        const { decodeEvent, EVENT_STREAM } = await import('../services/shared/domain-event.js');
         let last = overview.stream.lastId ?? '0-0';
         for (;;) {
           const res = (await redis.xread('COUNT', 100, 'BLOCK', 5000, 'STREAMS', EVENT_STREAM, last)) as Array<[string, Array<[string, string[]]>]> | null;

@@ -1,5 +1,5 @@
-import { credentialsPath } from '../cluster/ensure-credentials.js';
-import { statePaths } from '../cluster/state-paths.js';
+import { credentialsPath } from '../config/ensure-credentials.js';
+import { statePaths } from '../config/state-paths.js';
 import type { ClusterStatus } from '../cluster/supervise-cluster.js';
 import { formatStatusTable } from './format-status.js';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ensureCredentials } from '../cluster/ensure-credentials.js';
-import { loadClusterFile } from '../cluster/load-cluster-file.js';
-import { createLogger } from '../services/kit/create-logger.js';
+import { ensureCredentials } from '../config/ensure-credentials.js';
+import { loadClusterFile } from '../config/load-cluster-file.js';
+import { createLogger } from '../kit/create-logger.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
 
@@ -21,7 +21,7 @@ export function registerIscsCommand(program: Command): void {
     .action(async (opts: { port?: number; config: string }) => {
       const cluster = loadClusterFile(opts.config);
       const log = createLogger({ service: 'iscs', instance: 'iscs', level: cluster.logs.level });
-      const { startIscsServer } = await import('../iscs/start-iscs-server.js');
+      const { startIscsServer } = await import('../registry/start-iscs-server.js');
       const handle = await startIscsServer({
         host: cluster.host,
         port: opts.port ?? cluster.iscs.port,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { loadClusterFile } from '../cluster/load-cluster-file.js';
+import { loadClusterFile } from '../config/load-cluster-file.js';
 import { EcomError } from '../common/ecom-error.js';
-import { readRegistry } from '../iscs/read-registry.js';
-import { nginxPaths } from '../iscs/nginx-paths.js';
-import { runningNginxPid } from '../iscs/control-nginx.js';
-import { createLogger } from '../services/kit/create-logger.js';
-import { registryUrlOf } from '../cluster/cluster-urls.js';
+import { readRegistry } from '../registry/read-registry.js';
+import { nginxPaths } from '../config/nginx-paths.js';
+import { runningNginxPid } from '../gateway/control-nginx.js';
+import { createLogger } from '../kit/create-logger.js';
+import { registryUrlOf } from '../config/cluster-urls.js';
 import { runUntilSignal } from './run-until-signal.js';
 
 interface NginxOptions {
@@ -26,7 +26,7 @@ export function registerNginxCommand(program: Command): void {
   common(nginx.command('render').description('print the nginx.conf for the current registrations')).action(async (opts: NginxOptions) => {
     const cluster = loadClusterFile(opts.config);
     const snapshot = await readRegistry(opts.iscs ?? registryUrlOf(cluster));
-    const { compileNginxTemplate } = await import('../iscs/render-nginx-config.js');
+    const { compileNginxTemplate } = await import('../gateway/render-nginx-config.js');
     process.stdout.write(compileNginxTemplate(opts.template)(cluster, snapshot));
   });
 
@@ -39,7 +39,7 @@ export function registerNginxCommand(program: Command): void {
       }
       const snapshot = await readRegistry(opts.iscs ?? registryUrlOf(cluster));
       const log = createLogger({ service: 'nginx', instance: 'cli', level: 'warn' });
-      const [{ compileNginxTemplate }, { syncProxy }] = await Promise.all([import('../iscs/render-nginx-config.js'), import('../iscs/sync-proxy.js')]);
+      const [{ compileNginxTemplate }, { syncProxy }] = await Promise.all([import('../gateway/render-nginx-config.js'), import('../gateway/sync-proxy.js')]);
       const sync = syncProxy({ cluster, render: compileNginxTemplate(opts.template), log });
       sync.update(snapshot);
       await sync.flush();
@@ -53,7 +53,7 @@ export function registerNginxCommand(program: Command): void {
     async (opts: NginxOptions) => {
       const cluster = loadClusterFile(opts.config);
       const log = createLogger({ service: 'nginx', instance: 'gateway', level: cluster.logs.level });
-      const { startGateway } = await import('../cluster/start-gateway.js');
+      const { startGateway } = await import('../gateway/start-gateway.js');
       const gateway = await startGateway({ cluster, registryUrl: opts.iscs ?? registryUrlOf(cluster), log, templateFile: opts.template });
       process.stdout.write(`gateway ready on http://${cluster.host}:${cluster.gateway.port} (nginx pid ${gateway.nginxPid})\n`);
       await runUntilSignal(() => gateway.close());

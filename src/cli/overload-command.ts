@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadClusterFile } from '../cluster/load-cluster-file.js';
+import { loadClusterFile } from '../config/load-cluster-file.js';
 import { EcomError } from '../common/ecom-error.js';
 import type { LoadSnapshot } from '../overload/load-snapshot.js';
 import { planOverload, type OverloadFlags } from '../overload/run-overload.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { callControl } from '../cluster/call-control.js';
-import { SERVICE_KINDS, type ServiceKind } from '../cluster/defaults.js';
+import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import { UsageError } from '../common/ecom-error.js';
 import { clusterFrom, withClusterFile } from './cluster-options.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadClusterFile } from '../cluster/load-cluster-file.js';
-import { SERVICE_KINDS, type ServiceKind } from '../cluster/defaults.js';
+import { loadClusterFile } from '../config/load-cluster-file.js';
+import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import { UsageError } from '../common/ecom-error.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
@@ -23,7 +23,7 @@ export function registerServiceCommand(program: Command): void {
       const cluster = loadClusterFile(opts.config);
       const [{ SERVICE_DEFINITIONS }, { startService }] = await Promise.all([
         import('../services/all-services.js'),
-        import('../services/kit/start-service.js'),
+        import('../services/shared/start-service.js'),
       ]);
       const handle = await startService({
         definition: SERVICE_DEFINITIONS[kind as ServiceKind],

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { ClusterConfig } from './cluster-schema.js';
-import { SERVICE_KINDS } from './defaults.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { SERVICE_KINDS } from '../config/defaults.js';
 import { describePortHolder, isPortFree } from './check-ports.js';
 
 /** One preflight finding; `fix` says exactly what to do when it failed. */

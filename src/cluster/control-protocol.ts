@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_KINDS } from './defaults.js';
+import { SERVICE_KINDS } from '../config/defaults.js';
 
 /** Requests the daemon's control socket accepts, one JSON object per line. */
 export const controlRequest = z.discriminatedUnion('cmd', [

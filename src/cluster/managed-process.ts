@@ -1,33 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { RestartPolicy } from './restart-on-crash.js';
-import { stopProcessGroup, type ProcessSignals } from './stop-process-group.js';
+import { stopProcessGroup, type ProcessSignals } from '../runtime/stop-process-group.js';
+import type { ProcessSpec, SpawnedChild, SpawnProcess } from '../runtime/process-spec.js';
 
-/** What to run: one supervised process. */
-export interface ProcessSpec {
-  /** Unique name, e.g. `product-2`, `redis`, `nginx`. */
-  name: string;
-  service: string;
-  id?: number;
-  port?: number;
-  command: string;
-  args: string[];
-  env?: NodeJS.ProcessEnv;
-  /** stdout and stderr are appended here. */
-  logFile: string;
-  /** Signal that asks for a graceful stop (nginx wants SIGQUIT). */
-  stopSignal?: NodeJS.Signals;
-  stopTimeoutMs: number;
-}
-
-/** The part of a child process the state machine needs. */
-export interface SpawnedChild {
-  pid: number;
-  /** Resolves once, when the process has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts a process in its own process group; injected so policies are testable without real processes. */
-export type SpawnProcess = (spec: ProcessSpec) => SpawnedChild;
+export type { ProcessSpec, SpawnedChild, SpawnProcess };
 
 /** Life-cycle states; `backoff` waits before a restart, `stopped` is final until `start()`. */
 export type ProcessState = 'idle' | 'running' | 'backoff' | 'stopping' | 'stopped';

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { ClusterConfig } from './cluster-schema.js';
-import type { ServiceKind } from './defaults.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import type { ServiceKind } from '../config/defaults.js';
 import type { ProcessSpec } from './managed-process.js';
-import { nginxPaths } from '../iscs/nginx-paths.js';
-import { logFileOf, statePaths } from './state-paths.js';
+import { nginxPaths } from '../config/nginx-paths.js';
+import { logFileOf, statePaths } from '../config/state-paths.js';
 
 /** The built CLI entry that managed node processes run. */
 export const CLI_ENTRY = resolve(import.meta.dirname, '../cli/main.js');

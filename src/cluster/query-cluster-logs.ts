@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRegistry } from '../iscs/read-registry.js';
+import { readRegistry } from '../registry/read-registry.js';
 import type { StoredLogEntry } from '../services/logger/logger-store.js';
-import { registryUrlOf } from './cluster-urls.js';
-import type { ClusterConfig } from './cluster-schema.js';
-import { ensureCredentials } from './ensure-credentials.js';
+import { registryUrlOf } from '../config/cluster-urls.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { ensureCredentials } from '../config/ensure-credentials.js';
 import { readLogTail } from './read-log-tail.js';
-import { statePaths } from './state-paths.js';
+import { statePaths } from '../config/state-paths.js';
 
 /** Filters of `ecom logs`. */
 export interface LogFilter {

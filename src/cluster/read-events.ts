@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { EcomError } from '../common/ecom-error.js';
-import { EVENT_STREAM, decodeEvent, type DomainEvent } from '../services/kit/domain-event.js';
-import { openOutboxStore } from '../services/kit/outbox-store.js';
-import type { ClusterConfig } from './cluster-schema.js';
-import { SERVICE_KINDS } from './defaults.js';
-import { databasePath } from './database-path.js';
+import { EVENT_STREAM, decodeEvent, type DomainEvent } from '../services/shared/domain-event.js';
+import { openOutboxStore } from '../services/shared/outbox-store.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { SERVICE_KINDS } from '../config/defaults.js';
+import { databasePath } from '../config/database-path.js';
 
 /** What `ecom events` shows: the stream, each consumer group's lag, each service's unpublished outbox. */
 export interface EventsOverview {

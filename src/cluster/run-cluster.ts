@@ -1,11 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { EcomError } from '../common/ecom-error.js';
-import type { Logger } from '../services/kit/create-logger.js';
+import type { Logger } from '../kit/create-logger.js';
 import { isDaemonRunning } from './call-control.js';
-import type { ClusterConfig } from './cluster-schema.js';
-import { ensureCredentials } from './ensure-credentials.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { ensureCredentials } from '../config/ensure-credentials.js';
 import { serveControl } from './serve-control.js';
-import { statePaths } from './state-paths.js';
+import { statePaths } from '../config/state-paths.js';
 import { ClusterSupervisor, type SupervisorOptions } from './supervise-cluster.js';
 
 /** A cluster supervised by this process, reachable through its control socket. */

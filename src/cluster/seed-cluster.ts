@@ -1,6 +1,6 @@
 import { EcomError } from '../common/ecom-error.js';
-import type { ClusterConfig } from './cluster-schema.js';
-import { ensureCredentials } from './ensure-credentials.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { ensureCredentials } from '../config/ensure-credentials.js';
 
 /** What `ecom seed` created. */
 export interface SeedResult {

@@ -2,12 +2,12 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EcomError } from '../common/ecom-error.js';
-import { compileNginxTemplate } from '../iscs/render-nginx-config.js';
-import { syncProxy, type ProxySync, type ProxySyncStatus } from '../iscs/sync-proxy.js';
-import { watchRegistry, type RegistryWatch } from '../iscs/watch-registry.js';
-import type { Logger } from '../services/kit/create-logger.js';
-import type { ClusterConfig } from './cluster-schema.js';
-import { SERVICE_KINDS, type ServiceKind } from './defaults.js';
+import { compileNginxTemplate } from '../gateway/render-nginx-config.js';
+import { syncProxy, type ProxySync, type ProxySyncStatus } from '../gateway/sync-proxy.js';
+import { watchRegistry, type RegistryWatch } from '../registry/watch-registry.js';
+import type { Logger } from '../kit/create-logger.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import { ManagedProcess, type ProcessInfo, type ProcessSpec, type SpawnProcess } from './managed-process.js';
 import { probeHttp, probeRedis, probeTcp } from './probe-health.js';
 import { iscsSpec, nginxSpec, redisSpec, serviceSpec } from './process-specs.js';
@@ -15,12 +15,12 @@ import { readLogTail } from './read-log-tail.js';
 import { isPortFree } from './check-ports.js';
 import { restartOnCrash, type RestartPolicy } from './restart-on-crash.js';
 import { restartOnHealthFailure, type Health } from './restart-on-health-failure.js';
-import { spawnWithPidFile } from './spawn-process.js';
-import { statePaths } from './state-paths.js';
-import { proxySyncStatusPath } from './start-gateway.js';
-import { systemSignals, type ProcessSignals } from './stop-process-group.js';
+import { spawnWithPidFile } from '../runtime/spawn-process.js';
+import { statePaths } from '../config/state-paths.js';
+import { proxySyncStatusPath } from '../gateway/start-gateway.js';
+import { systemSignals, type ProcessSignals } from '../runtime/stop-process-group.js';
 import { teardownInReverse } from './teardown-in-reverse.js';
-import { registryUrlOf } from './cluster-urls.js';
+import { registryUrlOf } from '../config/cluster-urls.js';
 
 /** One line of `ecom status`. */
 export interface ProcessStatus {

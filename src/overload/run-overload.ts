@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import type { ClusterConfig } from '../cluster/cluster-schema.js';
-import { gatewayUrlOf } from '../cluster/cluster-urls.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { gatewayUrlOf } from '../config/cluster-urls.js';
 import { EcomError, UsageError } from '../common/ecom-error.js';
 import { parseDuration } from '../common/parse-duration.js';
 import { buildScenario, plainGetScenario, type ScenarioName } from './build-scenario.js';

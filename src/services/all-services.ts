@@ -1,5 +1,5 @@
-import type { ServiceKind } from '../cluster/defaults.js';
-import type { ServiceDefinition } from './kit/service-definition.js';
+import type { ServiceKind } from '../config/defaults.js';
+import type { ServiceDefinition } from './shared/service-definition.js';
 import { loggerService } from './logger/logger-service.js';
 import { orderService } from './order/order-service.js';
 import { productService } from './product/product-service.js';

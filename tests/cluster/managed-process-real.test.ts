@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManagedProcess, type ProcessSpec } from '../../src/cluster/managed-process.js';
 import { restartOnCrash } from '../../src/cluster/restart-on-crash.js';
-import { spawnWithPidFile } from '../../src/cluster/spawn-process.js';
-import { systemSignals } from '../../src/cluster/stop-process-group.js';
+import { spawnWithPidFile } from '../../src/runtime/spawn-process.js';
+import { systemSignals } from '../../src/runtime/stop-process-group.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManagedProcess, type ProcessSpec, type SpawnedChild } from '../../src/cluster/managed-process.js';
 import { restartOnCrash } from '../../src/cluster/restart-on-crash.js';
 import { restartOnHealthFailure } from '../../src/cluster/restart-on-health-failure.js';
-import type { ProcessSignals } from '../../src/cluster/stop-process-group.js';
+import type { ProcessSignals } from '../../src/runtime/stop-process-group.js';
 import { teardownInReverse } from '../../src/cluster/teardown-in-reverse.js';
 
 const spec: ProcessSpec = { name: 'fake-1', service: 'fake', id: 1, port: 1, command: 'x', args: [], logFile: '/dev/null', stopTimeoutMs: 1000 };

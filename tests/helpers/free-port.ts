@@ -7,7 +7,9 @@ import { createServer } from 'node:net';
  */
 const BLOCK = 2500;
 const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-const base = 20_000 + ((worker - 1) % 4) * BLOCK;
+/** `ECOM_TEST_PORT_SLOT` (0–3) moves a whole run to its own range, so two checkouts can run their tests at once. */
+const slot = Number(process.env.ECOM_TEST_PORT_SLOT ?? 0) % 4;
+const base = 20_000 - slot * 2 * BLOCK + ((worker - 1) % 2) * BLOCK;
 let cursor = Math.floor(Math.random() * BLOCK);
 
 function canBind(port: number): Promise<boolean> {

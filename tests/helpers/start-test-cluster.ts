@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ServiceKind } from '../../src/cluster/defaults.js';
+import type { ServiceKind } from '../../src/config/defaults.js';
 import { request } from './api-client.js';
 import { freePorts } from './free-port.js';
 import { startProcess, type TestProcess } from './start-process.js';

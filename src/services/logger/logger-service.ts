@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseDuration } from '../../common/parse-duration.js';
-import { LOG_LEVELS, type LogEntry } from '../kit/create-logger.js';
-import { httpError } from '../kit/http-error.js';
-import type { ServiceDefinition } from '../kit/service-definition.js';
-import type { DomainEvent } from '../kit/domain-event.js';
-import { validateInput } from '../kit/validate-input.js';
+import { LOG_LEVELS, type LogEntry } from '../../kit/create-logger.js';
+import { httpError } from '../../kit/http-error.js';
+import type { ServiceDefinition } from '../shared/service-definition.js';
+import type { DomainEvent } from '../shared/domain-event.js';
+import { validateInput } from '../../kit/validate-input.js';
 import { LOGGER_MIGRATIONS, openLoggerStore } from './logger-store.js';
 
 const entry = z

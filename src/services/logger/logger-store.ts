@@ -1,5 +1,5 @@
-import type { LogEntry, LogLevel } from '../kit/create-logger.js';
-import type { Db } from '../kit/open-database.js';
+import type { LogEntry, LogLevel } from '../../kit/create-logger.js';
+import type { Db } from '../shared/open-database.js';
 
 /** A stored entry as `GET /api/logs` returns it. */
 export type StoredLogEntry = LogEntry & { id: number };

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../kit/authorize-requests.js';
-import { notFound } from '../kit/http-error.js';
-import type { ServiceDefinition } from '../kit/service-definition.js';
-import { validateInput } from '../kit/validate-input.js';
+import { currentUser } from '../../kit/authorize-requests.js';
+import { notFound } from '../../kit/http-error.js';
+import type { ServiceDefinition } from '../shared/service-definition.js';
+import { validateInput } from '../../kit/validate-input.js';
 import { ORDER_MIGRATIONS, openOrderStore } from './order-store.js';
 import { placeOrder } from './place-order.js';
 import { releaseStaleOrders } from './release-stale-orders.js';

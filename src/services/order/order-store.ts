@@ -1,5 +1,5 @@
-import type { Db } from '../kit/open-database.js';
-import type { OutboxStore } from '../kit/outbox-store.js';
+import type { Db } from '../shared/open-database.js';
+import type { OutboxStore } from '../shared/outbox-store.js';
 
 /** One order line with the unit price captured at reservation time. */
 export interface OrderItem {

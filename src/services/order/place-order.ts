@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EcomError } from '../../common/ecom-error.js';
-import type { PeerClient } from '../kit/call-peers.js';
-import type { Logger } from '../kit/create-logger.js';
-import { httpError } from '../kit/http-error.js';
+import type { PeerClient } from '../shared/call-peers.js';
+import type { Logger } from '../../kit/create-logger.js';
+import { httpError } from '../../kit/http-error.js';
 import type { CapturedShipping, Order, OrderItem, OrderStore } from './order-store.js';
 
 /** The outcome of placing an order: the order, and whether it is a replay of an earlier request with the same key. */

@@ -1,5 +1,5 @@
-import type { PeerClient } from '../kit/call-peers.js';
-import type { Logger } from '../kit/create-logger.js';
+import type { PeerClient } from '../shared/call-peers.js';
+import type { Logger } from '../../kit/create-logger.js';
 import type { OrderStore } from './order-store.js';
 import { releaseReservation } from './place-order.js';
 

@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { CacheTarget } from '../kit/create-cache.js';
-import { httpError, notFound } from '../kit/http-error.js';
-import type { ServiceDefinition } from '../kit/service-definition.js';
-import { validateInput } from '../kit/validate-input.js';
+import type { CacheTarget } from '../shared/create-cache.js';
+import { httpError, notFound } from '../../kit/http-error.js';
+import type { ServiceDefinition } from '../shared/service-definition.js';
+import { validateInput } from '../../kit/validate-input.js';
 import { PRODUCT_MIGRATIONS, openProductStore, type Product } from './product-store.js';
 
 const MAX_MONEY = 1_000_000_000;

@@ -1,4 +1,4 @@
-import type { Db } from '../kit/open-database.js';
+import type { Db } from '../shared/open-database.js';
 
 /** A product as the API shows it; `version` grows with every catalogue edit (not with stock movements). */
 export interface Product {

@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../kit/authorize-requests.js';
-import { httpError, notFound } from '../kit/http-error.js';
-import type { ServiceDefinition } from '../kit/service-definition.js';
-import { validateInput } from '../kit/validate-input.js';
+import { currentUser } from '../../kit/authorize-requests.js';
+import { httpError, notFound } from '../../kit/http-error.js';
+import type { ServiceDefinition } from '../shared/service-definition.js';
+import { validateInput } from '../../kit/validate-input.js';
 import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './hash-password.js';
 import { EmailTakenError, USER_MIGRATIONS, openUserStore, type PublicUser } from './user-store.js';
 

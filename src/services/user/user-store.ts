@@ -1,5 +1,5 @@
-import type { Db } from '../kit/open-database.js';
-import type { OutboxStore } from '../kit/outbox-store.js';
+import type { Db } from '../shared/open-database.js';
+import type { OutboxStore } from '../shared/outbox-store.js';
 
 /** A user as the API shows it: never the password hash. */
 export interface PublicUser {

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import Handlebars from 'handlebars';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
+import type { RegistrySnapshot } from '../registry/registry-state.js';
+import { nginxPaths } from '../config/nginx-paths.js';
+
+/** The default template: the only place nginx syntax lives. */
+export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
+
+const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; bodyLimit?: string }> = {
+  product: { path: 'products', cacheable: true },
+  user: { path: 'users', login: true },
+  order: { path: 'orders' },
+  logger: { path: 'logs', bodyLimit: '2m' },
+};
+
+/** Renders nginx.conf text for the cluster and a registry listing (instances in id order, every kind routed). */
+export type RenderNginxConfig = (cluster: ClusterConfig, snapshot: RegistrySnapshot) => string;
+
+/** Compiles a template file into a renderer; a template that does not compile throws here, not at reload time. */
+export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginxConfig {
+  const template = Handlebars.compile(readFileSync(templateFile, 'utf8'), { noEscape: true, strict: false });
+  // As root, nginx would hand its workers to `nobody`, who may not reach a state dir under a private folder.
+  const workerUser = process.getuid?.() === 0 ? userInfo().username : undefined;
+  return (cluster, snapshot) => {
+    const paths = nginxPaths(cluster.stateDir);
+    const routes = SERVICE_KINDS.map((kind) => ({
+      name: kind,
+      ...ROUTES[kind],
+      servers: [...(snapshot.services[kind] ?? [])].sort((a, b) => a.id - b.id).map(({ id, host, port }) => ({ id, host, port })),
+    }));
+    return template({
+      index: snapshot.index,
+      user: workerUser,
+      ...paths,
+      workers: cluster.gateway.workers,
+      host: cluster.host,
+      port: cluster.gateway.port,
+      balance: cluster.gateway.balance === 'round_robin' ? '' : cluster.gateway.balance,
+      cache: cluster.gateway.cache,
+      bodyLimit: `${Math.ceil(cluster.http.bodyLimitBytes / 1024)}k`,
+      loginRate: cluster.gateway.loginRate,
+      loginBurst: cluster.gateway.loginBurst,
+      routes,
+    });
+  };
+}

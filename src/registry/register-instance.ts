@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../kit/create-logger.js';
+
+/** An instance's registration: heartbeats until closed. */
+export interface Registration {
+  /** Resolves once the first registration succeeded. */
+  readonly registered: Promise<void>;
+  /** Stops heartbeating and deregisters; resolves true when the registry confirmed it. Idempotent. */
+  close(): Promise<boolean>;
+}
+
+/**
+ * Registers `service/id` at the registry and heartbeats every `heartbeatMs`. A heartbeat answered 404 (the registry
+ * restarted without this instance) or a lost connection leads to registering again, retried with backoff; the
+ * outage and the recovery are logged once each, not once per beat.
+ */
+export function registerInstance(options: {
+  registryUrl: string;
+  clusterToken: string;
+  service: string;
+  id: number;
+  host: string;
+  port: number;
+  heartbeatMs: number;
+  log: Logger;
+  meta?: Record<string, string>;
+}): Registration {
+  const base = `${options.registryUrl}/v1/instances/${options.service}/${options.id}`;
+  const headers = { authorization: `Bearer ${options.clusterToken}`, 'content-type': 'application/json' };
+  const timeout = (): AbortSignal => AbortSignal.timeout(Math.max(500, options.heartbeatMs));
+  const stop = new AbortController();
+  let announceRegistered: () => void = () => undefined;
+  const registered = new Promise<void>((resolve) => (announceRegistered = resolve));
+
+  const register = async (): Promise<void> => {
+    const res = await fetch(base, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ host: options.host, port: options.port, ...(options.meta ? { meta: options.meta } : {}) }),
+      signal: timeout(),
+    });
+    if (res.status !== 200) throw new Error(`registry answered ${res.status} to registration`);
+    await res.body?.cancel();
+  };
+  const heartbeat = async (): Promise<'ok' | 'unknown'> => {
+    const res = await fetch(`${base}/heartbeat`, { method: 'PUT', headers, signal: timeout() });
+    await res.body?.cancel();
+    if (res.status === 404) return 'unknown';
+    if (res.status !== 200) throw new Error(`registry answered ${res.status} to heartbeat`);
+    return 'ok';
+  };
+
+  const loop = async (): Promise<void> => {
+    let isRegistered = false;
+    let failures = 0;
+    while (!stop.signal.aborted) {
+      try {
+        if (!isRegistered || (await heartbeat()) === 'unknown') {
+          await register();
+          if (failures > 0 || isRegistered) options.log.info('registered again with the registry');
+          isRegistered = true;
+          announceRegistered();
+        }
+        failures = 0;
+        await sleep(options.heartbeatMs, undefined, { signal: stop.signal }).catch(() => undefined);
+      } catch (err) {
+        if (stop.signal.aborted) return;
+        if (failures === 0) {
+          options.log.warn('registry unreachable, retrying', { error: err instanceof Error ? err.message : String(err) });
+        }
+        failures++;
+        isRegistered = false;
+        const backoff = Math.min(options.heartbeatMs, 50 * 2 ** Math.min(failures, 6));
+        await sleep(backoff, undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    }
+  };
+  const running = loop();
+
+  let closing: Promise<boolean> | undefined;
+  return {
+    registered,
+    close() {
+      closing ??= (async () => {
+        stop.abort();
+        await running;
+        try {
+          const res = await fetch(base, { method: 'DELETE', headers, signal: AbortSignal.timeout(1000) });
+          await res.body?.cancel();
+          return res.status === 204;
+        } catch {
+          return false; // The registry evicts us after its TTL anyway.
+        }
+      })();
+      return closing;
+    },
+  };
+}

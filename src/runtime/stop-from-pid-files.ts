@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { statePaths } from '../config/state-paths.js';
+import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
+
+/** Teardown order by pid-file name: the daemon, then gateway, services (order first), registry, redis last. */
+const ORDER = ['daemon', 'nginx', 'order-', 'product-', 'user-', 'logger-', 'iscs', 'redis'];
+const rank = (name: string): number => {
+  const i = ORDER.findIndex((prefix) => name === prefix || name.startsWith(prefix));
+  return i < 0 ? ORDER.length : i;
+};
+
+function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a live pid still runs what ecom started (guards against a recycled pid). */
+function isOurs(name: string, cmdline: string): boolean {
+  if (name === 'nginx') return cmdline.includes('nginx');
+  if (name === 'redis') return cmdline.includes('redis-server');
+  return cmdline.includes('main.js') || cmdline.includes('ecom');
+}
+
+/**
+ * Stops whatever the pid files of a state dir name, without a daemon (it may have died): reverse start order,
+ * SIGTERM then SIGKILL after `timeoutMs`, to whole process groups; removes the pid files and the control socket.
+ * Returns the names it stopped (a second run finds nothing and returns []).
+ */
+export async function stopFromPidFiles(stateDir: string, options: { timeoutMs: number; signals?: ProcessSignals; onProgress?: (line: string) => void }): Promise<string[]> {
+  const paths = statePaths(stateDir);
+  let files: string[];
+  try {
+    files = readdirSync(paths.pids).filter((f) => f.endsWith('.pid'));
+  } catch {
+    files = [];
+  }
+  const entries = files
+    .map((file) => ({ file: join(paths.pids, file), name: file.slice(0, -4), pid: Number(readFileSync(join(paths.pids, file), 'utf8').trim()) }))
+    .sort((a, b) => rank(a.name) - rank(b.name));
+  const signals = options.signals ?? systemSignals;
+  const stopped: string[] = [];
+  for (let r = 0; r <= ORDER.length; r++) {
+    const group = entries.filter((e) => rank(e.name) === r);
+    await Promise.all(
+      group.map(async (e) => {
+        const cmdline = Number.isInteger(e.pid) && e.pid > 1 && signals.isAlive(e.pid) ? commandLine(e.pid) : undefined;
+        if (cmdline !== undefined && isOurs(e.name, cmdline)) {
+          options.onProgress?.(`stopping ${e.name} (pid ${e.pid})`);
+          await stopProcessGroup(e.pid, { signals, timeoutMs: options.timeoutMs, signal: e.name === 'nginx' ? 'SIGQUIT' : 'SIGTERM' });
+          stopped.push(e.name);
+        }
+        rmSync(e.file, { force: true });
+      }),
+    );
+  }
+  rmSync(paths.socket, { force: true });
+  return stopped;
+}

@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../kit/create-logger.js';
+import { EVENT_STREAM, decodeEvent, type DomainEvent } from './domain-event.js';
+import type { EventType } from './outbox-store.js';
+import type { ProcessedEventsStore } from './processed-events-store.js';
+
+/** Synchronous handlers by event type; each runs inside the transaction that records the event as processed. */
+export type EventHandlers = Partial<Record<EventType, (event: DomainEvent) => void>>;
+
+type Entries = Array<[string, string[]]>;
+
+/**
+ * Consumes the event stream in consumer group `group` as consumer `consumer`: first its own pending entries (left by
+ * a previous life of this instance), then new ones (XREADGROUP, blocking); every `claimEveryMs` it takes over entries
+ * another consumer left pending longer than `claimIdleMs` (XAUTOCLAIM), as when it was killed mid-batch. Each event is
+ * applied at most once (processed-events table, same transaction as the handler) and acknowledged after. Events
+ * without a handler are acknowledged. A dedicated Redis connection is used for the blocking reads. Returns a stop function.
+ */
+export function consumeEvents(options: {
+  redis: Redis;
+  group: string;
+  consumer: string;
+  handlers: EventHandlers;
+  processed: ProcessedEventsStore;
+  log: Logger;
+  afterApply?: (event: DomainEvent) => void;
+  claimIdleMs?: number;
+  claimEveryMs?: number;
+  blockMs?: number;
+}): () => Promise<void> {
+  const { redis, group, consumer } = options;
+  const stop = new AbortController();
+  let groupReady = false;
+  let lastClaim = 0;
+
+  const handle = async (entries: Entries): Promise<void> => {
+    const done: string[] = [];
+    for (const [streamId, fields] of entries) {
+      const event = decodeEvent(fields);
+      const handler = event ? options.handlers[event.type] : undefined;
+      if (event && handler) {
+        try {
+          if (options.processed.applyOnce(event.id, () => handler(event))) options.afterApply?.(event);
+        } catch (err) {
+          options.log.error('event handler failed; it will be retried', { eventId: event.id, type: event.type, error: err instanceof Error ? err.message : String(err) });
+          continue;
+        }
+      }
+      done.push(streamId);
+    }
+    if (done.length) await redis.xack(EVENT_STREAM, group, ...done);
+  };
+
+  const loop = async (): Promise<void> => {
+    let failures = 0;
+    let ownPendingDone = false;
+    while (!stop.signal.aborted) {
+      try {
+        if (redis.status !== 'ready') throw new Error('redis not ready');
+        if (!groupReady) {
+          await redis.xgroup('CREATE', EVENT_STREAM, group, '0', 'MKSTREAM').catch((err: Error) => {
+            if (!err.message.includes('BUSYGROUP')) throw err;
+          });
+          groupReady = true;
+        }
+        if (!ownPendingDone) {
+          const mine = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'STREAMS', EVENT_STREAM, '0')) as Array<[string, Entries]> | null;
+          const entries = mine?.[0]?.[1] ?? [];
+          await handle(entries);
+          if (entries.length === 0) ownPendingDone = true;
+          continue;
+        }
+        if (Date.now() - lastClaim >= (options.claimEveryMs ?? 2000)) {
+          lastClaim = Date.now();
+          const claimed = (await redis.xautoclaim(EVENT_STREAM, group, consumer, options.claimIdleMs ?? 5000, '0-0', 'COUNT', 100)) as [string, Entries];
+          const entries = (claimed?.[1] ?? []).filter((e): e is [string, string[]] => Array.isArray(e) && Array.isArray(e[1]));
+          if (entries.length) options.log.info('claimed events left pending by another consumer', { count: entries.length });
+          await handle(entries);
+        }
+        const fresh = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', options.blockMs ?? 1000, 'STREAMS', EVENT_STREAM, '>')) as Array<[string, Entries]> | null;
+        await handle(fresh?.[0]?.[1] ?? []);
+        if (failures > 0) options.log.info('event consumer recovered', { group });
+        failures = 0;
+      } catch (err) {
+        if (stop.signal.aborted) return;
+        const message = err instanceof Error ? err.message : String(err);
+        if (message.includes('NOGROUP')) groupReady = false;
+        if (failures === 0) options.log.warn('event consumer waiting for redis', { group, error: message });
+        failures++;
+        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)), undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    }
+  };
+  const running = loop();
+  return async () => {
+    stop.abort();
+    redis.disconnect();
+    await running;
+  };
+}

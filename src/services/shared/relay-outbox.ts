@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../kit/create-logger.js';
+import { EVENT_STREAM, EVENT_STREAM_MAXLEN } from './domain-event.js';
+import type { OutboxStore } from './outbox-store.js';
+
+/**
+ * Publishes a service's outbox to the event stream: claims unsent events (so several instances share the work),
+ * XADDs them in one pipeline, then marks them sent. While Redis is away events stay in the outbox and are published
+ * once it is back. A claim that outlives a crashed relay is taken over after `claimStaleMs`; an event published twice
+ * that way keeps its id, and consumers apply each id once. Returns a stop function.
+ */
+export function relayOutbox(options: {
+  outbox: OutboxStore;
+  redis: Redis;
+  service: string;
+  instanceId: string;
+  log: Logger;
+  everyMs?: number;
+  claimStaleMs?: number;
+}): () => Promise<void> {
+  let stopped = false;
+  let failing = false;
+  const publish = async (): Promise<void> => {
+    if (options.redis.status !== 'ready') return;
+    for (;;) {
+      const batch = options.outbox.claim(options.instanceId, 200, options.claimStaleMs ?? 10_000);
+      if (batch.length === 0) return;
+      const tx = options.redis.pipeline();
+      for (const e of batch) {
+        tx.xadd(EVENT_STREAM, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'id', `${options.service}:${e.id}`, 'type', e.type, 'payload', e.payload, 'ts', e.createdAt, 'source', options.instanceId);
+      }
+      const results = await tx.exec();
+      const sent = batch.filter((_, i) => results?.[i] && !results[i]![0]).map((e) => e.id);
+      options.outbox.markSent(sent);
+      if (sent.length < batch.length) throw new Error(`published ${sent.length} of ${batch.length} events`);
+      if (batch.length < 200) return;
+    }
+  };
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        await publish();
+        if (failing) options.log.info('event relay recovered');
+        failing = false;
+      } catch (err) {
+        if (!failing) options.log.warn('event relay failed, events stay in the outbox', { error: err instanceof Error ? err.message : String(err) });
+        failing = true;
+      }
+    });
+  }, options.everyMs ?? 50);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,165 @@
+import type { ClusterConfig } from '../../config/cluster-schema.js';
+import { ensureCredentials } from '../../config/ensure-credentials.js';
+import { registryUrlOf } from '../../config/cluster-urls.js';
+import { databasePath } from '../../config/database-path.js';
+import { authorizeRequests } from '../../kit/authorize-requests.js';
+import { openCacheDirtyStore } from './cache-dirty-store.js';
+import { openChangeSignal } from './change-signal.js';
+import { callPeers } from './call-peers.js';
+import { connectRedis } from './connect-redis.js';
+import { createCache } from './create-cache.js';
+import { createLogger } from '../../kit/create-logger.js';
+import { createMetrics } from '../../kit/create-metrics.js';
+import { createServiceApp } from '../../kit/create-service-app.js';
+import { createTokenService } from '../../kit/create-token-service.js';
+import { openDatabase } from './open-database.js';
+import { resolvePeersFromConfig, resolvePeersFromRegistry, type PeerResolver } from './resolve-peers.js';
+import { registerInstance, type Registration } from '../../registry/register-instance.js';
+import { watchRegistry } from '../../registry/watch-registry.js';
+import type { ServiceDefinition, ServiceInstance } from './service-definition.js';
+import { shipLogs, type SendBatch } from './ship-logs.js';
+import { startHttpServer } from '../../kit/start-http-server.js';
+import { drainTraffic } from '../../kit/drain-traffic.js';
+import { openOutboxStore } from './outbox-store.js';
+import { relayOutbox } from './relay-outbox.js';
+import { consumeEvents } from './consume-events.js';
+import { openProcessedEventsStore } from './processed-events-store.js';
+import { parseDuration } from '../../common/parse-duration.js';
+
+/** A running service instance. */
+export interface ServiceHandle {
+  instanceId: string;
+  port: number;
+  /** Graceful stop: listener closed, in-flight requests finished, logs flushed, Redis and SQLite closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one instance of a service kind on `port`, wired to the cluster's Redis, logger and credentials, and
+ * registered with the registry (`registryUrl`, default from the cluster file) once it listens; peers come from a
+ * watch of the registry. `registryUrl: null` runs it unregistered with peers from the cluster file.
+ */
+export async function startService(options: {
+  definition: ServiceDefinition;
+  id: number;
+  port: number;
+  cluster: ClusterConfig;
+  registryUrl?: string | null;
+}): Promise<ServiceHandle> {
+  const { definition, id, cluster } = options;
+  const kind = definition.kind;
+  const instanceId = `${kind}-${id}`;
+  const credentials = ensureCredentials(cluster.stateDir);
+  const db = openDatabase(databasePath(cluster.stateDir, kind), definition.migrations);
+  const metrics = createMetrics({ service: kind, instance_id: instanceId });
+  const registryUrl = options.registryUrl === undefined ? registryUrlOf(cluster) : options.registryUrl;
+  let registration: Registration | undefined;
+
+  let sendLogs: SendBatch = async (batch) => {
+    const res = await peers.call('logger', { method: 'POST', path: '/api/logs', body: batch, idempotent: true });
+    if (res.status !== 202) throw new Error(`logger answered ${res.status}`);
+  };
+  const dropped = metrics.counter('ecom_log_entries_overflowed_total', 'Log entries written to stderr because the ship buffer was full.');
+  const shipper = shipLogs({
+    send: (batch) => sendLogs(batch),
+    maxEntries: cluster.logs.bufferEntries,
+    flushMs: cluster.logs.flushMs,
+    onDrop: (n) => dropped.inc(n),
+  });
+  const log = createLogger({ service: kind, instance: instanceId, level: cluster.logs.level, sink: (e) => shipper.push(e) });
+  const fromConfig = resolvePeersFromConfig(cluster);
+  const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig) : fromConfig;
+
+  const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
+  const redis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: cluster.cache.commandTimeoutMs, log });
+  const changeSignal = openChangeSignal(`${databasePath(cluster.stateDir, kind)}.changes`);
+  const cacheOutcomes = metrics.counter('ecom_cache_requests_total', 'Cache lookups by outcome.', ['outcome']);
+  const cache = createCache({
+    redis,
+    dirty: openCacheDirtyStore(db),
+    signal: changeSignal,
+    ttlMs: parseDuration(cluster.cache.ttl, 'cache.ttl'),
+    onOutcome: (outcome) => cacheOutcomes.inc({ outcome }),
+  });
+  const tokens = createTokenService(credentials.jwtSecret);
+  const auth = authorizeRequests(tokens, credentials.clusterToken);
+  const startedAt = Date.now();
+
+  const outbox = openOutboxStore(db);
+  const stopRelay = relayOutbox({ outbox, redis, service: kind, instanceId, log });
+  let stopConsumer: (() => Promise<void>) | undefined;
+
+  let instance: ServiceInstance | undefined;
+  const teardown = async (): Promise<void> => {
+    await registration?.close();
+    await stopConsumer?.();
+    await stopRelay();
+    await instance?.close?.();
+    cache.close();
+    resolver.close();
+    await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
+    redis.disconnect();
+    await shipper.close();
+    db.close();
+    changeSignal.close();
+  };
+
+  try {
+    instance = await definition.create({ kind, id, instanceId, cluster, credentials, db, log, metrics, cache, peers, tokens, auth, outbox });
+    if (instance.sendLogs) sendLogs = instance.sendLogs;
+    if (instance.consumes) {
+      // Blocking stream reads need their own connection, without the short cache command timeout.
+      const streamRedis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: 10_000, log });
+      stopConsumer = consumeEvents({
+        redis: streamRedis,
+        group: kind,
+        consumer: instanceId,
+        handlers: instance.consumes.handlers,
+        afterApply: instance.consumes.afterApply,
+        processed: openProcessedEventsStore(db),
+        log,
+      });
+    }
+    const app = createServiceApp({
+      instanceId,
+      bodyLimitBytes: instance.bodyLimitBytes ?? cluster.http.bodyLimitBytes,
+      metrics,
+      log,
+      routes: instance.routes,
+      health: () => ({ service: kind, id, redis: redis.status === 'ready' ? 'up' : 'down', uptimeMs: Date.now() - startedAt }),
+    });
+    const server = await startHttpServer(app, { host: cluster.host, port: options.port, graceMs: cluster.http.shutdownGraceMs });
+    log.info('listening', { port: server.port, pid: process.pid });
+    if (registryUrl) {
+      registration = registerInstance({
+        registryUrl,
+        clusterToken: credentials.clusterToken,
+        service: kind,
+        id,
+        host: cluster.host,
+        port: server.port,
+        heartbeatMs: cluster.iscs.heartbeatMs,
+        log,
+        meta: { pid: String(process.pid) },
+      });
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      instanceId,
+      port: server.port,
+      close() {
+        closing ??= (async () => {
+          log.info('stopping');
+          // Leave the registry first and keep serving while the gateway reloads without us.
+          if (await registration?.close()) await drainTraffic(server.server, { quietMs: 250, maxMs: cluster.http.drainMs });
+          await server.close();
+          await teardown();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await teardown().catch(() => undefined);
+    throw err;
+  }
+}
