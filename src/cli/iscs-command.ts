@@ -5,6 +5,7 @@ import { loadClusterFile } from '../config/load-cluster-file.js';
 import { createLogger } from '../kit/create-logger.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { httpUrl } from '../common/http-url.js';
 
 /** Where the registry keeps its listing between restarts. */
 export function registryStateFile(stateDir: string): string {
@@ -30,7 +31,7 @@ export function registerIscsCommand(program: Command): void {
         stateFile: registryStateFile(cluster.stateDir),
         log,
       });
-      process.stdout.write(`iscs ready on http://${cluster.host}:${handle.port} (pid ${process.pid}, ttl ${cluster.iscs.ttlMs} ms)\n`);
+      process.stdout.write(`iscs ready on ${httpUrl(cluster.host, handle.port)} (pid ${process.pid}, ttl ${cluster.iscs.ttlMs} ms)\n`);
       await runUntilSignal(() => handle.close());
       process.exit(0);
     });

@@ -5,7 +5,7 @@ import { readRegistry } from '../registry/read-registry.js';
 import { nginxPaths } from '../config/nginx-paths.js';
 import { runningNginxPid } from '../gateway/control-nginx.js';
 import { createLogger } from '../kit/create-logger.js';
-import { registryUrlOf } from '../config/cluster-urls.js';
+import { gatewayUrlOf, registryUrlOf } from '../config/cluster-urls.js';
 import { runUntilSignal } from './run-until-signal.js';
 
 interface NginxOptions {
@@ -55,7 +55,7 @@ export function registerNginxCommand(program: Command): void {
       const log = createLogger({ service: 'nginx', instance: 'gateway', level: cluster.logs.level });
       const { startGateway } = await import('../gateway/start-gateway.js');
       const gateway = await startGateway({ cluster, registryUrl: opts.iscs ?? registryUrlOf(cluster), log, templateFile: opts.template });
-      process.stdout.write(`gateway ready on http://${cluster.host}:${cluster.gateway.port} (nginx pid ${gateway.nginxPid})\n`);
+      process.stdout.write(`gateway ready on ${gatewayUrlOf(cluster)} (nginx pid ${gateway.nginxPid})\n`);
       await runUntilSignal(() => gateway.close());
       process.exit(0);
     },

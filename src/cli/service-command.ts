@@ -4,6 +4,7 @@ import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import { UsageError } from '../common/ecom-error.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { httpUrl } from '../common/http-url.js';
 
 /** `ecom service start KIND --id N --port P`: one service instance in the foreground. */
 export function registerServiceCommand(program: Command): void {
@@ -32,7 +33,7 @@ export function registerServiceCommand(program: Command): void {
         cluster,
         registryUrl: opts.iscs === 'none' ? null : opts.iscs,
       });
-      process.stdout.write(`${handle.instanceId} ready on http://${cluster.host}:${handle.port} (pid ${process.pid})\n`);
+      process.stdout.write(`${handle.instanceId} ready on ${httpUrl(cluster.host, handle.port)} (pid ${process.pid})\n`);
       await runUntilSignal(() => handle.close());
       process.exit(0);
     });

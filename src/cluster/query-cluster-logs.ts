@@ -7,6 +7,7 @@ import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { readLogTail } from './read-log-tail.js';
 import { statePaths } from '../config/state-paths.js';
+import { httpUrl } from '../common/http-url.js';
 
 /** Filters of `ecom logs`. */
 export interface LogFilter {
@@ -30,7 +31,7 @@ export async function queryLoggerService(cluster: ClusterConfig, filter: LogFilt
   let lastError: unknown = new Error('no logger instance is registered');
   for (const logger of loggers) {
     try {
-      const res = await fetch(`http://${logger.host}:${logger.port}/api/logs?${params}`, {
+      const res = await fetch(httpUrl(logger.host, logger.port, `/api/logs?${params}`), {
         headers: { authorization: `Bearer ${clusterToken}` },
         signal: AbortSignal.timeout(3000),
       });

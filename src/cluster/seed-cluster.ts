@@ -1,6 +1,7 @@
 import { EcomError } from '../common/ecom-error.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
+import { gatewayUrlOf } from '../config/cluster-urls.js';
 
 /** What `ecom seed` created. */
 export interface SeedResult {
@@ -35,7 +36,7 @@ async function inBatches(count: number, width: number, task: (i: number) => Prom
  * plenty of stock, and users `seed-user-<n>@ecom.local` sharing one password (re-seeding skips existing users).
  */
 export async function seedCluster(cluster: ClusterConfig, counts: { products: number; users: number }, onProgress?: (line: string) => void): Promise<SeedResult> {
-  const gateway = `http://${cluster.host}:${cluster.gateway.port}`;
+  const gateway = gatewayUrlOf(cluster);
   const { admin } = ensureCredentials(cluster.stateDir);
   let login: { status: number; body: any };
   try {

@@ -20,7 +20,8 @@ import { statePaths } from '../config/state-paths.js';
 import { proxySyncStatusPath } from '../gateway/start-gateway.js';
 import { systemSignals, type ProcessSignals } from '../runtime/stop-process-group.js';
 import { teardownInReverse } from './teardown-in-reverse.js';
-import { registryUrlOf } from '../config/cluster-urls.js';
+import { gatewayUrlOf, registryUrlOf } from '../config/cluster-urls.js';
+import { httpUrl } from '../common/http-url.js';
 
 /** One line of `ecom status`. */
 export interface ProcessStatus {
@@ -97,7 +98,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
 
   /** The gateway's base URL. */
   get gatewayUrl(): string {
-    return `http://${this.cluster.host}:${this.cluster.gateway.port}`;
+    return gatewayUrlOf(this.cluster);
   }
 
   /** Brings the whole cluster up; on failure stops what it started and throws naming the process and its log. */
@@ -250,7 +251,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
 
   private async startInstance(kind: ServiceKind, id: number, port: number): Promise<Supervised> {
     const list = this.services.get(kind)!;
-    const entry = await this.launch(list, serviceSpec(this.cluster, kind, id, port), () => probeHttp(`http://${this.cluster.host}:${port}/health`));
+    const entry = await this.launch(list, serviceSpec(this.cluster, kind, id, port), () => probeHttp(httpUrl(this.cluster.host, port, '/health')));
     await this.waitReady(entry, kind);
     return entry;
   }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { isProcessAlive } from './is-process-alive.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How signals reach processes; injected so stop policies are unit-testable. */
@@ -18,20 +18,7 @@ export const systemSignals: ProcessSignals = {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
     }
   },
-  isAlive(pid) {
-    if (!(pid > 1)) return false;
-    try {
-      process.kill(pid, 0);
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    // An exited process nobody reaped yet (a zombie, e.g. a daemon whose parent is gone) is not alive.
-    try {
-      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    } catch {
-      return false;
-    }
-  },
+  isAlive: isProcessAlive,
 };
 
 /**

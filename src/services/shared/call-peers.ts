@@ -1,6 +1,7 @@
 import type { ServiceKind } from '../../config/defaults.js';
 import { httpError } from '../../kit/http-error.js';
 import type { PeerResolver } from './resolve-peers.js';
+import { httpUrl } from '../../common/http-url.js';
 
 /** One call to another service. */
 export interface PeerRequest {
@@ -41,7 +42,7 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
       for (let i = 0; i < attempts; i++) {
         const peer = instances[(start + i) % instances.length]!;
         try {
-          const res = await fetch(`http://${peer.host}:${peer.port}${request.path}`, {
+          const res = await fetch(httpUrl(peer.host, peer.port, request.path), {
             method: request.method,
             headers: {
               authorization: `Bearer ${options.clusterToken}`,
