@@ -86,8 +86,9 @@ describe('cache composition', () => {
     await vi.advanceTimersByTimeAsync(0);
     await cache.invalidate([{ ns: 'product' }]);
     redis.setGate = undefined;
-    expect(await cache.read('product', '1', () => 'new')).toBe('new');
+    const late = cache.read('product', '1', () => 'new');
     release();
+    expect(await late).toBe('new');
     expect(await early).toBe('old');
     expect(await cache.read('product', '1', () => 'newer')).toBe('new');
   });

@@ -105,8 +105,11 @@ describe('Redis generation tier (real redis-server runs the template script)', (
     expect(empty).toEqual({ valueKey: 'ecom:cache:product:9:v:0:0', cached: null });
     await tier.write(empty.valueKey, '"nine"');
     expect(await tier.read('product', '9')).toEqual({ valueKey: empty.valueKey, cached: '"nine"' });
-    await tier.bump([{ ns: 'product' }, { ns: 'product', key: '9' }]);
-    expect(await tier.read('product', '9')).toEqual({ valueKey: 'ecom:cache:product:9:v:1:1', cached: null });
+    await tier.bump([{ ns: 'product' }, { ns: 'product' }, { ns: 'product', key: '9' }]);
+    const bumped = await tier.read('product', '9');
+    expect(bumped).toEqual({ valueKey: 'ecom:cache:product:9:v:2:1', cached: null });
+    await tier.write(bumped.valueKey, '"again"');
+    expect((await tier.read('product', '9')).cached).toBe('"again"');
     expect(await client.pttl('ecom:cache:product:gen')).toBeGreaterThan(60_000);
   });
 });
