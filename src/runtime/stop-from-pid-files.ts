@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { statePaths } from '../config/state-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
 
 /** Teardown order by pid-file name: the daemon, then gateway, services (order first), registry, redis last. */
@@ -31,7 +31,7 @@ function isOurs(name: string, cmdline: string): boolean {
  * Returns the names it stopped (a second run finds nothing and returns []).
  */
 export async function stopFromPidFiles(stateDir: string, options: { timeoutMs: number; signals?: ProcessSignals; onProgress?: (line: string) => void }): Promise<string[]> {
-  const paths = statePaths(stateDir);
+  const paths = stateLayout(stateDir);
   let files: string[];
   try {
     files = readdirSync(paths.pids).filter((f) => f.endsWith('.pid'));
