@@ -5,6 +5,7 @@ import { stateLayout } from '../config/state-layout.js';
 import { isProcessAlive } from '../runtime/is-process-alive.js';
 import { stopFromPidFiles } from '../runtime/stop-from-pid-files.js';
 import { callControl, isDaemonRunning } from './call-control.js';
+import { stopPlan } from './start-plan.js';
 
 function readPid(file: string): number | undefined {
   try {
@@ -17,7 +18,7 @@ function readPid(file: string): number | undefined {
 
 /**
  * Stops a cluster (`ecom down`): asks a live daemon to stop everything and waits for it to exit, then stops
- * whatever a dead daemon (or a crashed `up`) left behind, by pid file. Returns the names of what was stopped;
+ * whatever a dead daemon (or a crashed `up`) left behind, by pid file: the daemon first, then the stop plan. Returns the names of what was stopped;
  * a second run finds nothing.
  */
 export async function stopCluster(stateDir: string, options: { timeoutMs?: number; onProgress?: (line: string) => void } = {}): Promise<string[]> {
@@ -31,7 +32,8 @@ export async function stopCluster(stateDir: string, options: { timeoutMs?: numbe
     const deadline = Date.now() + SUPERVISOR_TIMINGS.daemonExitWaitMs;
     while (daemonPid !== undefined && isProcessAlive(daemonPid) && Date.now() < deadline) await sleep(20);
   }
-  const leftovers = await stopFromPidFiles(stateDir, { timeoutMs: options.timeoutMs ?? SUPERVISOR_TIMINGS.downTimeoutMs, onProgress: options.onProgress });
+  const levels = [['daemon'], ...stopPlan()];
+  const leftovers = await stopFromPidFiles(stateDir, { levels, timeoutMs: options.timeoutMs ?? SUPERVISOR_TIMINGS.downTimeoutMs, onProgress: options.onProgress });
   stopped.push(...leftovers.filter((n) => n !== 'daemon'));
   return stopped;
 }

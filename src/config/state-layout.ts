@@ -31,7 +31,6 @@ export interface StateLayout {
   credentials: string;
   /** Where the registry keeps its listing between restarts. */
   registryState: string;
-  pidFile(name: string): string;
   logFile(name: string): string;
   /** SQLite file of one service kind. */
   database(kind: string): string;
@@ -63,7 +62,6 @@ export function stateLayout(stateDir: string): StateLayout {
     dataDir,
     credentials: join(stateDir, 'credentials.json'),
     registryState: join(stateDir, 'iscs', 'registry.json'),
-    pidFile: (name) => join(pids, `${name}.pid`),
     logFile: (name) => join(logs, `${name}.log`),
     database: (kind) => join(dataDir, `${kind}.db`),
   };
