@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestSpec } from '../../src/overload/build-scenario.js';
-import { createRawHttpPool, type RawHttpPool } from '../../src/overload/raw-http-pool.js';
+import { createRawHttpPool } from '../../src/overload/raw-http-pool.js';
 import { startHttpTarget } from '../helpers/start-http-target.js';
 import { startRawHttpServer } from '../helpers/start-raw-http-server.js';
+import { useClosing } from '../helpers/use-closing.js';
 
 const GET: RequestSpec = { method: 'GET', path: '/p', headers: {}, idempotent: true };
 
 describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
-  const cleanups: Array<() => unknown> = [];
-  let pool: RawHttpPool | undefined;
-  afterEach(async () => {
-    pool?.close();
-    pool = undefined;
-    for (const c of cleanups.splice(0)) await c();
-  });
-  const use = <T extends { close(): Promise<void> }>(s: T): T => {
-    cleanups.push(() => s.close());
-    return s;
-  };
+  const use = useClosing();
 
   it('reads chunked bodies (with trailers) and large bodies arriving in many pieces, then reuses the connection', async () => {
     const big = 'x'.repeat(2 * 1024 * 1024);
@@ -37,7 +28,7 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
         }
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 5000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 5000 }));
     for (const path of ['/chunked', '/big', '/chunked', '/big']) {
       expect(await pool.exchange({ ...GET, path })).toEqual({ status: 200 });
     }
@@ -56,7 +47,7 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
         }, 1);
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 5000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 5000 }));
     expect(await pool.exchange(GET)).toEqual({ status: 200, instance: 'product-9' });
     expect(await pool.exchange(GET)).toEqual({ status: 200, instance: 'product-9' });
     expect(server.connections()).toBe(1);
@@ -70,7 +61,7 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
         );
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     expect((await pool.exchange(GET)).status).toBe(204);
     expect((await pool.exchange(GET)).status).toBe(304);
     expect((await pool.exchange(GET)).status).toBe(204);
@@ -85,7 +76,7 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
         res.end('ok');
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     expect(await pool.exchange(GET)).toEqual({ status: 200, instance: 'product-1' });
     expect(await pool.exchange(GET)).toEqual({ status: 200, instance: 'product-1' });
     expect(server.connections()).toBe(1);
@@ -100,7 +91,7 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
         else socket.write('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok');
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     for (let i = 0; i < 6; i++) expect((await pool.exchange(GET)).status).toBe(200);
     expect(server.connections()).toBe(6);
   });
@@ -112,7 +103,7 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
         setTimeout(() => socket.end(), 5);
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     expect(await pool.exchange(GET)).toEqual({ status: 200, cache: 'MISS' });
     expect(await pool.exchange(GET)).toEqual({ status: 200, cache: 'MISS' });
     expect(server.connections()).toBe(2);
@@ -120,7 +111,7 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
 
   it('fails a response it cannot frame as EPROTO rather than guessing', async () => {
     const server = use(await startRawHttpServer((socket) => socket.write('garbage\r\n\r\n')));
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     await expect(pool.exchange(GET)).rejects.toMatchObject({ code: 'EPROTO' });
   });
 });

@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestSpec } from '../../src/overload/build-scenario.js';
-import { createRawHttpPool, type RawHttpPool } from '../../src/overload/raw-http-pool.js';
+import { createRawHttpPool } from '../../src/overload/raw-http-pool.js';
 import { startHttpTarget } from '../helpers/start-http-target.js';
 import { startRawHttpServer } from '../helpers/start-raw-http-server.js';
+import { useClosing } from '../helpers/use-closing.js';
 
 const GET: RequestSpec = { method: 'GET', path: '/p', headers: {}, idempotent: true };
 
 describe('the minimal HTTP/1.1 pool of the load engine: requests, connections, timeouts', () => {
-  const cleanups: Array<() => unknown> = [];
-  let pool: RawHttpPool | undefined;
-  afterEach(async () => {
-    pool?.close();
-    pool = undefined;
-    for (const c of cleanups.splice(0)) await c();
-  });
-  const use = <T extends { close(): Promise<void> }>(s: T): T => {
-    cleanups.push(() => s.close());
-    return s;
-  };
+  const use = useClosing();
 
   it('sends method, path, Host, headers and body; reads status, X-Instance-Id and X-Cache-Status whatever their case', async () => {
     const seen: Array<{ method?: string; url?: string; host?: string; auth?: string; body: string }> = [];
@@ -32,7 +23,7 @@ describe('the minimal HTTP/1.1 pool of the load engine: requests, connections, t
         });
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     const post: RequestSpec = { method: 'POST', path: '/api/orders?x=1', headers: { authorization: 'Bearer T', 'content-type': 'application/json' }, body: '{"items":[]}', idempotent: false };
     expect(await pool.exchange(post)).toEqual({ status: 201, instance: 'order-3', cache: 'BYPASS' });
     expect(await pool.exchange(post)).toEqual({ status: 201, instance: 'order-3', cache: 'BYPASS' });
@@ -53,8 +44,8 @@ describe('the minimal HTTP/1.1 pool of the load engine: requests, connections, t
         }, 10);
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 3, timeoutMs: 5000 });
-    const results = await Promise.all(Array.from({ length: 30 }, () => pool!.exchange(GET)));
+    const pool = use(createRawHttpPool(server.origin, { connections: 3, timeoutMs: 5000 }));
+    const results = await Promise.all(Array.from({ length: 30 }, () => pool.exchange(GET)));
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(server.connections()).toBe(3);
     expect(peak).toBe(3);
@@ -66,7 +57,7 @@ describe('the minimal HTTP/1.1 pool of the load engine: requests, connections, t
         if (nthOverall > 1) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'); // never answers the first
       }),
     );
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 200 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 200 }));
     await expect(pool.exchange(GET)).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect((await pool.exchange(GET)).status).toBe(200);
     expect(server.connections()).toBe(2);
@@ -75,13 +66,13 @@ describe('the minimal HTTP/1.1 pool of the load engine: requests, connections, t
   it('names a refused connection ECONNREFUSED', async () => {
     const server = await startRawHttpServer(() => undefined);
     await server.close();
-    pool = createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     await expect(pool.exchange(GET)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('closes its connections on close() and refuses new requests', async () => {
     const server = use(await startRawHttpServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')));
-    pool = createRawHttpPool(server.origin, { connections: 2, timeoutMs: 2000 });
+    const pool = use(createRawHttpPool(server.origin, { connections: 2, timeoutMs: 2000 }));
     await Promise.all([pool.exchange(GET), pool.exchange(GET)]);
     expect(server.open()).toBe(2);
     pool.close();
