@@ -20,7 +20,7 @@ export function callControl<T = unknown>(socketPath: string, request: ControlReq
     );
     socket.once('error', (cause) =>
       finish(() =>
-        reject(new EcomError('daemon_unreachable', 'no ecom daemon answers for this state dir', { cause, hint: 'start the cluster with `ecom up -d`' })),
+        reject(new EcomError('daemon_unreachable', 'no ecom daemon answers for this state dir', { cause })),
       ),
     );
     socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
