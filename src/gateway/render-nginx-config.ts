@@ -6,6 +6,7 @@ import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import type { RegistrySnapshot } from '../registry/registry-state.js';
 import { stateLayout } from '../config/state-layout.js';
+import { LOG_BATCH_LIMIT_BYTES } from '../kit/create-logger.js';
 
 /** The default template: the only place nginx syntax lives. */
 export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
@@ -14,7 +15,7 @@ const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: b
   product: { path: 'products', cacheable: true },
   user: { path: 'users', login: true },
   order: { path: 'orders' },
-  logger: { path: 'logs', bodyLimit: '2m' },
+  logger: { path: 'logs', bodyLimit: `${Math.ceil(LOG_BATCH_LIMIT_BYTES / 1024)}k` },
 };
 
 /** Renders nginx.conf text for the cluster and a registry listing (instances in id order, every kind routed). */
