@@ -104,11 +104,15 @@ export function openLoggerStore(db: Db): LoggerStore {
     query(q) {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: q.limit };
-      if (q.service) (where.push('service = @service'), (params.service = q.service));
-      if (q.instance) (where.push('instance = @instance'), (params.instance = q.instance));
-      if (q.level) (where.push('level >= @level'), (params.level = LOG_LEVELS.indexOf(q.level)));
-      if (q.sinceMs !== undefined) (where.push('ts_ms >= @since'), (params.since = q.sinceMs));
-      if (q.afterId !== undefined) (where.push('id > @afterId'), (params.afterId = q.afterId));
+      const addCondition = (clause: string, name: string, value: unknown): void => {
+        where.push(clause);
+        params[name] = value;
+      };
+      if (q.service) addCondition('service = @service', 'service', q.service);
+      if (q.instance) addCondition('instance = @instance', 'instance', q.instance);
+      if (q.level) addCondition('level >= @level', 'level', LOG_LEVELS.indexOf(q.level));
+      if (q.sinceMs !== undefined) addCondition('ts_ms >= @since', 'since', q.sinceMs);
+      if (q.afterId !== undefined) addCondition('id > @afterId', 'afterId', q.afterId);
       const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const forward = q.sinceMs !== undefined || q.afterId !== undefined;
       const rows = db
