@@ -1,4 +1,5 @@
 import type { ClusterStatus, ProcessStatus } from '../cluster/project-status.js';
+import { paintHealth } from '../common/paint-text.js';
 
 /** Human uptime: 850ms, 12s, 3m04s, 2h05m. */
 export function formatUptime(ms: number): string {
@@ -33,8 +34,10 @@ export function statusTitle(status: ClusterStatus): string {
 export function formatStatusTable(status: ClusterStatus): string {
   const rows = status.processes.map(statusCells);
   const widths = STATUS_HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [statusTitle(status), line(STATUS_HEADER), ...rows.map(line)];
+  // Padding first, colour after: escape codes must not count towards the column width.
+  const line = (cells: readonly string[], paint = false): string =>
+    cells.map((c, i) => (paint && i === 3 ? `${paintHealth(c)}${' '.repeat(widths[i]! - c.length)}` : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [statusTitle(status), line(STATUS_HEADER), ...rows.map((r) => line(r, true))];
   for (const p of status.processes) {
     if (p.lastLines?.length) out.push(`\n${processName(p)} ${p.health}, last log lines:`, ...p.lastLines.map((l) => `  ${l}`));
   }
