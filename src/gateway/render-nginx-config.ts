@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import Handlebars from 'handlebars';
@@ -6,6 +7,8 @@ import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import type { RegistrySnapshot } from '../registry/registry-state.js';
 import { nginxPaths } from '../config/nginx-paths.js';
+import { isValidHost, isValidPort } from '../common/check-host.js';
+import { EcomError } from '../common/ecom-error.js';
 
 /** The default template: the only place nginx syntax lives. */
 export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
@@ -16,6 +19,14 @@ const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: b
   order: { path: 'orders' },
   logger: { path: 'logs', bodyLimit: '2m' },
 };
+
+/** `host:port` as nginx's `server` wants it; refuses anything that is not an address (defence behind the registry). */
+function upstreamAddress(kind: string, id: number, host: string, port: number): string {
+  if (!isValidHost(host) || !isValidPort(port)) {
+    throw new EcomError('gateway_config_invalid', `${kind}-${id} is registered at an invalid address ${JSON.stringify(`${host}:${port}`)}`);
+  }
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
 
 /** Renders nginx.conf text for the cluster and a registry listing (instances in id order, every kind routed). */
 export type RenderNginxConfig = (cluster: ClusterConfig, snapshot: RegistrySnapshot) => string;
@@ -30,7 +41,7 @@ export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginx
     const routes = SERVICE_KINDS.map((kind) => ({
       name: kind,
       ...ROUTES[kind],
-      servers: [...(snapshot.services[kind] ?? [])].sort((a, b) => a.id - b.id).map(({ id, host, port }) => ({ id, host, port })),
+      servers: [...(snapshot.services[kind] ?? [])].sort((a, b) => a.id - b.id).map(({ id, host, port }) => ({ id, address: upstreamAddress(kind, id, host, port) })),
     }));
     return template({
       index: snapshot.index,

@@ -4,6 +4,12 @@ import type { Logger } from './create-logger.js';
 import type { ServiceMetrics } from './create-metrics.js';
 import { httpError } from './http-error.js';
 
+/**
+ * Routers match paths exactly as written: `/api/users/LOGIN` or `/api/users/login/` is not login. Express otherwise
+ * ignores case and a trailing slash, which let clients walk around the gateway's exact-path rate limit.
+ */
+export const STRICT_ROUTING = { caseSensitive: true, strict: true } as const;
+
 /** Express app every service shares: instance header, metrics, JSON bodies with a size limit, JSON errors, 404. */
 export function createServiceApp(options: {
   instanceId: string;
@@ -15,6 +21,8 @@ export function createServiceApp(options: {
 }): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {

@@ -7,6 +7,7 @@ import { validateInput } from '../../kit/validate-input.js';
 import { ORDER_MIGRATIONS, openOrderStore } from './order-store.js';
 import { placeOrder } from './place-order.js';
 import { releaseStaleOrders } from './release-stale-orders.js';
+import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 
 const orderBody = z.object({
   items: z
@@ -34,7 +35,7 @@ export const orderService: ServiceDefinition = {
     const store = openOrderStore(db, outbox);
     const stopSweep = releaseStaleOrders({ store, peers, log, staleAfterMs: 30_000, everyMs: 5_000 });
 
-    const routes = Router();
+    const routes = Router(STRICT_ROUTING);
     routes.post('/api/orders', auth.user, async (req, res) => {
       const { items } = validateInput(orderBody, req.body);
       const key = validateInput(idempotencyKey, req.headers['idempotency-key'], 'Idempotency-Key');
