@@ -21,7 +21,7 @@ export interface Order {
 
 /** The state of an order attempt found under an idempotency key. */
 export type OrderAttempt =
-  | { status: 'pending'; id: string; requestHash: string; createdAt: string; abandoned: boolean }
+  | { status: 'pending'; id: string; requestHash: string; createdAt: string; abandoned: boolean; releasing: boolean }
   | { status: 'placed'; order: Order; requestHash: string };
 
 /** Schema versions of order.db, applied in order, never rewritten. */
@@ -52,6 +52,7 @@ export const ORDER_MIGRATIONS = [
    );`,
   `ALTER TABLE orders ADD COLUMN shipping_version INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE orders ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE orders ADD COLUMN releasing INTEGER NOT NULL DEFAULT 0`,
 ] as const;
 
 interface OrderRow {
@@ -61,6 +62,7 @@ interface OrderRow {
   status: Order['status'] | 'pending';
   request_hash: string;
   abandoned: number;
+  releasing: number;
   total: number;
   shipping_name: string;
   shipping_address: string;
@@ -79,6 +81,11 @@ export interface OrderStore {
   discard(id: string): void;
   /** Marks a pending attempt whose request gave up while its stock could not be given back (a retry may take over). */
   abandon(id: string): void;
+  /**
+   * Claims a pending attempt for giving its stock back: from now on it can never be placed. False when it was placed
+   * meanwhile (its stock must then stay taken). Release, then `discard`, only after this answered true.
+   */
+  beginRelease(id: string): boolean;
   get(id: string): Order | undefined;
   /** Placed orders after `afterSeq`, newest last; one user's, or everyone's when `userId` is undefined. */
   list(options: { userId?: number; afterSeq: number; limit: number }): Array<{ seq: number; order: Order }>;
@@ -105,10 +112,11 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   const insertItem = db.prepare('INSERT INTO order_items (order_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)');
   const markPlaced = db.prepare(
     `UPDATE orders SET status = 'placed', total = @total, shipping_name = @name, shipping_address = @address,
-       shipping_phone = @phone, shipping_version = @profileVersion, updated_at = @now WHERE id = @id AND status = 'pending'`,
+       shipping_phone = @phone, shipping_version = @profileVersion, updated_at = @now WHERE id = @id AND status = 'pending' AND releasing = 0`,
   );
   const discard = db.prepare("DELETE FROM orders WHERE id = ? AND status = 'pending'");
   const abandon = db.prepare("UPDATE orders SET abandoned = 1 WHERE id = ? AND status = 'pending'");
+  const markReleasing = db.prepare("UPDATE orders SET releasing = 1 WHERE id = ? AND status = 'pending'");
   const listAll = db.prepare("SELECT * FROM orders WHERE status <> 'pending' AND seq > ? ORDER BY seq LIMIT ?");
   const listMine = db.prepare("SELECT * FROM orders WHERE user_id = ? AND status <> 'pending' AND seq > ? ORDER BY seq LIMIT ?");
   const stale = db.prepare("SELECT id FROM orders WHERE status = 'pending' AND created_at < ? LIMIT 100").pluck();
@@ -129,7 +137,7 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   });
   const toAttempt = (row: OrderRow): OrderAttempt =>
     row.status === 'pending'
-      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1 }
+      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1, releasing: row.releasing === 1 }
       : { status: 'placed', order: toOrder(row), requestHash: row.request_hash };
 
   const begin = db.transaction((input: { id: string; userId: number; idempotencyKey?: string; requestHash: string }) => {
@@ -159,6 +167,7 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
     place: (id, items, shipping) => place.immediate(id, items, shipping),
     discard: (id) => void discard.run(id),
     abandon: (id) => void abandon.run(id),
+    beginRelease: (id) => markReleasing.run(id).changes === 1,
     get(id) {
       const row = byId.get(id) as OrderRow | undefined;
       return row && row.status !== 'pending' ? toOrder(row) : undefined;

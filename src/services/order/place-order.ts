@@ -62,8 +62,10 @@ export async function placeOrder(input: {
         throw httpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different order');
       }
       if (begun.status === 'placed') return { order: begun.order, replayed: true };
-      // The first request gave up (or died) with its stock possibly taken: give it back and try afresh.
-      if (begun.abandoned || Date.now() - Date.parse(begun.createdAt) > input.waitForPeerMs) {
+      // The first request gave up (or died) with its stock possibly taken: give it back and try afresh. The claim
+      // comes first, so a first request that is merely slow can no longer place the order whose stock goes back.
+      if (begun.releasing || begun.abandoned || Date.now() - Date.parse(begun.createdAt) > input.waitForPeerMs) {
+        if (!store.beginRelease(begun.id)) continue;
         if (await releaseReservation(peers, begun.id)) {
           store.discard(begun.id);
           continue;
