@@ -3,6 +3,7 @@ import { EcomError } from '../common/ecom-error.js';
 import type { Logger } from './create-logger.js';
 import type { ServiceMetrics } from './create-metrics.js';
 import { httpError } from './http-error.js';
+import type { LatencyFault } from './inject-latency.js';
 
 /**
  * Routers match paths exactly as written: `/api/users/LOGIN` or `/api/users/login/` is not login. Express otherwise
@@ -18,6 +19,8 @@ export function createServiceApp(options: {
   log: Logger;
   health: () => Record<string, unknown>;
   routes: Router;
+  /** Added latency switched on by `ecom chaos` (its `delay` runs before the routes). */
+  latency?: LatencyFault;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -29,6 +32,7 @@ export function createServiceApp(options: {
     res.setHeader('X-Instance-Id', options.instanceId);
     options.metrics.track(req, res, next);
   });
+  if (options.latency) app.use(options.latency.delay);
   const json = express.json({ limit: options.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
   // Reads carry no body: skip the parser on the hot path.
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));
