@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { loadClusterFile } from '../config/load-cluster-file.js';
-import { statePaths } from '../config/state-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 
 /** Adds `-c, --config FILE` (every command that acts on a cluster takes it). */
 export function withClusterFile(cmd: Command): Command {
@@ -11,5 +11,5 @@ export function withClusterFile(cmd: Command): Command {
 /** Loads the cluster file named by `-c` and the socket path of its daemon. */
 export function clusterFrom(opts: { config: string }): { cluster: ClusterConfig; socket: string } {
   const cluster = loadClusterFile(opts.config);
-  return { cluster, socket: statePaths(cluster.stateDir).socket };
+  return { cluster, socket: stateLayout(cluster.stateDir).socket };
 }

@@ -1,4 +1,4 @@
-import type { ClusterStatus, ProcessStatus } from '../cluster/supervise-cluster.js';
+import type { ClusterStatus, ProcessStatus } from '../cluster/project-status.js';
 
 /** Human uptime: 850ms, 12s, 3m04s, 2h05m. */
 export function formatUptime(ms: number): string {
@@ -16,24 +16,56 @@ export function processName(p: Pick<ProcessStatus, 'service' | 'id'>): string {
   return p.id === null ? p.service : `${p.service}-${p.id}`;
 }
 
+/** Column titles of the status table (the HEALTH column is index 3). */
+export const STATUS_HEADER = ['PROCESS', 'PID', 'PORT', 'HEALTH', 'RESTARTS', 'UPTIME'] as const;
+
+/** One process as the cells of a status table row, in STATUS_HEADER order. */
+export function statusCells(p: ProcessStatus): string[] {
+  return [processName(p), p.pid === null ? '-' : String(p.pid), p.port === null ? '-' : String(p.port), p.health, String(p.restarts), formatUptime(p.uptimeMs)];
+}
+
+/** The title line: phase and gateway. */
+export function statusTitle(status: ClusterStatus): string {
+  return `cluster ${status.phase} — gateway ${status.gateway}`;
+}
+
 /** The status table of `ecom status` and `ecom up`, plus crash-looping processes' last log lines. */
 export function formatStatusTable(status: ClusterStatus): string {
-  const header = ['PROCESS', 'PID', 'PORT', 'HEALTH', 'RESTARTS', 'UPTIME'];
-  const rows = status.processes.map((p) => [
-    processName(p),
-    p.pid === null ? '-' : String(p.pid),
-    p.port === null ? '-' : String(p.port),
-    p.health,
-    String(p.restarts),
-    formatUptime(p.uptimeMs),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [`cluster ${status.phase} — gateway ${status.gateway}`, line(header), ...rows.map(line)];
+  const rows = status.processes.map(statusCells);
+  const widths = STATUS_HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [statusTitle(status), line(STATUS_HEADER), ...rows.map(line)];
   for (const p of status.processes) {
     if (p.lastLines?.length) out.push(`\n${processName(p)} ${p.health}, last log lines:`, ...p.lastLines.map((l) => `  ${l}`));
   }
   const sync = status.proxySync;
   if (sync?.lastError) out.push(`\ngateway config NOT applied (${sync.lastError.at}): ${sync.lastError.message}`);
   return `${out.join('\n')}\n`;
+}
+
+/** One line per status change when `ecom up` has no terminal: `redis=healthy product-1=starting(2) ...`. */
+export function formatHealthLine(status: ClusterStatus): string {
+  return status.processes.map((p) => `${processName(p)}=${p.health}${p.restarts ? `(${p.restarts})` : ''}`).join(' ');
+}
+
+/** `ecom up -d` announcing a process that became healthy. */
+export function formatReadyLine(p: ProcessStatus): string {
+  return `  ✓ ${processName(p).padEnd(12)} pid ${String(p.pid).padEnd(8)} port ${p.port ?? '-'}\n`;
+}
+
+/** What `ecom status --json` prints: phase, gateway, the processes and the proxy sync's state. */
+export function statusJson(status: ClusterStatus): string {
+  const processes = status.processes.map(({ service, id, pid, port, health, restarts, uptimeMs, state, lastExit, lastLines }) => ({
+    service,
+    id,
+    pid,
+    port,
+    health,
+    restarts,
+    uptimeMs,
+    state,
+    ...(lastExit ? { lastExit } : {}),
+    ...(lastLines ? { lastLines } : {}),
+  }));
+  return `${JSON.stringify({ phase: status.phase, gateway: status.gateway, processes, proxySync: status.proxySync })}\n`;
 }

@@ -1,11 +1,11 @@
 import { credentialsPath } from '../config/ensure-credentials.js';
-import { statePaths } from '../config/state-paths.js';
-import type { ClusterStatus } from '../cluster/supervise-cluster.js';
+import { stateLayout } from '../config/state-layout.js';
+import type { ClusterStatus } from '../cluster/project-status.js';
 import { formatStatusTable } from './format-status.js';
 
 /** What `ecom up` prints once the cluster serves: where everything is and how to drive it. */
 export function formatUpSummary(status: ClusterStatus, configFlag: string): string {
-  const paths = statePaths(status.stateDir);
+  const paths = stateLayout(status.stateDir);
   const c = configFlag === 'config.json' ? '' : ` -c ${configFlag}`;
   return [
     `ecom cluster is up — gateway ${status.gateway}`,

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { loadClusterFile } from '../config/load-cluster-file.js';
@@ -6,10 +5,11 @@ import { createLogger } from '../kit/create-logger.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { httpUrl } from '../common/http-url.js';
+import { stateLayout } from '../config/state-layout.js';
 
 /** Where the registry keeps its listing between restarts. */
 export function registryStateFile(stateDir: string): string {
-  return join(stateDir, 'iscs', 'registry.json');
+  return stateLayout(stateDir).registryState;
 }
 
 /** `ecom iscs [--port P]`: the service registry alone, in the foreground. */

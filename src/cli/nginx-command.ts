@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadClusterFile } from '../config/load-cluster-file.js';
 import { EcomError } from '../common/ecom-error.js';
 import { readRegistry } from '../registry/read-registry.js';
-import { nginxPaths } from '../config/nginx-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 import { runningNginxPid } from '../gateway/control-nginx.js';
 import { createLogger } from '../kit/create-logger.js';
 import { gatewayUrlOf, registryUrlOf } from '../config/cluster-urls.js';
@@ -33,7 +33,7 @@ export function registerNginxCommand(program: Command): void {
   common(nginx.command('reload').description('render, validate (nginx -t) and apply the config to the running nginx')).action(
     async (opts: NginxOptions) => {
       const cluster = loadClusterFile(opts.config);
-      const paths = nginxPaths(cluster.stateDir);
+      const paths = stateLayout(cluster.stateDir).nginx;
       if (runningNginxPid(paths) === undefined) {
         throw new EcomError('nginx_not_running', `no nginx runs for ${cluster.stateDir}`, { hint: 'start it with `ecom up` or `ecom nginx start`' });
       }
@@ -53,8 +53,8 @@ export function registerNginxCommand(program: Command): void {
     async (opts: NginxOptions) => {
       const cluster = loadClusterFile(opts.config);
       const log = createLogger({ service: 'nginx', instance: 'gateway', level: cluster.logs.level });
-      const { startGateway } = await import('../gateway/start-gateway.js');
-      const gateway = await startGateway({ cluster, registryUrl: opts.iscs ?? registryUrlOf(cluster), log, templateFile: opts.template });
+      const { runGateway } = await import('../cluster/run-gateway.js');
+      const gateway = await runGateway({ cluster, registryUrl: opts.iscs ?? registryUrlOf(cluster), log, templateFile: opts.template });
       process.stdout.write(`gateway ready on ${gatewayUrlOf(cluster)} (nginx pid ${gateway.nginxPid})\n`);
       await runUntilSignal(() => gateway.close());
       process.exit(0);

@@ -1,19 +1,15 @@
-import { spawn } from 'node:child_process';
-import { closeSync, createWriteStream, mkdirSync, openSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { callControl, isDaemonRunning } from '../cluster/call-control.js';
+import { isDaemonRunning } from '../cluster/call-control.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { checkPreflight } from '../cluster/check-preflight.js';
-import { CLI_ENTRY } from '../cluster/process-specs.js';
-import { readLogTail } from '../cluster/read-log-tail.js';
-import { logFileOf, statePaths } from '../config/state-paths.js';
-import type { ClusterStatus } from '../cluster/supervise-cluster.js';
+import { startDaemon } from '../cluster/start-daemon.js';
+import { stateLayout } from '../config/state-layout.js';
 import { EcomError } from '../common/ecom-error.js';
 import { createLogger } from '../kit/create-logger.js';
 import { clusterFrom, withClusterFile } from './cluster-options.js';
 import { formatUpSummary } from './format-summary.js';
-import { processName } from './format-status.js';
+import { formatHealthLine, formatReadyLine, processName } from './format-status.js';
 import { runUntilSignal } from './run-until-signal.js';
 
 /** Refuses to start when the preflight finds problems, listing each with its fix. */
@@ -27,53 +23,23 @@ export async function assertPreflight(cluster: ClusterConfig): Promise<void> {
 
 /** The supervisor's own log lines go to a file, so they never garble the terminal. */
 export function supervisorLogger(cluster: ClusterConfig): ReturnType<typeof createLogger> {
-  const paths = statePaths(cluster.stateDir);
-  mkdirSync(paths.logs, { recursive: true });
-  return createLogger({ service: 'ecom', instance: 'supervisor', level: 'info', out: createWriteStream(logFileOf(paths, 'supervisor'), { flags: 'a' }) });
+  const layout = stateLayout(cluster.stateDir);
+  mkdirSync(layout.logs, { recursive: true });
+  return createLogger({ service: 'ecom', instance: 'supervisor', level: 'info', out: createWriteStream(layout.supervisorLog, { flags: 'a' }) });
 }
 
 async function startDetached(cluster: ClusterConfig, configFlag: string, json: boolean): Promise<void> {
-  const paths = statePaths(cluster.stateDir);
-  mkdirSync(paths.logs, { recursive: true });
-  const logFile = logFileOf(paths, 'daemon');
-  const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI_ENTRY, 'daemon', '-c', cluster.configPath], {
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: { ...process.env, ECOM_STATE_DIR: cluster.stateDir },
-  });
-  closeSync(out);
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  child.unref();
   const announced = new Set<string>();
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (exited) {
-      const tail = readLogTail(logFile, 4).join(' | ');
-      throw new EcomError('start_failed', `the daemon stopped while starting${tail ? `: ${tail}` : ''}`, { hint: `see ${logFile}` });
-    }
-    if (Date.now() > deadline) throw new EcomError('start_failed', 'the cluster did not come up within 120 s', { hint: `see ${logFile}` });
-    const status = await callControl<ClusterStatus>(paths.socket, { cmd: 'status' }, undefined, 3000).catch(() => undefined);
-    if (status) {
-      for (const p of status.processes) {
-        const name = processName(p);
-        if (p.health === 'healthy' && !announced.has(name) && !json) {
-          announced.add(name);
-          process.stdout.write(`  ✓ ${name.padEnd(12)} pid ${String(p.pid).padEnd(8)} port ${p.port ?? '-'}\n`);
-        }
+  const status = await startDaemon(cluster, {
+    onStatus: (current) => {
+      for (const p of current.processes) {
+        if (p.health !== 'healthy' || announced.has(processName(p)) || json) continue;
+        announced.add(processName(p));
+        process.stdout.write(formatReadyLine(p));
       }
-      if (status.phase === 'running') {
-        process.stdout.write(json ? `${JSON.stringify(status)}\n` : `\n${formatUpSummary(status, configFlag)}`);
-        return;
-      }
-      if (status.phase === 'failed') {
-        await sleep(200);
-        continue;
-      }
-    }
-    await sleep(50);
-  }
+    },
+  });
+  process.stdout.write(json ? `${JSON.stringify(status)}\n` : `\n${formatUpSummary(status, configFlag)}`);
 }
 
 async function startForeground(cluster: ClusterConfig, configFlag: string): Promise<void> {
@@ -100,10 +66,7 @@ async function startForeground(cluster: ClusterConfig, configFlag: string): Prom
   } else {
     let last = '';
     supervisor.on('change', () => {
-      const line = supervisor
-        .status()
-        .processes.map((p) => `${processName(p)}=${p.health}${p.restarts ? `(${p.restarts})` : ''}`)
-        .join(' ');
+      const line = formatHealthLine(supervisor.status());
       if (line !== last) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
       last = line;
     });

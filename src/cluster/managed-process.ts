@@ -1,9 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { RestartPolicy } from './restart-on-crash.js';
-import { stopProcessGroup, type ProcessSignals } from '../runtime/stop-process-group.js';
-import type { ProcessSpec, SpawnedChild, SpawnProcess } from '../runtime/process-spec.js';
-
-export type { ProcessSpec, SpawnedChild, SpawnProcess };
+import type { InstanceExit, InstanceHandle, InstanceSpec, Runtime } from '../runtime/runtime.js';
 
 /** Life-cycle states; `backoff` waits before a restart, `stopped` is final until `start()`. */
 export type ProcessState = 'idle' | 'running' | 'backoff' | 'stopping' | 'stopped';
@@ -22,31 +19,30 @@ export interface ProcessInfo {
   lastExit?: { code: number | null; signal: string | null; at: string };
 }
 
-/** Events: `state` (ProcessState), `spawn` (pid), `exit` ({code, signal, expected}). */
+/** Events: `state` (ProcessState), `exit` ({code, signal, expected}). */
 export interface ManagedProcessEvents {
   state: [ProcessState];
-  spawn: [number];
   exit: [{ code: number | null; signal: NodeJS.Signals | null; expected: boolean }];
 }
 
 /**
  * One supervised process as a small state machine. It restarts after unexpected exits using the injected policy
  * (backoff, crash-loop flag), stops with the stop signal then SIGKILL to its whole group, and can be restarted on
- * demand (health failures, rolling restarts). Spawning and signalling are injected.
+ * demand (health failures, rolling restarts). Instances are started and stopped through the injected runtime.
  */
 export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
   state: ProcessState = 'idle';
   restarts = 0;
   crashLoop = false;
-  private child: SpawnedChild | undefined;
+  private child: InstanceHandle | undefined;
   private startedAt = 0;
   private lastExit: ProcessInfo['lastExit'];
   private backoffTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
-    readonly spec: ProcessSpec,
-    private readonly deps: { spawn: SpawnProcess; signals: ProcessSignals; policy: RestartPolicy; now?: () => number },
+    readonly spec: InstanceSpec,
+    private readonly deps: { runtime: Runtime; policy: RestartPolicy; now?: () => number },
   ) {
     super();
   }
@@ -60,11 +56,10 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     if (this.state === 'running' || this.state === 'stopping') return;
     clearTimeout(this.backoffTimer);
     this.stopping = undefined;
-    const child = this.deps.spawn(this.spec);
+    const child = this.deps.runtime.start(this.spec);
     this.child = child;
     this.startedAt = this.now();
     this.setState('running');
-    this.emit('spawn', child.pid);
     void child.exited.then((exit) => this.onExit(child, exit));
   }
 
@@ -76,12 +71,7 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     this.stopping ??= (async () => {
       const child = this.child!;
       this.setState('stopping');
-      await stopProcessGroup(child.pid, {
-        signals: this.deps.signals,
-        timeoutMs: this.spec.stopTimeoutMs,
-        signal: this.spec.stopSignal,
-        exited: child.exited,
-      });
+      await child.stop(this.spec.stopTimeoutMs);
       await child.exited;
     })();
     return this.stopping;
@@ -94,6 +84,12 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     this.start();
   }
 
+  /** Where the current instance's output goes. */
+  get logFile(): string {
+    return this.child?.logFile ?? this.spec.logFile;
+  }
+
+  /** A snapshot for status output. */
   info(): ProcessInfo {
     return {
       name: this.spec.name,
@@ -109,7 +105,7 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     };
   }
 
-  private onExit(child: SpawnedChild, exit: { code: number | null; signal: NodeJS.Signals | null }): void {
+  private onExit(child: InstanceHandle, exit: InstanceExit): void {
     if (child !== this.child) return;
     const at = this.now();
     this.lastExit = { code: exit.code, signal: exit.signal, at: new Date(at).toISOString() };

@@ -1,37 +1,38 @@
 import { resolve } from 'node:path';
 import type { ClusterConfig } from '../config/cluster-schema.js';
-import type { ServiceKind } from '../config/defaults.js';
-import type { ProcessSpec } from './managed-process.js';
-import { nginxPaths } from '../config/nginx-paths.js';
-import { logFileOf, statePaths } from '../config/state-paths.js';
+import { SUPERVISOR_TIMINGS as T, type ServiceKind } from '../config/defaults.js';
+import { stateLayout, type NginxPaths } from '../config/state-layout.js';
+import type { InstanceSpec } from '../runtime/runtime.js';
 
 /** The built CLI entry that managed node processes run. */
 export const CLI_ENTRY = resolve(import.meta.dirname, '../cli/main.js');
 
-const node = (cluster: ClusterConfig, name: string, service: string, args: string[], extra: Partial<ProcessSpec> = {}): ProcessSpec => ({
+const node = (cluster: ClusterConfig, name: string, service: string, args: string[], extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
   name,
   service,
+  host: cluster.host,
   command: process.execPath,
   args: [CLI_ENTRY, ...args, '-c', cluster.configPath],
-  logFile: logFileOf(statePaths(cluster.stateDir), name),
-  stopTimeoutMs: cluster.http.shutdownGraceMs + cluster.http.drainMs + 2000,
+  logFile: stateLayout(cluster.stateDir).logFile(name),
+  stopTimeoutMs: cluster.http.shutdownGraceMs + cluster.http.drainMs + T.serviceStopSlackMs,
   // Keep the state dir the supervisor resolved, even if the cluster file's stateDir came from the environment.
   env: { ECOM_STATE_DIR: cluster.stateDir },
   ...extra,
 });
 
 /** redis-server on its own port and dir, append-only file on (streams survive a restart), no RDB snapshots. */
-export function redisSpec(cluster: ClusterConfig): ProcessSpec {
-  const paths = statePaths(cluster.stateDir);
+export function redisSpec(cluster: ClusterConfig): InstanceSpec {
+  const layout = stateLayout(cluster.stateDir);
   return {
     name: 'redis',
     service: 'redis',
+    host: cluster.host,
     port: cluster.redis.port,
     command: 'redis-server',
     args: [
       '--port', String(cluster.redis.port),
       '--bind', cluster.host,
-      '--dir', paths.redisDir,
+      '--dir', layout.redisDir,
       '--appendonly', 'yes',
       '--appendfsync', 'everysec',
       '--save', '',
@@ -39,32 +40,37 @@ export function redisSpec(cluster: ClusterConfig): ProcessSpec {
       '--protected-mode', 'no',
       '--logfile', '',
     ],
-    logFile: logFileOf(paths, 'redis'),
-    stopTimeoutMs: 5000,
+    logFile: layout.logFile('redis'),
+    stopTimeoutMs: T.coreStopTimeoutMs,
   };
 }
 
 /** The registry process. */
-export function iscsSpec(cluster: ClusterConfig): ProcessSpec {
-  return node(cluster, 'iscs', 'iscs', ['iscs', '--port', String(cluster.iscs.port)], { port: cluster.iscs.port, stopTimeoutMs: 5000 });
+export function iscsSpec(cluster: ClusterConfig): InstanceSpec {
+  return node(cluster, 'iscs', 'iscs', ['iscs', '--port', String(cluster.iscs.port)], { port: cluster.iscs.port, stopTimeoutMs: T.coreStopTimeoutMs });
 }
 
 /** One service instance. */
-export function serviceSpec(cluster: ClusterConfig, kind: ServiceKind, id: number, port: number): ProcessSpec {
+export function serviceSpec(cluster: ClusterConfig, kind: ServiceKind, id: number, port: number): InstanceSpec {
   return node(cluster, `${kind}-${id}`, kind, ['service', 'start', kind, '--id', String(id), '--port', String(port)], { id, port });
 }
 
 /** nginx in the foreground under its own prefix (the config says `daemon off`); SIGQUIT stops it gracefully. */
-export function nginxSpec(cluster: ClusterConfig): ProcessSpec {
-  const paths = nginxPaths(cluster.stateDir);
+export function nginxSpec(paths: NginxPaths, logFile: string, address?: { host: string; port: number }): InstanceSpec {
   return {
     name: 'nginx',
     service: 'nginx',
-    port: cluster.gateway.port,
+    ...(address ? { host: address.host, port: address.port } : {}),
     command: 'nginx',
     args: ['-p', paths.prefix, '-c', paths.config],
-    logFile: logFileOf(statePaths(cluster.stateDir), 'nginx'),
+    logFile,
     stopSignal: 'SIGQUIT',
-    stopTimeoutMs: 12_000,
+    stopTimeoutMs: T.nginxStopTimeoutMs,
   };
+}
+
+/** The cluster's nginx, its output in the logs dir beside the other processes'. */
+export function clusterNginxSpec(cluster: ClusterConfig): InstanceSpec {
+  const layout = stateLayout(cluster.stateDir);
+  return nginxSpec(layout.nginx, layout.logFile('nginx'), { host: cluster.host, port: cluster.gateway.port });
 }

@@ -6,7 +6,7 @@ import { registryUrlOf } from '../config/cluster-urls.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { readLogTail } from './read-log-tail.js';
-import { statePaths } from '../config/state-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 import { httpUrl } from '../common/http-url.js';
 
 /** Filters of `ecom logs`. */
@@ -49,7 +49,7 @@ const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 /** The last lines of each process's own log file (when the logger is down), optionally for one service only. */
 export function readProcessLogFiles(cluster: ClusterConfig, filter: LogFilter): Array<{ process: string; line: string }> {
-  const dir = statePaths(cluster.stateDir).logs;
+  const dir = stateLayout(cluster.stateDir).logs;
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.log') && (!filter.service || f.startsWith(`${filter.service}`)));

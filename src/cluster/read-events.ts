@@ -6,7 +6,7 @@ import { DEAD_LETTERS, EVENT_STREAM, decodeEvent, type DeadLetter, type DomainEv
 import { openOutboxStore } from '../services/shared/outbox-store.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SERVICE_KINDS } from '../config/defaults.js';
-import { databasePath } from '../config/database-path.js';
+import { stateLayout } from '../config/state-layout.js';
 
 /** What `ecom events` shows: the stream, each consumer group's lag, each service's unpublished outbox. */
 export interface EventsOverview {
@@ -50,7 +50,7 @@ function pairs(list: unknown[]): Map<string, unknown> {
 export function outboxBacklog(cluster: ClusterConfig): Record<string, number> {
   const backlog: Record<string, number> = {};
   for (const kind of SERVICE_KINDS) {
-    const file = databasePath(cluster.stateDir, kind);
+    const file = stateLayout(cluster.stateDir).database(kind);
     if (!existsSync(file)) continue;
     const db = new Database(file, { readonly: true, timeout: 2000 });
     try {

@@ -5,7 +5,7 @@ import { isDaemonRunning } from './call-control.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { serveControl } from './serve-control.js';
-import { statePaths } from '../config/state-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 import { ClusterSupervisor, type SupervisorOptions } from './supervise-cluster.js';
 
 /** A cluster supervised by this process, reachable through its control socket. */
@@ -25,7 +25,7 @@ export async function runCluster(
   cluster: ClusterConfig,
   options: Omit<SupervisorOptions, 'log'> & { log: Logger; onProgress?: (line: string) => void },
 ): Promise<RunningCluster> {
-  const paths = statePaths(cluster.stateDir);
+  const paths = stateLayout(cluster.stateDir);
   if (await isDaemonRunning(paths.socket)) {
     throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`, {
       hint: 'see it with `ecom status`, stop it with `ecom down`',

@@ -61,3 +61,34 @@ export const CLUSTER_DEFAULTS = {
 /** The four service kinds, in the order the supervisor starts them. */
 export const SERVICE_KINDS = ['logger', 'user', 'product', 'order'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+/** Timings of the supervisor (`ecom up`, the daemon, `ecom down`); not part of the cluster file. */
+export const SUPERVISOR_TIMINGS = {
+  /** How long one process may take to become healthy, registered and routed before start-up fails. */
+  startTimeoutMs: 20_000,
+  /** How often every running process is health-checked. */
+  healthIntervalMs: 1000,
+  /** Failed health checks in a row before the process is restarted. */
+  healthFailures: 3,
+  /** How often start-up re-checks health, registration and routing while waiting. */
+  readyPollMs: 50,
+  /** How long `ecom up -d` waits for the daemon to report the cluster running. */
+  daemonStartTimeoutMs: 120_000,
+  /** How often `ecom up -d` asks the daemon for its status while it starts. */
+  daemonPollMs: 50,
+  /** Grace period before SIGKILL for redis-server and the registry. */
+  coreStopTimeoutMs: 5000,
+  /** Grace period before SIGKILL for nginx (a graceful SIGQUIT lets open requests finish). */
+  nginxStopTimeoutMs: 12_000,
+  /** Added to a service's shutdown grace and drain time to get its grace period before SIGKILL. */
+  serviceStopSlackMs: 2000,
+  /** `ecom down`'s default grace period before SIGKILL, per process found by pid file. */
+  downTimeoutMs: 10_000,
+  /** How long `ecom down` waits for the daemon to exit after it answered, before sweeping pid files. */
+  daemonExitWaitMs: 2000,
+  /** How long standalone nginx (`ecom nginx start`) may take to write its pid file. */
+  nginxStartTimeoutMs: 10_000,
+} as const;
+
+/** Supervisor timings, so tests and callers can pass their own. */
+export type SupervisorTimings = { [K in keyof typeof SUPERVISOR_TIMINGS]: number };

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { EcomError } from '../common/ecom-error.js';
+import { stateLayout } from './state-layout.js';
 
 const credentialsSchema = z.object({
   admin: z.object({ email: z.string(), password: z.string() }),
@@ -18,7 +18,7 @@ export const ADMIN_EMAIL = 'admin@ecom.local';
 
 /** Path of the credentials file inside a state dir. */
 export function credentialsPath(stateDir: string): string {
-  return join(stateDir, 'credentials.json');
+  return stateLayout(stateDir).credentials;
 }
 
 function readCredentials(file: string): Credentials {

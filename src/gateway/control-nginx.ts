@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { NginxPaths } from '../config/nginx-paths.js';
+import type { NginxPaths } from '../config/state-layout.js';
 
 const run = promisify(execFile);
 

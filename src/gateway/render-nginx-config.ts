@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import type { RegistrySnapshot } from '../registry/registry-state.js';
-import { nginxPaths } from '../config/nginx-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 import { isValidHost, isValidPort } from '../common/check-host.js';
 import { EcomError } from '../common/ecom-error.js';
 
@@ -37,7 +37,7 @@ export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginx
   // As root, nginx would hand its workers to `nobody`, who may not reach a state dir under a private folder.
   const workerUser = process.getuid?.() === 0 ? userInfo().username : undefined;
   return (cluster, snapshot) => {
-    const paths = nginxPaths(cluster.stateDir);
+    const paths = stateLayout(cluster.stateDir).nginx;
     const routes = SERVICE_KINDS.map((kind) => ({
       name: kind,
       ...ROUTES[kind],

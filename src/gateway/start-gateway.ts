@@ -1,61 +1,78 @@
+import { writeFileSync } from 'node:fs';
 import { EcomError } from '../common/ecom-error.js';
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { stateLayout } from '../config/state-layout.js';
 import type { Logger } from '../kit/create-logger.js';
-import { nginxPaths } from '../config/nginx-paths.js';
+import { watchRegistry, type RegistryWatch } from '../registry/watch-registry.js';
 import { compileNginxTemplate } from './render-nginx-config.js';
 import { syncProxy, type ProxySync, type ProxySyncStatus } from './sync-proxy.js';
-import { watchRegistry } from '../registry/watch-registry.js';
-import type { ClusterConfig } from '../config/cluster-schema.js';
-import { startNginx } from './start-nginx.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
-/** The gateway: nginx plus the loop that keeps its config equal to the registry's listing. */
-export interface GatewayHandle {
-  nginxPid: number;
+/** Something that runs until stopped (nginx, however it was started). */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** The gateway: the registry watch, the proxy sync keeping nginx's config equal to the listing, and nginx itself. */
+export interface Gateway {
+  watch: RegistryWatch;
   sync: ProxySync;
+  /**
+   * Renders the current listing (an empty one if none came within a heartbeat: every route then answers 503
+   * no_instances), refuses to go on when nginx -t rejects it, starts nginx with `launch`, then follows the registry.
+   */
+  serve<T extends Stoppable>(launch: () => Promise<T>): Promise<T>;
+  /** Stops following the registry, then stops nginx if `serve` started it. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Path of the proxy sync's status file, read by `ecom status`. */
-export function proxySyncStatusPath(stateDir: string): string {
-  return join(nginxPaths(stateDir).prefix, 'sync-status.json');
-}
-
 /**
- * Starts the gateway: renders a first config from the registry (or an empty one if it does not answer within a
- * heartbeat: every route then answers 503 no_instances), starts nginx on it, then follows the registry.
+ * The one way a gateway is assembled, for `ecom up` and `ecom nginx start`: watch the registry, feed each listing
+ * to the proxy sync, write its status to the status file `ecom status` reads. Starting nginx is passed in (`serve`),
+ * since how processes run is decided above this layer.
  */
-export async function startGateway(options: { cluster: ClusterConfig; registryUrl: string; log: Logger; templateFile?: string }): Promise<GatewayHandle> {
+export function startGateway(options: {
+  cluster: ClusterConfig;
+  registryUrl: string;
+  log: Logger;
+  templateFile?: string;
+  onStatus?: (status: ProxySyncStatus) => void;
+}): Gateway {
   const { cluster, log } = options;
-  const statusFile = proxySyncStatusPath(cluster.stateDir);
+  const statusFile = stateLayout(cluster.stateDir).proxySyncStatus;
   const sync = syncProxy({
     cluster,
     render: compileNginxTemplate(options.templateFile),
     log,
-    onStatus: (status: ProxySyncStatus) => writeFileSync(statusFile, JSON.stringify(status)),
+    onStatus: (status) => {
+      writeFileSync(statusFile, JSON.stringify(status));
+      options.onStatus?.(status);
+    },
   });
   const watch = watchRegistry({ registryUrl: options.registryUrl, log, onChange: (s) => sync.update(s) });
-  const first = (await watch.ready(cluster.iscs.heartbeatMs)) ?? { index: 0, services: {} };
-  sync.update(first);
-  await sync.flush();
-  const problem = sync.status().lastError;
-  if (problem && sync.status().appliedIndex === undefined) {
-    watch.close();
-    await sync.close();
-    throw new EcomError('gateway_config_invalid', problem.message, { hint: 'fix templates/nginx.conf.hbs or the cluster file' });
-  }
-  const nginx = await startNginx(nginxPaths(cluster.stateDir));
-  const current = watch.current();
-  if (current) sync.update(current);
+  let nginx: Stoppable | undefined;
   let closing: Promise<void> | undefined;
   return {
-    nginxPid: nginx.pid,
+    watch,
     sync,
+    async serve(launch) {
+      const first = watch.current() ?? (await watch.ready(cluster.iscs.heartbeatMs)) ?? { index: 0, services: {} };
+      sync.update(first);
+      await sync.flush();
+      const { lastError, appliedIndex } = sync.status();
+      if (lastError && (appliedIndex === undefined || lastError.index >= appliedIndex)) {
+        throw new EcomError('gateway_config_invalid', lastError.message, { hint: 'fix templates/nginx.conf.hbs or the cluster file' });
+      }
+      const started = await launch();
+      nginx = started;
+      const current = watch.current();
+      if (current) sync.update(current);
+      return started;
+    },
     close() {
       closing ??= (async () => {
         watch.close();
         await sync.close();
-        await nginx.close();
+        await nginx?.stop();
       })();
       return closing;
     },

@@ -2,7 +2,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import type { Logger } from '../kit/create-logger.js';
 import { prepareNginxPrefix, reloadNginx, validateNginxConfig } from './control-nginx.js';
-import { nginxPaths } from '../config/nginx-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 import type { RenderNginxConfig } from './render-nginx-config.js';
 import type { RegistrySnapshot } from '../registry/registry-state.js';
 import { isValidHost, isValidPort } from '../common/check-host.js';
@@ -64,7 +64,7 @@ export function syncProxy(options: {
   maxWaitMs?: number;
   onStatus?: (status: ProxySyncStatus) => void;
 }): ProxySync {
-  const paths = nginxPaths(options.cluster.stateDir);
+  const paths = stateLayout(options.cluster.stateDir).nginx;
   prepareNginxPrefix(paths);
   const minWait = options.minWaitMs ?? options.cluster.proxySync.minWaitMs;
   const maxWait = options.maxWaitMs ?? options.cluster.proxySync.maxWaitMs;

@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { statePaths } from '../config/state-paths.js';
+import { stateLayout } from '../config/state-layout.js';
 import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
 
-/** Teardown order by pid-file name: the daemon, then gateway, services (order first), registry, redis last. */
-const ORDER = ['daemon', 'nginx', 'order-', 'product-', 'user-', 'logger-', 'iscs', 'redis'];
-const rank = (name: string): number => {
-  const i = ORDER.findIndex((prefix) => name === prefix || name.startsWith(prefix));
-  return i < 0 ? ORDER.length : i;
+/** The level of a pid file's name (`product-2` is in the level that lists `product`); unknown names go last. */
+const rankIn = (levels: ReadonlyArray<readonly string[]>) => (name: string): number => {
+  const i = levels.findIndex((level) => level.some((step) => name === step || name.startsWith(`${step}-`)));
+  return i < 0 ? levels.length : i;
 };
 
 function commandLine(pid: number): string | undefined {
@@ -26,12 +25,16 @@ function isOurs(name: string, cmdline: string): boolean {
 }
 
 /**
- * Stops whatever the pid files of a state dir name, without a daemon (it may have died): reverse start order,
- * SIGTERM then SIGKILL after `timeoutMs`, to whole process groups; removes the pid files and the control socket.
- * Returns the names it stopped (a second run finds nothing and returns []).
+ * Stops whatever the pid files of a state dir name, without a daemon (it may have died): level by level in the
+ * given stop order (names in a level stop in parallel), SIGTERM then SIGKILL after `timeoutMs`, to whole process
+ * groups; removes the pid files and the control socket. Returns the names it stopped (a second run returns []).
  */
-export async function stopFromPidFiles(stateDir: string, options: { timeoutMs: number; signals?: ProcessSignals; onProgress?: (line: string) => void }): Promise<string[]> {
-  const paths = statePaths(stateDir);
+export async function stopFromPidFiles(
+  stateDir: string,
+  options: { levels: ReadonlyArray<readonly string[]>; timeoutMs: number; signals?: ProcessSignals; onProgress?: (line: string) => void },
+): Promise<string[]> {
+  const rank = rankIn(options.levels);
+  const paths = stateLayout(stateDir);
   let files: string[];
   try {
     files = readdirSync(paths.pids).filter((f) => f.endsWith('.pid'));
@@ -43,7 +46,7 @@ export async function stopFromPidFiles(stateDir: string, options: { timeoutMs: n
     .sort((a, b) => rank(a.name) - rank(b.name));
   const signals = options.signals ?? systemSignals;
   const stopped: string[] = [];
-  for (let r = 0; r <= ORDER.length; r++) {
+  for (let r = 0; r <= options.levels.length; r++) {
     const group = entries.filter((e) => rank(e.name) === r);
     await Promise.all(
       group.map(async (e) => {

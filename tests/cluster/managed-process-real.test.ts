@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManagedProcess, type ProcessSpec } from '../../src/cluster/managed-process.js';
+import { ManagedProcess } from '../../src/cluster/managed-process.js';
 import { restartOnCrash } from '../../src/cluster/restart-on-crash.js';
-import { spawnWithPidFile } from '../../src/runtime/spawn-process.js';
+import { processRuntime } from '../../src/runtime/process-runtime.js';
+import type { InstanceSpec } from '../../src/runtime/runtime.js';
 import { systemSignals } from '../../src/runtime/stop-process-group.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -20,10 +21,10 @@ describe('ManagedProcess with real processes', () => {
     await Promise.all(procs.splice(0).map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
   });
-  const managed = (name: string, args: string[], extra: Partial<ProcessSpec> = {}) => {
+  const managed = (name: string, args: string[], extra: Partial<InstanceSpec> = {}) => {
     const proc = new ManagedProcess(
       { name, service: name, command: process.execPath, args, logFile: join(dir, `${name}.log`), stopTimeoutMs: 300, ...extra },
-      { spawn: spawnWithPidFile(join(dir, 'pids')), signals: systemSignals, policy: restartOnCrash({ initialMs: 50 }) },
+      { runtime: processRuntime({ pidsDir: join(dir, 'pids') }), policy: restartOnCrash({ initialMs: 50 }) },
     );
     procs.push(proc);
     return proc;

@@ -1,37 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ManagedProcess, type ProcessSpec, type SpawnedChild } from '../../src/cluster/managed-process.js';
+import { ManagedProcess } from '../../src/cluster/managed-process.js';
 import { restartOnCrash } from '../../src/cluster/restart-on-crash.js';
 import { restartOnHealthFailure } from '../../src/cluster/restart-on-health-failure.js';
-import type { ProcessSignals } from '../../src/runtime/stop-process-group.js';
-import { teardownInReverse } from '../../src/cluster/teardown-in-reverse.js';
+import type { InstanceSpec } from '../../src/runtime/runtime.js';
+import { fakeRuntime } from './fake-runtime.js';
 
-const spec: ProcessSpec = { name: 'fake-1', service: 'fake', id: 1, port: 1, command: 'x', args: [], logFile: '/dev/null', stopTimeoutMs: 1000 };
-
-/** Fake processes: each spawn gets a pid and an exit the test triggers by hand. */
-function fakeSystem(options: { ignoreTerm?: boolean } = {}) {
-  const exits = new Map<number, (e: { code: number | null; signal: NodeJS.Signals | null }) => void>();
-  const alive = new Set<number>();
-  const signals: Array<[number, string]> = [];
-  let nextPid = 100;
-  const spawn = (): SpawnedChild => {
-    const pid = nextPid++;
-    alive.add(pid);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => exits.set(pid, resolve));
-    return { pid, exited };
-  };
-  const exit = (pid: number, code: number | null, signal: NodeJS.Signals | null = null) => {
-    alive.delete(pid);
-    exits.get(pid)?.({ code, signal });
-  };
-  const sys: ProcessSignals = {
-    killGroup(pid, signal) {
-      signals.push([pid, signal]);
-      if (signal === 'SIGKILL' || !options.ignoreTerm) exit(pid, null, signal);
-    },
-    isAlive: (pid) => alive.has(pid),
-  };
-  return { spawn, exit, signals, sys };
-}
+const spec: InstanceSpec = { name: 'fake-1', service: 'fake', id: 1, port: 1, command: 'x', args: [], logFile: '/dev/null', stopTimeoutMs: 1000 };
 
 describe('restartOnCrash', () => {
   it('doubles the delay up to the cap, starts over after a stable run, and flags a crash loop', () => {
@@ -49,8 +23,8 @@ describe('ManagedProcess', () => {
 
   it('restarts after an unexpected exit with the policy delay, as a new pid', async () => {
     vi.useFakeTimers();
-    const fake = fakeSystem();
-    const proc = new ManagedProcess(spec, { spawn: fake.spawn, signals: fake.sys, policy: restartOnCrash({ initialMs: 500 }) });
+    const fake = fakeRuntime();
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash({ initialMs: 500 }) });
     proc.start();
     expect(proc.pid).toBe(100);
     fake.exit(100, 1);
@@ -65,33 +39,35 @@ describe('ManagedProcess', () => {
     expect(proc.restarts).toBe(1);
   });
 
-  it('never restarts after stop(), which signals the whole group', async () => {
-    const fake = fakeSystem();
-    const proc = new ManagedProcess(spec, { spawn: fake.spawn, signals: fake.sys, policy: restartOnCrash() });
+  it('never restarts after stop(), which asks the runtime once, with the grace period', async () => {
+    const fake = fakeRuntime();
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash() });
     proc.start();
     await proc.stop();
-    expect(fake.signals).toEqual([[100, 'SIGTERM']]);
+    expect(fake.stops).toEqual([[100, 1000]]);
     expect(proc.state).toBe('stopped');
     await new Promise((r) => setTimeout(r, 150));
     expect(proc.state).toBe('stopped');
     await proc.stop();
-    expect(fake.signals).toHaveLength(1);
+    expect(fake.stops).toHaveLength(1);
   });
 
-  it('sends SIGKILL to the group when the stop signal is ignored past the timeout', async () => {
-    const fake = fakeSystem({ ignoreTerm: true });
-    const proc = new ManagedProcess({ ...spec, stopTimeoutMs: 100, stopSignal: 'SIGQUIT' }, { spawn: fake.spawn, signals: fake.sys, policy: restartOnCrash() });
+  it('counts an exit during stop() as expected, and reports its pid only while it runs', async () => {
+    const fake = fakeRuntime();
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash() });
+    const exits: boolean[] = [];
+    proc.on('exit', (e) => exits.push(e.expected));
     proc.start();
+    expect(proc.info()).toMatchObject({ pid: 100, state: 'running', port: 1, id: 1 });
     await proc.stop();
-    expect(fake.signals).toEqual([
-      [100, 'SIGQUIT'],
-      [100, 'SIGKILL'],
-    ]);
+    expect(exits).toEqual([true]);
+    expect(proc.info()).toMatchObject({ pid: undefined, state: 'stopped', uptimeMs: 0 });
+    expect(proc.info().lastExit?.signal).toBe('SIGTERM');
   });
 
   it('restart() stops, starts a new pid and counts it', async () => {
-    const fake = fakeSystem();
-    const proc = new ManagedProcess(spec, { spawn: fake.spawn, signals: fake.sys, policy: restartOnCrash() });
+    const fake = fakeRuntime();
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash() });
     proc.start();
     await proc.restart();
     expect(proc.pid).toBe(101);
@@ -124,20 +100,5 @@ describe('restartOnHealthFailure', () => {
     expect(restart).toHaveBeenCalledTimes(1);
     expect(watch.health()).toBe('starting');
     watch.stop();
-  });
-});
-
-describe('teardownInReverse', () => {
-  it('stops groups last-first, each only after the later one is down', async () => {
-    const log: string[] = [];
-    const member = (name: string, ms: number) => ({
-      stop: async () => {
-        log.push(`stop ${name}`);
-        await new Promise((r) => setTimeout(r, ms));
-        log.push(`down ${name}`);
-      },
-    });
-    await teardownInReverse([[member('redis', 1)], [member('logger', 1)], [member('product-1', 20), member('product-2', 5)], [member('nginx', 1)]]);
-    expect(log).toEqual(['stop nginx', 'down nginx', 'stop product-1', 'stop product-2', 'down product-2', 'down product-1', 'stop logger', 'down logger', 'stop redis', 'down redis']);
   });
 });

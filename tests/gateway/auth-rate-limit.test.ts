@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '../../src/config/cluster-schema.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
-import { nginxPaths } from '../../src/config/nginx-paths.js';
+import { stateLayout } from '../../src/config/state-layout.js';
 import { prepareNginxPrefix } from '../../src/gateway/control-nginx.js';
 import { compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
-import { startNginx, type NginxHandle } from '../../src/gateway/start-nginx.js';
+import { startNginx, type NginxHandle } from '../../src/cluster/start-nginx.js';
 import { freePorts } from '../helpers/free-port.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
-import { nginxPaths } from '../../src/config/nginx-paths.js';
+import { stateLayout } from '../../src/config/state-layout.js';
 import { compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
 import { syncProxy, type ProxySync } from '../../src/gateway/sync-proxy.js';
 import { createLogger, type LogEntry } from '../../src/kit/create-logger.js';

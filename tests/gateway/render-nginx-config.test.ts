@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
 import { prepareNginxPrefix, validateNginxConfig } from '../../src/gateway/control-nginx.js';
-import { nginxPaths } from '../../src/config/nginx-paths.js';
+import { stateLayout } from '../../src/config/state-layout.js';
 import { compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
+
+const nginxPaths = (stateDir: string) => stateLayout(stateDir).nginx;
 
 const at = (id: number, port: number) => ({ id, host: '127.0.0.1', port, registeredAt: '', lastHeartbeat: '' });
 

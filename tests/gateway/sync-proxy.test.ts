@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '../../src/config/cluster-schema.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
-import { startNginx, type NginxHandle } from '../../src/gateway/start-nginx.js';
-import { nginxPaths } from '../../src/config/nginx-paths.js';
+import { startNginx, type NginxHandle } from '../../src/cluster/start-nginx.js';
+import { stateLayout } from '../../src/config/state-layout.js';
 import type { RegistrySnapshot } from '../../src/registry/registry-state.js';
 import { NGINX_TEMPLATE, compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
 import { syncProxy, type ProxySync } from '../../src/gateway/sync-proxy.js';
 import { createLogger } from '../../src/kit/create-logger.js';
 import { freePorts } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait-for.js';
+
+const nginxPaths = (stateDir: string) => stateLayout(stateDir).nginx;
 
 const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
 const inst = (id: number, port: number) => ({ id, host: '127.0.0.1', port, registeredAt: '', lastHeartbeat: '' });

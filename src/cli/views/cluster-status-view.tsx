@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
-import type { ClusterStatus } from '../../cluster/supervise-cluster.js';
-import { formatUptime, processName } from '../format-status.js';
+import type { ClusterStatus } from '../../cluster/project-status.js';
+import { processName, STATUS_HEADER, statusCells } from '../format-status.js';
 
 const HEALTH_COLOR: Record<string, string> = {
   healthy: 'green',
@@ -26,17 +26,18 @@ export function ClusterStatusView(props: { read: () => ClusterStatus; progress: 
         <Text bold>ecom</Text> cluster <Text color={status.phase === 'running' ? 'green' : 'yellow'}>{status.phase}</Text> — gateway{' '}
         <Text color="cyan">{status.gateway}</Text>
       </Text>
-      <Text dimColor>{['PROCESS', 'PID', 'PORT', 'HEALTH', 'RESTARTS', 'UPTIME'].map(cell).join('')}</Text>
-      {status.processes.map((p) => (
-        <Text key={processName(p)}>
-          {cell(processName(p), 0)}
-          {cell(p.pid === null ? '-' : String(p.pid), 1)}
-          {cell(p.port === null ? '-' : String(p.port), 2)}
-          <Text color={HEALTH_COLOR[p.health] ?? 'white'}>{cell(p.health, 3)}</Text>
-          {cell(String(p.restarts), 4)}
-          {formatUptime(p.uptimeMs)}
-        </Text>
-      ))}
+      <Text dimColor>{STATUS_HEADER.map(cell).join('')}</Text>
+      {status.processes.map((p) => {
+        const cells = statusCells(p);
+        return (
+          <Text key={processName(p)}>
+            {cells.slice(0, 3).map(cell).join('')}
+            <Text color={HEALTH_COLOR[p.health] ?? 'white'}>{cell(cells[3]!, 3)}</Text>
+            {cell(cells[4]!, 4)}
+            {cells[5]}
+          </Text>
+        );
+      })}
       {status.processes
         .filter((p) => p.health === 'crash-loop' && p.lastLines?.length)
         .map((p) => (

@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { CacheDirtyStore } from './cache-dirty-store.js';
 import type { ChangeSignal } from './change-signal.js';
+import { coalesceLoads } from './cache/coalesce-loads.js';
+import { createGenerationTier, type GenerationRedis } from './cache/create-generation-tier.js';
+import { createLocalTier } from './cache/create-local-tier.js';
+import { encodeCacheTarget, type CacheTarget } from './cache/encode-cache-keys.js';
+import { startDirtyFlusher } from './cache/flush-dirty-keys.js';
 
-/** What to invalidate: one entry of a namespace, or (no key) every entry of it. */
-export interface CacheTarget {
-  ns: string;
-  key?: string;
-}
+export type { CacheTarget } from './cache/encode-cache-keys.js';
 
 /** Outcome counters, exported as metrics. */
 export type CacheOutcome = 'local' | 'hit' | 'miss' | 'coalesced' | 'bypass' | 'error';
@@ -21,171 +21,94 @@ export interface Cache {
   close(): void;
 }
 
-const PREFIX = 'ecom:cache:';
-const READ_SCRIPT = `
-local ng = redis.call('GET', KEYS[1]) or '0'
-local kg = redis.call('GET', KEYS[2]) or '0'
-return {ng, kg, redis.call('GET', KEYS[3] .. ng .. ':' .. kg)}
-`;
-
-type CachedRedis = Redis & { ecomCacheRead(nsGen: string, keyGen: string, valuePrefix: string): Promise<[string, string, string | null]> };
-
-const nsGenKey = (ns: string): string => `${PREFIX}${ns}:gen`;
-const keyGenKey = (ns: string, key: string): string => `${PREFIX}${ns}:${key}:gen`;
-const dirtyName = (t: CacheTarget): string => (t.key === undefined ? t.ns : `${t.ns}\u0000${t.key}`);
-const LOCAL_MAX_ENTRIES = 10_000;
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
 /**
- * Creates the cache. Every entry lives under a key that embeds a generation counter of its namespace and of itself;
- * invalidating increments the counter, so a reader that loaded old data can only ever fill a key nobody reads again.
- * When Redis cannot be told, the key is recorded in the service's SQLite (`dirty`); readers of it bypass the cache
- * until a background flush delivers the invalidation, so no instance ever serves a value older than an acknowledged
- * write. Concurrent misses of one entry in this process share one load (stampede protection).
- *
- * In front of Redis sits a small in-process copy, valid only while the service's `signal` has not moved: every
- * invalidation (by any instance) bumps the signal after committing and before acknowledging, and every read checks
- * it (one fstat), so the local copy never outlives a write either. Values handed out are frozen.
+ * Creates the cache: an in-process copy (valid while the service's change `signal` has not moved) in front of
+ * generation-keyed entries in Redis, with concurrent misses of one entry sharing one load. When Redis cannot be
+ * told of an invalidation, the target is recorded in the service's SQLite (`dirty`); readers of it bypass the cache
+ * until the background flusher delivers it, so no instance ever serves a value older than an acknowledged write.
+ * Values handed out from the cache are frozen.
  */
 export function createCache(options: {
-  redis: Redis;
+  redis: GenerationRedis;
   dirty: CacheDirtyStore;
   signal: ChangeSignal;
   ttlMs: number;
   onOutcome?: (outcome: CacheOutcome) => void;
   flushEveryMs?: number;
+  localMaxEntries?: number;
 }): Cache {
-  const redis = options.redis as CachedRedis;
-  if (typeof redis.ecomCacheRead !== 'function') {
-    redis.defineCommand('ecomCacheRead', { numberOfKeys: 3, lua: READ_SCRIPT });
-  }
   const count = options.onOutcome ?? (() => undefined);
-  const genTtlMs = options.ttlMs * 10 + 60_000;
-  const inflight = new Map<string, Promise<unknown>>();
-  const local = new Map<string, unknown>();
-  let seenVersion = -1;
-  let dirtyKeys = new Set<string>();
-  /** Re-reads what may have changed since the signal last moved; returns the version this read works under. */
-  const sync = (): number => {
-    const version = options.signal.version();
-    if (version !== seenVersion) {
-      seenVersion = version;
-      local.clear();
-      dirtyKeys = options.dirty.all();
-    }
-    return version;
-  };
-  const keep = (version: number, localKey: string, value: unknown): void => {
-    // Only if no change was noticed meanwhile; a change not yet noticed clears the copy at the next read.
-    if (value === undefined || version !== seenVersion) return;
-    if (local.size >= LOCAL_MAX_ENTRIES) local.clear();
-    local.set(localKey, deepFreeze(value));
-  };
-
-  const sendInvalidations = async (targets: readonly CacheTarget[]): Promise<void> => {
-    const tx = redis.multi();
-    for (const t of targets) {
-      const gen = t.key === undefined ? nsGenKey(t.ns) : keyGenKey(t.ns, t.key);
-      tx.incr(gen).pexpire(gen, genTtlMs);
-    }
-    const results = await tx.exec();
-    if (!results || results.some(([err]) => err)) throw new Error('cache invalidation failed');
-  };
-
-  const flush = async (): Promise<void> => {
-    if (redis.status !== 'ready') return;
-    const pending = options.dirty.list(500);
-    if (pending.length === 0) return;
-    const targets = pending.map(({ key }) => {
-      const [ns, k] = key.split('\u0000') as [string, string | undefined];
-      return k === undefined ? { ns } : { ns, key: k };
-    });
-    try {
-      await sendInvalidations(targets);
-      options.dirty.remove(pending);
-      options.signal.bump();
-    } catch {
-      // Redis went away again; the next tick retries.
-    }
-  };
-  let flushing = false;
-  const timer = setInterval(() => {
-    if (flushing) return;
-    flushing = true;
-    flush().finally(() => (flushing = false));
-  }, options.flushEveryMs ?? 500);
-  timer.unref();
+  const generations = createGenerationTier({ redis: options.redis, ttlMs: options.ttlMs });
+  const loads = coalesceLoads();
+  let dirtyNames = new Set<string>();
+  // Whatever moved the signal may have recorded or delivered invalidations: re-read them with the local copies.
+  const local = createLocalTier({ signal: options.signal, maxEntries: options.localMaxEntries, onMove: () => (dirtyNames = options.dirty.all()) });
+  const flusher = startDirtyFlusher({
+    dirty: options.dirty,
+    ready: generations.ready,
+    deliver: generations.bump,
+    onDelivered: () => options.signal.bump(),
+    everyMs: options.flushEveryMs ?? 500,
+  });
+  const isDirty = (ns: string, name: string): boolean =>
+    dirtyNames.size > 0 && (dirtyNames.has(encodeCacheTarget({ ns })) || dirtyNames.has(name));
 
   return {
     async read<T>(ns: string, key: string, load: () => T | undefined): Promise<T | undefined> {
-      const version = sync();
-      const localKey = `${ns}\u0000${key}`;
-      if (dirtyKeys.size > 0 && (dirtyKeys.has(ns) || dirtyKeys.has(localKey))) {
+      const version = local.sync();
+      const name = encodeCacheTarget({ ns, key });
+      if (isDirty(ns, name)) {
         count('bypass');
         return load();
       }
-      const copy = local.get(localKey);
+      const copy = local.get(name);
       if (copy !== undefined) {
         count('local');
         return copy as T;
       }
-      if (redis.status !== 'ready') {
+      if (!generations.ready()) {
         count('bypass');
         const value = load();
-        keep(version, localKey, value);
+        local.keep(version, name, value);
         return value;
       }
-      const valuePrefix = `${PREFIX}${ns}:${key}:v:`;
-      let gens: [string, string, string | null];
+      let entry;
       try {
-        gens = await redis.ecomCacheRead(nsGenKey(ns), keyGenKey(ns, key), valuePrefix);
+        entry = await generations.read(ns, key);
       } catch {
         count('error');
         return load();
       }
-      const [ng, kg, cached] = gens;
-      if (cached !== null && cached !== undefined) {
+      if (entry.cached !== null) {
         count('hit');
-        const value = JSON.parse(cached) as T;
-        keep(version, localKey, value);
+        const value = JSON.parse(entry.cached) as T;
+        local.keep(version, name, value);
         return value;
       }
-      const valueKey = `${valuePrefix}${ng}:${kg}`;
-      const shared = inflight.get(valueKey);
-      if (shared) {
-        count('coalesced');
-        return shared as Promise<T | undefined>;
-      }
-      count('miss');
-      const loading = (async () => {
+      const { valueKey } = entry;
+      // Held until Redis has the value, so misses arriving meanwhile share this load; keyed by generation, so a
+      // reader after an invalidation never joins a load that began before it.
+      const { result, joined } = loads.run(valueKey, async () => {
         const value = load();
-        keep(version, localKey, value);
-        // Held in `inflight` until Redis has it, so misses arriving meanwhile share this load.
-        if (value !== undefined) await redis.set(valueKey, JSON.stringify(value), 'PX', options.ttlMs).catch(() => undefined);
+        local.keep(version, name, value);
+        if (value !== undefined) await generations.write(valueKey, JSON.stringify(value)).catch(() => undefined);
         return value;
-      })().finally(() => inflight.delete(valueKey));
-      inflight.set(valueKey, loading);
-      return loading;
+      });
+      count(joined ? 'coalesced' : 'miss');
+      return result;
     },
     async invalidate(targets) {
       if (targets.length === 0) return;
       try {
-        if (redis.status !== 'ready') throw new Error('redis not ready');
-        await sendInvalidations(targets);
+        if (!generations.ready()) throw new Error('redis not ready');
+        await generations.bump(targets);
       } catch {
-        options.dirty.add(targets.map(dirtyName));
+        options.dirty.add(targets.map(encodeCacheTarget));
       }
       options.signal.bump();
     },
     close() {
-      clearInterval(timer);
+      flusher.close();
     },
   };
 }

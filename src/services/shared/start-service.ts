@@ -1,7 +1,7 @@
 import type { ClusterConfig } from '../../config/cluster-schema.js';
 import { ensureCredentials } from '../../config/ensure-credentials.js';
 import { registryUrlOf } from '../../config/cluster-urls.js';
-import { databasePath } from '../../config/database-path.js';
+import { stateLayout } from '../../config/state-layout.js';
 import { authorizeRequests } from '../../kit/authorize-requests.js';
 import { openCacheDirtyStore } from './cache-dirty-store.js';
 import { openChangeSignal } from './change-signal.js';
@@ -53,7 +53,7 @@ export async function startService(options: {
   const kind = definition.kind;
   const instanceId = `${kind}-${id}`;
   const credentials = ensureCredentials(cluster.stateDir);
-  const db = openDatabase(databasePath(cluster.stateDir, kind), definition.migrations);
+  const db = openDatabase(stateLayout(cluster.stateDir).database(kind), definition.migrations);
   const metrics = createMetrics({ service: kind, instance_id: instanceId });
   const registryUrl = options.registryUrl === undefined ? registryUrlOf(cluster) : options.registryUrl;
   let registration: Registration | undefined;
@@ -75,7 +75,7 @@ export async function startService(options: {
 
   const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
   const redis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: cluster.cache.commandTimeoutMs, log });
-  const changeSignal = openChangeSignal(`${databasePath(cluster.stateDir, kind)}.changes`);
+  const changeSignal = openChangeSignal(`${stateLayout(cluster.stateDir).database(kind)}.changes`);
   const cacheOutcomes = metrics.counter('ecom_cache_requests_total', 'Cache lookups by outcome.', ['outcome']);
   const cache = createCache({
     redis,

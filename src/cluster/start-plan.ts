@@ -1,0 +1,21 @@
+import type { ServiceKind } from '../config/defaults.js';
+
+/** One thing the supervisor starts: a core process, the instances of a service kind, or the gateway. */
+export type PlanStep = 'redis' | 'iscs' | ServiceKind | 'nginx';
+
+/**
+ * Start order by dependency: redis-server and the registry (they need nothing from each other), the logger
+ * (everyone ships logs to it), user and product (neither needs the other), order (it calls both), then nginx.
+ * Every member of a level is healthy and registered before the next level starts. Stop is the same list reversed.
+ */
+export const START_PLAN: ReadonlyArray<readonly PlanStep[]> = [['redis', 'iscs'], ['logger'], ['user', 'product'], ['order'], ['nginx']];
+
+/** The stop order: the start plan last level first (nginx first, redis and the registry last). */
+export function stopPlan(): ReadonlyArray<readonly PlanStep[]> {
+  return [...START_PLAN].reverse();
+}
+
+/** Runs `each` on every step of `levels` in turn: the members of a level in parallel, a level only after the one before is done. */
+export async function runLevels(levels: ReadonlyArray<readonly PlanStep[]>, each: (step: PlanStep) => Promise<void>): Promise<void> {
+  for (const level of levels) await Promise.all(level.map(each));
+}

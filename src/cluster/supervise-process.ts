@@ -1,0 +1,64 @@
+import type { Logger } from '../kit/create-logger.js';
+import type { SupervisorTimings } from '../config/defaults.js';
+import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
+import { ManagedProcess } from './managed-process.js';
+import { restartOnCrash, type RestartPolicy } from './restart-on-crash.js';
+import { restartOnHealthFailure, type Health } from './restart-on-health-failure.js';
+
+/** A managed process together with the health checks that restart it. */
+export interface Supervised {
+  proc: ManagedProcess;
+  /** Answers true when the instance serves (HTTP 200, PING, a TCP accept). */
+  probe: () => Promise<boolean>;
+  health: { health(): Health; markHealthy(): void; stop(): void };
+  /** Stops the health checks and the process for good. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** What supervising one process needs. */
+export interface SuperviseDeps {
+  runtime: Runtime;
+  log: Logger;
+  timings: Pick<SupervisorTimings, 'healthIntervalMs' | 'healthFailures'>;
+  /** A fresh restart policy per process (crash backoff by default). */
+  policy?: () => RestartPolicy;
+  /** Called whenever the process or its health changes. */
+  onChange?: () => void;
+}
+
+/**
+ * Starts one process under supervision: restarted with backoff when it exits unexpectedly, and restarted after
+ * `healthFailures` failed probes in a row. It is not yet known healthy when this returns (see wait-ready).
+ */
+export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolean>, deps: SuperviseDeps): Supervised {
+  const changed = (): void => deps.onChange?.();
+  const proc = new ManagedProcess(spec, { runtime: deps.runtime, policy: (deps.policy ?? (() => restartOnCrash()))() });
+  proc.on('exit', ({ code, signal, expected }) => {
+    if (expected) deps.log.info(`${spec.name} stopped`, { code, signal });
+    else deps.log.warn(`${spec.name} exited unexpectedly`, { code, signal });
+    changed();
+  });
+  proc.on('state', changed);
+  const { healthFailures, healthIntervalMs } = deps.timings;
+  const health = restartOnHealthFailure({
+    probe,
+    isRunning: () => proc.state === 'running',
+    restart: async () => {
+      deps.log.warn(`${spec.name} failed ${healthFailures} health checks in a row, restarting`);
+      await proc.restart();
+    },
+    intervalMs: healthIntervalMs,
+    failuresBeforeRestart: healthFailures,
+    onHealth: changed,
+  });
+  proc.start();
+  return {
+    proc,
+    probe,
+    health,
+    stop: async () => {
+      health.stop();
+      await proc.stop();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+
+/** Where a cluster's nginx keeps its files: its prefix (-p) inside the state dir. */
+export interface NginxPaths {
+  prefix: string;
+  config: string;
+  pidFile: string;
+  errorLog: string;
+  accessLog: string;
+}
+
+/** Every path a cluster uses inside `<stateDir>`, named once. */
+export interface StateLayout {
+  root: string;
+  /** One `<name>.pid` per managed process while it lives, plus the daemon's. */
+  pids: string;
+  /** One `<name>.log` per managed process (stdout and stderr), plus the supervisor's and the daemon's. */
+  logs: string;
+  /** The daemon's control socket. */
+  socket: string;
+  daemonPid: string;
+  daemonLog: string;
+  supervisorLog: string;
+  /** redis-server's working dir (append-only file). */
+  redisDir: string;
+  nginx: NginxPaths;
+  /** The proxy sync's last status, read by `ecom status`. */
+  proxySyncStatus: string;
+  /** The services' SQLite files. */
+  dataDir: string;
+  credentials: string;
+  /** Where the registry keeps its listing between restarts. */
+  registryState: string;
+  logFile(name: string): string;
+  /** SQLite file of one service kind. */
+  database(kind: string): string;
+}
+
+/** The state dir layout: pids/, logs/, redis/, nginx/, data/, iscs/, the socket and the credentials file. */
+export function stateLayout(stateDir: string): StateLayout {
+  const pids = join(stateDir, 'pids');
+  const logs = join(stateDir, 'logs');
+  const prefix = join(stateDir, 'nginx');
+  const dataDir = join(stateDir, 'data');
+  return {
+    root: stateDir,
+    pids,
+    logs,
+    socket: join(stateDir, 'ecom.sock'),
+    daemonPid: join(pids, 'daemon.pid'),
+    daemonLog: join(logs, 'daemon.log'),
+    supervisorLog: join(logs, 'supervisor.log'),
+    redisDir: join(stateDir, 'redis'),
+    nginx: {
+      prefix,
+      config: join(prefix, 'nginx.conf'),
+      pidFile: join(prefix, 'nginx.pid'),
+      errorLog: join(prefix, 'error.log'),
+      accessLog: join(prefix, 'access.log'),
+    },
+    proxySyncStatus: join(prefix, 'sync-status.json'),
+    dataDir,
+    credentials: join(stateDir, 'credentials.json'),
+    registryState: join(stateDir, 'iscs', 'registry.json'),
+    logFile: (name) => join(logs, `${name}.log`),
+    database: (kind) => join(dataDir, `${kind}.db`),
+  };
+}

@@ -1,0 +1,44 @@
+/** What to run: one instance (a service instance, redis-server, the registry, nginx). */
+export interface InstanceSpec {
+  /** Unique name, e.g. `product-2`, `redis`, `nginx`. */
+  name: string;
+  service: string;
+  id?: number;
+  /** Address it serves on; `host` defaults to 127.0.0.1. */
+  host?: string;
+  port?: number;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** stdout and stderr are appended here. */
+  logFile: string;
+  /** Signal that asks for a graceful stop (nginx wants SIGQUIT); SIGTERM when unset. */
+  stopSignal?: NodeJS.Signals;
+  /** Grace period after the stop signal before the instance is killed. */
+  stopTimeoutMs: number;
+}
+
+/** How an instance ended. */
+export interface InstanceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One started instance, whatever runs it (a process group today, a container later). */
+export interface InstanceHandle {
+  name: string;
+  /** Where its stdout and stderr go. */
+  logFile: string;
+  address: { host: string; port: number } | undefined;
+  /** The process id when the runtime has one (a container runtime may not). */
+  pid: number | undefined;
+  /** Resolves once, when the instance has ended (a start failure resolves at once with code 127). */
+  exited: Promise<InstanceExit>;
+  /** Graceful stop signal, then a hard kill of everything it started after `timeoutMs` (the spec's by default). Idempotent. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** How instances are started, observed and stopped; the supervisor only talks to this. */
+export interface Runtime {
+  start(spec: InstanceSpec): InstanceHandle;
+}

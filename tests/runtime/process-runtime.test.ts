@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processRuntime } from '../../src/runtime/process-runtime.js';
+import type { InstanceHandle, InstanceSpec } from '../../src/runtime/runtime.js';
+import { systemSignals, type ProcessSignals } from '../../src/runtime/stop-process-group.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);
+
+describe('the process runtime', () => {
+  let dir: string;
+  const handles: InstanceHandle[] = [];
+  const sent: Array<[number, string]> = [];
+  /** Real signals, recorded. */
+  const signals: ProcessSignals = {
+    killGroup: (pid, signal) => {
+      sent.push([pid, signal]);
+      systemSignals.killGroup(pid, signal);
+    },
+    isAlive: systemSignals.isAlive,
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ecom-runtime-'));
+    sent.length = 0;
+  });
+  afterEach(async () => {
+    await Promise.all(handles.splice(0).map((h) => h.stop(100)));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const start = (name: string, args: string[], extra: Partial<InstanceSpec> = {}): InstanceHandle => {
+    const runtime = processRuntime({ pidsDir: join(dir, 'pids'), signals });
+    const handle = runtime.start({ name, service: name, command: process.execPath, args, logFile: join(dir, 'logs', `${name}.log`), stopTimeoutMs: 2000, ...extra });
+    handles.push(handle);
+    return handle;
+  };
+
+  it('runs an instance with its log, address and pid file, and removes the pid file when it exits', async () => {
+    const handle = start('hello', ['-e', "console.log('hello from the child'); setTimeout(() => process.exit(3), 300)"], { port: 5999, host: '127.0.0.9' });
+    expect(handle).toMatchObject({ name: 'hello', logFile: join(dir, 'logs', 'hello.log'), address: { host: '127.0.0.9', port: 5999 } });
+    expect(readFileSync(join(dir, 'pids', 'hello.pid'), 'utf8').trim()).toBe(String(handle.pid));
+    expect(await handle.exited).toEqual({ code: 3, signal: null });
+    expect(readFileSync(handle.logFile, 'utf8')).toContain('hello from the child');
+    expect(existsSync(join(dir, 'pids', 'hello.pid'))).toBe(false);
+  });
+
+  it('stops with the spec’s signal, then SIGKILLs the whole group past the timeout; stop() is idempotent', async () => {
+    const calm = start('calm', ['-e', 'setInterval(() => {}, 1000)'], { stopSignal: 'SIGQUIT' });
+    await calm.stop();
+    expect(await calm.exited).toEqual({ code: null, signal: 'SIGQUIT' });
+    expect(sent).toEqual([[calm.pid, 'SIGQUIT']]);
+
+    sent.length = 0;
+    const stubborn = start('stubborn', [fixture('ignore-sigterm.mjs')]);
+    await waitFor('ready', () => existsSync(stubborn.logFile) && readFileSync(stubborn.logFile, 'utf8').includes('ready'));
+    const first = stubborn.stop(200);
+    expect(stubborn.stop(200)).toBe(first);
+    await first;
+    expect(sent).toEqual([
+      [stubborn.pid, 'SIGTERM'],
+      [stubborn.pid, 'SIGKILL'],
+    ]);
+    expect((await stubborn.exited).signal).toBe('SIGKILL');
+    expect(systemSignals.isAlive(stubborn.pid!)).toBe(false);
+  });
+
+  it('reports a binary that does not exist as an exit with code 127', async () => {
+    const runtime = processRuntime();
+    const handle = runtime.start({ name: 'missing', service: 'missing', command: join(dir, 'no-such-binary'), args: [], logFile: join(dir, 'missing.log'), stopTimeoutMs: 100 });
+    expect(await handle.exited).toEqual({ code: 127, signal: null });
+    await handle.stop();
+  });
+});
