@@ -26,7 +26,7 @@ describe('the gateway limits sign-in and sign-up however the path is spelled', (
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway, loginRate: '1r/m', loginBurst: 1 } }));
     cluster = loadClusterFile(join(dir, 'config.json'), {});
     target = await startHttpTarget((_req, res) => res.end('{"ok":true}'));
-    const paths = nginxPaths(cluster.stateDir);
+    const paths = stateLayout(cluster.stateDir).nginx;
     prepareNginxPrefix(paths);
     const port = Number(new URL(target.origin).port);
     writeFileSync(paths.config, compileNginxTemplate()(cluster, { index: 1, services: { user: [at(1, port)] } }));

@@ -40,7 +40,7 @@ describe('a listing with a hostile address never reaches nginx.conf', () => {
     sync.update({ index: 3, services: { product: [at(1, INJECTION, 5001), at(2, '127.0.0.1', 5002)] } });
     await sync.flush();
     expect(sync.status().appliedIndex).toBe(3);
-    const text = readFileSync(nginxPaths(c.stateDir).config, 'utf8');
+    const text = readFileSync(stateLayout(c.stateDir).nginx.config, 'utf8');
     expect(text).toContain('server 127.0.0.1:5002 ');
     expect(text).not.toContain('autoindex');
     expect(text).not.toContain('18999');
