@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
 import type { RequestSpec, Scenario, SetupCall, VirtualUser } from './build-scenario.js';
 import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
 import { createRawHttpPool } from './raw-http-pool.js';
@@ -19,16 +19,19 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/**
+ * Transport errors of the raw pool on which an idempotent request is sent again once: the connection closed (or a
+ * write hit a closed one) before any byte of the answer arrived. A close after part of the answer is
+ * `ECONNRESET_PARTIAL` and not retried.
+ */
+const RETRYABLE = new Set(['ECONNRESET', 'EPIPE']);
 
+/** Upper bound of the connect timeout (it is the request timeout when that is shorter), as for the set-up calls. */
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
 
+/** The error kind of a failed exchange: the raw pool's code (`TIMEOUT`, `CONNECT_TIMEOUT`, `ECONNREFUSED`...). */
 function errorKind(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'TIMEOUT';
-  if (err instanceof undiciErrors.ConnectTimeoutError) return 'CONNECT_TIMEOUT';
-  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'ECONNRESET';
-  const cause = (err as { cause?: { code?: string } }).cause?.code;
-  return code ?? cause ?? (err instanceof Error ? err.name : 'UNKNOWN');
+  return (err as { code?: string }).code ?? (err instanceof Error ? err.name : 'UNKNOWN');
 }
 
 /**
@@ -43,13 +46,14 @@ function errorKind(err: unknown): string {
 export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
   const open = options.rate !== undefined;
   const planned = open ? Math.round((options.rate! * (options.durationMs ?? 0)) / 1000) : (options.requestCount ?? 0);
+  const connectTimeoutMs = Math.min(options.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
   const pool = new Pool(options.origin, {
     connections: options.concurrency,
     pipelining: 1,
     keepAliveTimeout: 30_000,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
-    connectTimeout: Math.min(options.timeoutMs, 10_000),
+    connectTimeout: connectTimeoutMs,
   });
   const setup: SetupCall = async (method, path, body, token) => {
     const res = await pool.request({
@@ -62,7 +66,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
     return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
   };
 
-  const raw = createRawHttpPool(options.origin, { connections: options.concurrency, timeoutMs: options.timeoutMs });
+  const raw = createRawHttpPool(options.origin, { connections: options.concurrency, timeoutMs: options.timeoutMs, connectTimeoutMs });
   try {
     await options.scenario.prepare(setup);
     const users: VirtualUser[] = await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => options.scenario.createUser(vu + 1, setup)));

@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive as alive } from '../../src/runtime/is-process-alive.js';
 import { request } from '../helpers/api-client.js';
-import { ECOM_BIN } from '../helpers/start-test-cluster.js';
+import { ecom } from '../helpers/run-ecom-cli.js';
 import { writeClusterFile, type TestClusterFile } from '../helpers/write-cluster-file.js';
 
-const run = promisify(execFile);
-const ecom = (...args: string[]) => run(process.execPath, [ECOM_BIN, ...args], { timeout: 120_000 });
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 const accepting = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const s = connect({ port, host: '127.0.0.1' });
@@ -46,7 +34,7 @@ describe('ecom up -d → gateway → ecom down (the built binary)', () => {
     expect(services).toEqual(['iscs', 'logger', 'nginx', 'order', 'product', 'product', 'redis', 'user']);
     for (const p of status.processes) expect(p.health, `${p.service} health`).toBe('healthy');
     pids = status.processes.map((p) => p.pid);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every((pid) => alive(pid))).toBe(true);
 
     const gw = `http://127.0.0.1:${cluster.gatewayPort}`;
     const { admin } = JSON.parse(readFileSync(join(cluster.stateDir, 'credentials.json'), 'utf8'));

@@ -8,6 +8,8 @@ export interface HttpTarget {
   server: Server;
   /** Requests received since the start (or the last `reset`). */
   seen(): number;
+  /** TCP connections accepted since the start. */
+  connections(): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -20,6 +22,8 @@ export async function startHttpTarget(handler?: (req: IncomingMessage, res: Serv
     if (handler) handler(req, res, index);
     else res.end('ok');
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   let closing: Promise<void> | undefined;
@@ -27,6 +31,7 @@ export async function startHttpTarget(handler?: (req: IncomingMessage, res: Serv
     origin: `http://127.0.0.1:${port}`,
     server,
     seen: () => count,
+    connections: () => connections,
     reset: () => {
       count = 0;
     },

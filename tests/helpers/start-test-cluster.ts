@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ServiceKind } from '../../src/config/defaults.js';
 import { request } from './api-client.js';
 import { freePorts } from './free-port.js';
+import { ECOM_BIN } from './run-ecom-cli.js';
 import { startProcess, type TestProcess } from './start-process.js';
 import { startRedis, type TestRedis } from './start-redis.js';
 import { waitFor } from './wait-for.js';
 
-/** The built CLI every process test runs (`npm test` builds first). */
-export const ECOM_BIN = resolve(import.meta.dirname, '../../dist/cli/main.js');
+export { ECOM_BIN } from './run-ecom-cli.js';
 
 /** One running service instance of a test cluster. */
 export interface TestInstance {
@@ -32,6 +32,10 @@ export interface TestCluster {
   start(kind: ServiceKind, index: number): Promise<TestInstance>;
   credentials(): { admin: { email: string; password: string }; clusterToken: string };
   adminToken(): Promise<string>;
+  /** Creates a product as the admin through product instance `index` (default 0) and returns its id. */
+  createProduct(fields: { name: string; price: number; stock: number }, index?: number): Promise<number>;
+  /** The stock of a product as product instance `index` (default 0) answers it. */
+  stockOf(id: number, index?: number): Promise<number>;
   /** Registers a fresh customer and returns its id and token. */
   customer(fields?: Partial<{ name: string; address: string; phone: string }>): Promise<{ id: number; email: string; token: string }>;
   close(): Promise<void>;
@@ -99,6 +103,16 @@ export async function startTestCluster(counts: Partial<Record<ServiceKind, numbe
       if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${res.text}`);
       adminToken = res.body.token as string;
       return adminToken;
+    },
+    async createProduct(fields, index = 0) {
+      const res = await request(cluster.url('product', index), 'POST', '/api/products', { token: await cluster.adminToken(), body: fields });
+      if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${res.text}`);
+      return res.body.product.id as number;
+    },
+    async stockOf(id, index = 0) {
+      const res = await request(cluster.url('product', index), 'GET', `/api/products/${id}`);
+      if (res.status !== 200) throw new Error(`product ${id} on product #${index}: ${res.status} ${res.text}`);
+      return res.body.product.stock as number;
     },
     async customer(fields = {}) {
       const email = `u${Date.now()}${Math.random().toString(36).slice(2, 8)}@example.com`;

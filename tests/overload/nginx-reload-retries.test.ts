@@ -26,7 +26,7 @@ describe('retry accounting against a real nginx reloaded during the run', () => 
     dir = undefined;
   });
 
-  it('sends exactly N requests, none failing, retries counted apart from errors', async () => {
+  it('retries the GETs whose connections a reload closed: retries > 0, no errors, exactly N requests', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ecom-nginx-reload-'));
     upstream = await startHttpTarget((_req, res) => res.end('ok'));
     upstream.server.keepAliveTimeout = 60_000;
@@ -75,8 +75,9 @@ http {
     expect(s.completed).toBe(N);
     expect(s.ok).toBe(N);
     expect(s.byStatus).toEqual({ '200': N });
-    expect(Number.isInteger(s.retries)).toBe(true);
-    expect(s.retries).toBeGreaterThanOrEqual(0);
+    // Each reload makes the old workers close their kept-alive connections, some just as a GET was sent on them
+    // (about ten per reload here): those are retries, and none of them became an error.
+    expect(s.retries).toBeGreaterThan(0);
     // A retried request never reached the upstream the first time: nginx passed on exactly N.
     expect(upstream.seen()).toBe(N);
   });

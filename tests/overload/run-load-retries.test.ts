@@ -1,50 +1,25 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plainGetScenario, type Scenario } from '../../src/overload/build-scenario.js';
 import { runLoad } from '../../src/overload/run-load.js';
+import { startRawHttpServer } from '../helpers/start-raw-http-server.js';
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok';
 
-/** A raw HTTP/1.1 server: `answer(n)` decides, for the n-th request (1-based) over all connections, whether to answer or destroy the socket. */
+/** A raw server that, for the n-th request overall and on its connection, answers OK or drops the connection. */
 async function rawServer(answer: (nthOverall: number, nthOnConnection: number) => boolean) {
-  const sockets = new Set<Socket>();
-  let received = 0;
   let answered = 0;
   let destroyed = 0;
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    let onConnection = 0;
-    let buffered = '';
-    socket.on('data', (chunk) => {
-      buffered += chunk.toString('latin1');
-      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0 && !socket.destroyed; end = buffered.indexOf('\r\n\r\n')) {
-        const head = buffered.slice(0, end);
-        const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) break;
-        buffered = buffered.slice(end + 4 + length);
-        received++;
-        onConnection++;
-        if (answer(received, onConnection)) {
-          answered++;
-          socket.write(OK);
-        } else {
-          destroyed++;
-          socket.destroy();
-        }
-      }
-    });
+  const server = await startRawHttpServer((socket, { nthOverall, nthOnConnection }) => {
+    if (answer(nthOverall, nthOnConnection)) {
+      answered++;
+      socket.write(OK);
+    } else {
+      destroyed++;
+      socket.destroy();
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    counts: () => ({ received, answered, destroyed }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        sockets.forEach((s) => s.destroy());
-        server.close(() => resolve());
-      }),
-  };
+  return { origin: server.origin, counts: () => ({ received: server.received(), answered, destroyed }), close: server.close };
 }
 
 const postScenario: Scenario = {

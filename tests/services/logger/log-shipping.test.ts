@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 describe('logs shipped to the logger service', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 1 });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 1 });
 
   it('makes the entries of product queryable with filters, for the admin and the cluster token only', async () => {
     const admin = await cluster.adminToken();

@@ -1,32 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 type Line = { productId: number; quantity: number };
 
 describe('multi-item orders are all-or-nothing', () => {
-  let cluster: TestCluster;
-  let admin: string;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
-    admin = await cluster.adminToken();
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
 
-  async function createProduct(name: string, price: number, stock: number): Promise<number> {
-    const res = await request(cluster.url('product', 0), 'POST', '/api/products', { token: admin, body: { name, price, stock } });
-    expect(res.status).toBe(201);
-    return res.body.product.id as number;
-  }
-
-  async function stockOf(id: number, index = 0): Promise<number> {
-    const res = await request(cluster.url('product', index), 'GET', `/api/products/${id}`);
-    expect(res.status).toBe(200);
-    return res.body.product.stock as number;
-  }
-
+  const createProduct = (name: string, price: number, stock: number) => cluster.createProduct({ name, price, stock });
   const order = (token: string, items: Line[]) => request(cluster.url('order'), 'POST', '/api/orders', { token, body: { items } });
 
   it('refuses [A×1, B×5] when B has 2 and leaves both stocks untouched', async () => {
@@ -42,8 +23,8 @@ describe('multi-item orders are all-or-nothing', () => {
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('insufficient_stock');
       for (const index of [0, 1]) {
-        expect(await stockOf(a, index)).toBe(10);
-        expect(await stockOf(b, index)).toBe(2);
+        expect(await cluster.stockOf(a, index)).toBe(10);
+        expect(await cluster.stockOf(b, index)).toBe(2);
       }
     }
     const listed = await request(cluster.url('order'), 'GET', '/api/orders', { token: buyer.token });
@@ -52,8 +33,8 @@ describe('multi-item orders are all-or-nothing', () => {
     // The same order within stock goes through and takes from both.
     const ok = await order(buyer.token, [{ productId: a, quantity: 1 }, { productId: b, quantity: 2 }]);
     expect(ok.status).toBe(201);
-    expect(await stockOf(a)).toBe(9);
-    expect(await stockOf(b, 1)).toBe(0);
+    expect(await cluster.stockOf(a)).toBe(9);
+    expect(await cluster.stockOf(b, 1)).toBe(0);
   });
 
   it('counts a product listed twice in one order against its stock as one quantity', async () => {
@@ -61,12 +42,12 @@ describe('multi-item orders are all-or-nothing', () => {
     const buyer = await cluster.customer();
     const refused = await order(buyer.token, [{ productId: c, quantity: 2 }, { productId: c, quantity: 2 }]);
     expect(refused.status).toBe(409);
-    expect(await stockOf(c)).toBe(3);
+    expect(await cluster.stockOf(c)).toBe(3);
     const ok = await order(buyer.token, [{ productId: c, quantity: 1 }, { productId: c, quantity: 2 }]);
     expect(ok.status).toBe(201);
     expect(ok.body.order.items).toEqual([{ productId: c, quantity: 3, unitPrice: 300 }]);
     expect(ok.body.order.total).toBe(900);
-    expect(await stockOf(c)).toBe(0);
+    expect(await cluster.stockOf(c)).toBe(0);
   });
 
   it('never oversells any product under concurrent overlapping multi-item orders', async () => {
@@ -104,7 +85,7 @@ describe('multi-item orders are all-or-nothing', () => {
     });
 
     // The stock taken is exactly what the persisted orders hold, and never more than there was.
-    const all = await request(cluster.url('order'), 'GET', '/api/orders?limit=200', { token: admin });
+    const all = await request(cluster.url('order'), 'GET', '/api/orders?limit=200', { token: await cluster.adminToken() });
     expect(all.status).toBe(200);
     expect(all.body.nextCursor).toBeNull();
     const ordered = new Map<number, number>();
@@ -118,7 +99,7 @@ describe('multi-item orders are all-or-nothing', () => {
     expect(persistedIds).toEqual(placedIds);
     for (const [id, start] of initial) {
       for (const index of [0, 1]) {
-        const left = await stockOf(id, index);
+        const left = await cluster.stockOf(id, index);
         expect(left).toBeGreaterThanOrEqual(0);
         expect(start - left).toBe(ordered.get(id) ?? 0);
       }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('who sees which orders', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
   let admin: string;
   let productId: number;
   let alice: { id: number; token: string };
@@ -13,10 +13,8 @@ describe('who sees which orders', () => {
   const bobOrders: string[] = [];
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
     admin = await cluster.adminToken();
-    const p = await request(cluster.url('product'), 'POST', '/api/products', { token: admin, body: { name: 'Shared', price: 100, stock: 100 } });
-    productId = p.body.product.id as number;
+    productId = await cluster.createProduct({ name: 'Shared', price: 100, stock: 100 });
     alice = await cluster.customer({ name: 'Alice' });
     bob = await cluster.customer({ name: 'Bob' });
     for (const [who, ids, n] of [
@@ -29,9 +27,6 @@ describe('who sees which orders', () => {
         ids.push(res.body.order.id as string);
       }
     }
-  });
-  afterAll(async () => {
-    await cluster?.close();
   });
 
   /** The token with the first character of its signature changed (a full 6 bits, so the signature surely differs). */

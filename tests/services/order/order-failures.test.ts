@@ -1,28 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('orders when products are missing or the product service is down', () => {
-  let cluster: TestCluster;
-  let admin: string;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
-    admin = await cluster.adminToken();
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
 
-  async function createProduct(name: string, stock: number): Promise<number> {
-    const res = await request(cluster.url('product', 0), 'POST', '/api/products', { token: admin, body: { name, price: 900, stock } });
-    expect(res.status).toBe(201);
-    return res.body.product.id as number;
-  }
-  async function stockOf(id: number, index = 0): Promise<number> {
-    const res = await request(cluster.url('product', index), 'GET', `/api/products/${id}`);
-    expect(res.status).toBe(200);
-    return res.body.product.stock as number;
-  }
+  const createProduct = (name: string, stock: number) => cluster.createProduct({ name, price: 900, stock });
   /** The running process of the cluster file's product instance at `index` (cluster.instances is in start order). */
   const productAt = (index: number) => {
     const found = cluster.instances.find((i) => i.kind === 'product' && i.url === cluster.url('product', index));
@@ -35,7 +18,7 @@ describe('orders when products are missing or the product service is down', () =
   it('refuses an unknown productId with 422 product_not_found and takes nothing from the other items', async () => {
     const a = await createProduct('Known', 5);
     const deleted = await createProduct('Gone', 5);
-    expect((await request(cluster.url('product', 1), 'DELETE', `/api/products/${deleted}`, { token: admin })).status).toBe(204);
+    expect((await request(cluster.url('product', 1), 'DELETE', `/api/products/${deleted}`, { token: await cluster.adminToken() })).status).toBe(204);
     const buyer = await cluster.customer();
     // The unknown id sorts after `a` (taken first, then rolled back); the deleted one sorts before it.
     for (const items of [
@@ -45,8 +28,8 @@ describe('orders when products are missing or the product service is down', () =
       const res = await order(buyer.token, items);
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('product_not_found');
-      expect(await stockOf(a, 0)).toBe(5);
-      expect(await stockOf(a, 1)).toBe(5);
+      expect(await cluster.stockOf(a, 0)).toBe(5);
+      expect(await cluster.stockOf(a, 1)).toBe(5);
     }
     const listed = await request(cluster.url('order'), 'GET', '/api/orders', { token: buyer.token });
     expect(listed.body.items).toEqual([]);
@@ -62,18 +45,18 @@ describe('orders when products are missing or the product service is down', () =
         const res = await order(buyer.token, [{ productId: id, quantity: 1 }]);
         expect(res.status).toBe(201);
       }
-      expect(await stockOf(id, 1)).toBe(6);
+      expect(await cluster.stockOf(id, 1)).toBe(6);
       await expect(fetch(`${cluster.url('product', 0)}/health`)).rejects.toThrow();
     } finally {
       await cluster.start('product', 0);
     }
-    expect(await stockOf(id, 0)).toBe(6);
+    expect(await cluster.stockOf(id, 0)).toBe(6);
   });
 
   it('answers 503 with a JSON error while every product instance is stopped, and recovers after restart', async () => {
     const id = await createProduct('Outage', 10);
     const buyer = await cluster.customer();
-    expect(await stockOf(id)).toBe(10);
+    expect(await cluster.stockOf(id)).toBe(10);
 
     await Promise.all([productAt(0).proc.stop(), productAt(1).proc.stop()]);
     try {
@@ -92,15 +75,15 @@ describe('orders when products are missing or the product service is down', () =
       await cluster.start('product', 1);
     }
 
-    expect(await stockOf(id, 0)).toBe(10);
-    expect(await stockOf(id, 1)).toBe(10);
+    expect(await cluster.stockOf(id, 0)).toBe(10);
+    expect(await cluster.stockOf(id, 1)).toBe(10);
     const listed = await request(cluster.url('order'), 'GET', '/api/orders', { token: buyer.token });
     expect(listed.body.items).toEqual([]);
 
     const ok = await order(buyer.token, [{ productId: id, quantity: 3 }]);
     expect(ok.status).toBe(201);
-    expect(await stockOf(id, 0)).toBe(7);
-    expect(await stockOf(id, 1)).toBe(7);
+    expect(await cluster.stockOf(id, 0)).toBe(7);
+    expect(await cluster.stockOf(id, 1)).toBe(7);
   });
 
   it('answers 503 user_unavailable while the user service is stopped, taking no stock', async () => {
@@ -115,9 +98,9 @@ describe('orders when products are missing or the product service is down', () =
     } finally {
       await cluster.start('user', 0);
     }
-    expect(await stockOf(id)).toBe(4);
+    expect(await cluster.stockOf(id)).toBe(4);
     const ok = await order(buyer.token, [{ productId: id, quantity: 1 }]);
     expect(ok.status).toBe(201);
-    expect(await stockOf(id)).toBe(3);
+    expect(await cluster.stockOf(id)).toBe(3);
   });
 });

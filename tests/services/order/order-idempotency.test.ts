@@ -1,28 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('Idempotency-Key on POST /api/orders', () => {
-  let cluster: TestCluster;
-  let admin: string;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
-    admin = await cluster.adminToken();
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
 
-  async function createProduct(stock: number, price = 700): Promise<number> {
-    const res = await request(cluster.url('product', 0), 'POST', '/api/products', { token: admin, body: { name: 'Keyed', price, stock } });
-    expect(res.status).toBe(201);
-    return res.body.product.id as number;
-  }
-  async function stockOf(id: number, index = 0): Promise<number> {
-    const res = await request(cluster.url('product', index), 'GET', `/api/products/${id}`);
-    return res.body.product.stock as number;
-  }
+  const createProduct = (stock: number, price = 700) => cluster.createProduct({ name: 'Keyed', price, stock });
   const order = (token: string, key: string | undefined, items: Array<{ productId: number; quantity: number }>) =>
     request(cluster.url('order'), 'POST', '/api/orders', {
       token,
@@ -41,8 +25,8 @@ describe('Idempotency-Key on POST /api/orders', () => {
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(second.body.order).toEqual(first.body.order);
-    expect(await stockOf(productId)).toBe(8);
-    expect(await stockOf(productId, 1)).toBe(8);
+    expect(await cluster.stockOf(productId)).toBe(8);
+    expect(await cluster.stockOf(productId, 1)).toBe(8);
 
     const listed = await request(cluster.url('order'), 'GET', '/api/orders', { token: buyer.token });
     expect(listed.body.items.map((o: { id: string }) => o.id)).toEqual([first.body.order.id]);
@@ -57,7 +41,7 @@ describe('Idempotency-Key on POST /api/orders', () => {
     expect(second.status).toBe(201);
     expect(second.body.order.id).not.toBe(first.body.order.id);
     expect(second.headers.get('idempotent-replayed')).toBeNull();
-    expect(await stockOf(productId)).toBe(8);
+    expect(await cluster.stockOf(productId)).toBe(8);
   });
 
   it('answers 10 concurrent requests with one key with one order, taking stock once', async () => {
@@ -69,8 +53,8 @@ describe('Idempotency-Key on POST /api/orders', () => {
     const ids = new Set(results.map((r) => r.body.order.id as string));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(9);
-    expect(await stockOf(productId)).toBe(7);
-    expect(await stockOf(productId, 1)).toBe(7);
+    expect(await cluster.stockOf(productId)).toBe(7);
+    expect(await cluster.stockOf(productId, 1)).toBe(7);
     const all = await request(cluster.url('order'), 'GET', '/api/orders', { token: buyer.token });
     expect(all.body.items).toHaveLength(1);
   });
@@ -87,8 +71,8 @@ describe('Idempotency-Key on POST /api/orders', () => {
       expect(reused.status).toBe(422);
       expect(reused.body.error.code).toBe('idempotency_key_reused');
     }
-    expect(await stockOf(productId)).toBe(9);
-    expect(await stockOf(other)).toBe(10);
+    expect(await cluster.stockOf(productId)).toBe(9);
+    expect(await cluster.stockOf(other)).toBe(10);
     // The original request is still replayable.
     const again = await order(buyer.token, key, [{ productId, quantity: 1 }]);
     expect(again.status).toBe(201);
@@ -109,7 +93,7 @@ describe('Idempotency-Key on POST /api/orders', () => {
     expect(a.body.order.userId).toBe(alice.id);
     expect(b.body.order.userId).toBe(bob.id);
     expect(b.body.order.shipping.name).toBe('Bob');
-    expect(await stockOf(productId)).toBe(8);
+    expect(await cluster.stockOf(productId)).toBe(8);
   });
 
   it('leaves no lock behind when the keyed order was refused', async () => {
@@ -121,7 +105,7 @@ describe('Idempotency-Key on POST /api/orders', () => {
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('insufficient_stock');
     }
-    expect(await stockOf(productId)).toBe(1);
+    expect(await cluster.stockOf(productId)).toBe(1);
     const listed = await request(cluster.url('order'), 'GET', '/api/orders', { token: buyer.token });
     expect(listed.body.items).toEqual([]);
   });
@@ -132,6 +116,6 @@ describe('Idempotency-Key on POST /api/orders', () => {
     const res = await order(buyer.token, 'x'.repeat(201), [{ productId, quantity: 1 }]);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
-    expect(await stockOf(productId)).toBe(5);
+    expect(await cluster.stockOf(productId)).toBe(5);
   });
 });

@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('order totals and captured unit prices', () => {
-  let cluster: TestCluster;
-  let admin: string;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
-    admin = await cluster.adminToken();
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
 
-  async function createProduct(name: string, price: number, stock: number): Promise<number> {
-    const res = await request(cluster.url('product', 0), 'POST', '/api/products', { token: admin, body: { name, price, stock } });
-    expect(res.status).toBe(201);
-    return res.body.product.id as number;
-  }
+  const createProduct = (name: string, price: number, stock: number) => cluster.createProduct({ name, price, stock });
 
   async function setPrice(id: number, price: number): Promise<void> {
     const current = await request(cluster.url('product', 1), 'GET', `/api/products/${id}`);
     const res = await request(cluster.url('product', 1), 'PATCH', `/api/products/${id}`, {
-      token: admin,
+      token: await cluster.adminToken(),
       body: { price },
       headers: { 'if-match': current.headers.get('etag')! },
     });

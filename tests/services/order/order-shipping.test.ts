@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('order shipping details and owner', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
   let productId: number;
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
-    const admin = await cluster.adminToken();
-    const res = await request(cluster.url('product'), 'POST', '/api/products', { token: admin, body: { name: 'Parcel', price: 1000, stock: 100 } });
-    expect(res.status).toBe(201);
-    productId = res.body.product.id as number;
-  });
-  afterAll(async () => {
-    await cluster?.close();
+    productId = await cluster.createProduct({ name: 'Parcel', price: 1000, stock: 100 });
   });
 
   it("takes name, address and phone from the caller's profile, never from the body", async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 const RESERVATION_ROUTE = '/internal/reservations/:id';
 
@@ -21,22 +21,10 @@ async function requestCount(url: string, route: string, method?: string): Promis
 }
 
 describe('placing orders across two product instances', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2, order: 1 });
 
   it('sells exactly the stock under 50 concurrent orders, with both product instances reserving', async () => {
-    const admin = await cluster.adminToken();
-    const created = await request(cluster.url('product', 0), 'POST', '/api/products', {
-      token: admin,
-      body: { name: 'Limited', price: 500, stock: 10 },
-    });
-    expect(created.status).toBe(201);
-    const productId = created.body.product.id as number;
+    const productId = await cluster.createProduct({ name: 'Limited', price: 500, stock: 10 });
     const buyer = await cluster.customer();
     const productUrls = [cluster.url('product', 0), cluster.url('product', 1)];
     const before = await Promise.all(productUrls.map((url) => requestCount(url, RESERVATION_ROUTE, 'PUT')));

@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { ECOM_BIN, startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { ecom } from '../../helpers/run-ecom-cli.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-const run = promisify(execFile);
-
 describe('domain events across services', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
   let productId: number;
   const query = <T>(kind: string, sql: string, ...params: unknown[]): T => {
     const db = new Database(join(cluster.stateDir, 'data', `${kind}.db`), { readonly: true });
@@ -21,12 +18,7 @@ describe('domain events across services', () => {
     }
   };
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
-    const admin = await cluster.adminToken();
-    productId = (await request(cluster.url('product'), 'POST', '/api/products', { token: admin, body: { name: 'Evented', price: 700, stock: 100 } })).body.product.id;
-  });
-  afterAll(async () => {
-    await cluster?.close();
+    productId = await cluster.createProduct({ name: 'Evented', price: 700, stock: 100 });
   });
 
   const order = async (token: string, quantity = 1): Promise<string> => {
@@ -84,7 +76,7 @@ describe('domain events across services', () => {
   it('shows the stream, group lag and outbox backlog with ecom events --json', async () => {
     // The relays publish within a few tens of milliseconds; wait until every outbox is empty.
     const overview = await waitFor('outboxes drained', async () => {
-      const { stdout } = await run(process.execPath, [ECOM_BIN, 'events', '--json', '-c', cluster.configPath]);
+      const { stdout } = await ecom('events', '--json', '-c', cluster.configPath);
       const parsed = JSON.parse(stdout);
       return Object.values(parsed.outbox as Record<string, number>).every((n) => n === 0) ? parsed : undefined;
     });

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('editing and deleting products with optimistic versions', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2 });
   let admin: string;
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2 });
     admin = await cluster.adminToken();
-  });
-  afterAll(async () => {
-    await cluster?.close();
   });
 
   const url = (i: number): string => cluster.url('product', i % 2);

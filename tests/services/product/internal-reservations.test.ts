@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('internal reservation routes', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2 });
   let admin: string;
   let clusterToken: string;
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2 });
     admin = await cluster.adminToken();
     clusterToken = cluster.credentials().clusterToken;
-  });
-  afterAll(async () => {
-    await cluster?.close();
   });
 
   async function createProduct(stock: number): Promise<number> {

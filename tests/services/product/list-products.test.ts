@@ -1,17 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 type Item = { id: number; name: string; description: string };
 
 describe('listing and searching products', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 2 });
   let admin: string;
   const created: number[] = [];
   const named = new Map<string, number>();
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 2 });
     admin = await cluster.adminToken();
     const fixtures = [
       ...Array.from({ length: 23 }, (_, i) => ({ name: `Widget ${i}`, description: 'plain' })),
@@ -32,9 +31,6 @@ describe('listing and searching products', () => {
       created.push(res.body.product.id as number);
       named.set(f.name, res.body.product.id as number);
     }
-  });
-  afterAll(async () => {
-    await cluster?.close();
   });
 
   async function walk(query: string, limit: number): Promise<{ ids: number[]; pages: number }> {

@@ -1,23 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
 describe('who may change the catalogue', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 1 });
   let admin: string;
   let customer: { token: string };
   let product: { id: number; name: string; price: number; stock: number; version: number };
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 1 });
     admin = await cluster.adminToken();
     customer = await cluster.customer();
     const res = await request(cluster.url('product'), 'POST', '/api/products', { token: admin, body: { name: 'Guarded', price: 300, stock: 4 } });
     expect(res.status).toBe(201);
     product = res.body.product;
-  });
-  afterAll(async () => {
-    await cluster?.close();
   });
 
   const writes = (): Array<[string, string, unknown]> => [

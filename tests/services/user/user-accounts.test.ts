@@ -1,19 +1,15 @@
 import { SignJWT } from 'jose';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
-import { startTestCluster, type TestCluster } from '../../helpers/start-test-cluster.js';
+import { useTestCluster } from '../../helpers/use-test-cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 describe('user service', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ logger: 1, user: 1, product: 1 });
   let url: string;
   beforeAll(async () => {
-    cluster = await startTestCluster({ logger: 1, user: 1, product: 1 });
     url = cluster.url('user');
-  });
-  afterAll(async () => {
-    await cluster?.close();
   });
 
   it('registers customers only, never returns a hash, refuses a taken email whatever its case', async () => {
