@@ -13,10 +13,10 @@ import { EcomError } from '../common/ecom-error.js';
 /** The default template: the only place nginx syntax lives. */
 export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
 
-const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; bodyLimit?: string }> = {
+const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; keyedRetry?: boolean; bodyLimit?: string }> = {
   product: { path: 'products', cacheable: true },
   user: { path: 'users', login: true },
-  order: { path: 'orders' },
+  order: { path: 'orders', keyedRetry: true },
   logger: { path: 'logs', bodyLimit: '2m' },
 };
 
