@@ -86,7 +86,7 @@ export async function readEvents(cluster: ClusterConfig, redis: Redis, recent: n
         lastDeliveredId: String(m.get('last-delivered-id') ?? ''),
       };
     });
-    const raw = (await redis.xrevrange(EVENT_STREAM, '+', '-', 'COUNT', recent)) as Array<[string, string[]]>;
+    const raw = recent > 0 ? ((await redis.xrevrange(EVENT_STREAM, '+', '-', 'COUNT', recent)) as Array<[string, string[]]>) : [];
     entries = raw
       .reverse()
       .map(([streamId, fields]) => {

@@ -18,6 +18,8 @@ export interface LoadOptions {
   onSnapshot?: (snapshot: LoadSnapshot) => void;
   /** Every measured request as it completes, with the wall-clock time it ended (`ecom chaos` audits these). */
   onOutcome?: (spec: RequestSpec, outcome: RequestOutcome, endedAt: number) => void;
+  /** Called once the set-up is done and the first measured request is about to go. */
+  onStart?: () => void;
   signal?: AbortSignal;
 }
 
@@ -111,6 +113,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       options.onOutcome?.(spec, outcome, Date.now());
     };
 
+    options.onStart?.();
     const startedAt = performance.now();
     const elapsed = (): number => performance.now() - startedAt;
     let completedCount = 0;
