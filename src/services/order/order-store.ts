@@ -21,7 +21,7 @@ export interface Order {
 
 /** The state of an order attempt found under an idempotency key. */
 export type OrderAttempt =
-  | { status: 'pending'; id: string; requestHash: string; createdAt: string; abandoned: boolean; releasing: boolean }
+  | { status: 'pending'; id: string; requestHash: string; createdAt: string; abandoned: boolean; releasing: boolean; owner: string }
   | { status: 'placed'; order: Order; requestHash: string };
 
 /** Schema versions of order.db, applied in order, never rewritten. */
@@ -53,6 +53,7 @@ export const ORDER_MIGRATIONS = [
   `ALTER TABLE orders ADD COLUMN shipping_version INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE orders ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE orders ADD COLUMN releasing INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE orders ADD COLUMN owner TEXT NOT NULL DEFAULT ''`,
 ] as const;
 
 interface OrderRow {
@@ -63,6 +64,7 @@ interface OrderRow {
   request_hash: string;
   abandoned: number;
   releasing: number;
+  owner: string;
   total: number;
   shipping_name: string;
   shipping_address: string;
@@ -73,7 +75,8 @@ interface OrderRow {
 /** All SQL of the order service. */
 export interface OrderStore {
   /** Records an attempt before any stock is taken; answers the existing attempt if the key was used already. */
-  begin(input: { id: string; userId: number; idempotencyKey?: string; requestHash: string }): 'started' | OrderAttempt;
+  /** `owner` names the process placing it (`<instance id>:<pid>`), so a retry can tell when that process is gone. */
+  begin(input: { id: string; userId: number; idempotencyKey?: string; requestHash: string; owner?: string }): 'started' | OrderAttempt;
   findByKey(userId: number, idempotencyKey: string): OrderAttempt | undefined;
   /** Turns a pending attempt into a placed order with its items and shipping details, atomically. */
   place(id: string, items: readonly OrderItem[], shipping: CapturedShipping): Order;
@@ -101,8 +104,8 @@ export type CapturedShipping = Order['shipping'] & { profileVersion: number };
 /** Prepares the order store's statements on an open database; placed orders announce themselves through `outbox`. */
 export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   const insert = db.prepare(
-    `INSERT INTO orders (id, user_id, status, idempotency_key, request_hash, created_at, updated_at)
-     VALUES (@id, @userId, 'pending', @idempotencyKey, @requestHash, @now, @now)`,
+    `INSERT INTO orders (id, user_id, status, idempotency_key, request_hash, owner, created_at, updated_at)
+     VALUES (@id, @userId, 'pending', @idempotencyKey, @requestHash, @owner, @now, @now)`,
   );
   const byKey = db.prepare('SELECT * FROM orders WHERE user_id = ? AND idempotency_key = ?');
   const byId = db.prepare('SELECT * FROM orders WHERE id = ?');
@@ -137,15 +140,15 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   });
   const toAttempt = (row: OrderRow): OrderAttempt =>
     row.status === 'pending'
-      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1, releasing: row.releasing === 1 }
+      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1, releasing: row.releasing === 1, owner: row.owner }
       : { status: 'placed', order: toOrder(row), requestHash: row.request_hash };
 
-  const begin = db.transaction((input: { id: string; userId: number; idempotencyKey?: string; requestHash: string }) => {
+  const begin = db.transaction((input: { id: string; userId: number; idempotencyKey?: string; requestHash: string; owner?: string }) => {
     if (input.idempotencyKey !== undefined) {
       const row = byKey.get(input.userId, input.idempotencyKey) as OrderRow | undefined;
       if (row) return toAttempt(row);
     }
-    insert.run({ ...input, idempotencyKey: input.idempotencyKey ?? null, now: new Date().toISOString() });
+    insert.run({ ...input, idempotencyKey: input.idempotencyKey ?? null, owner: input.owner ?? '', now: new Date().toISOString() });
     return 'started' as const;
   });
   const place = db.transaction((id: string, items: readonly OrderItem[], shipping: CapturedShipping) => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/kit/create-logger.js';
 import { ORDER_MIGRATIONS, openOrderStore, type OrderStore } from '../../../src/services/order/order-store.js';
 import { placeOrder } from '../../../src/services/order/place-order.js';
+import { ownerAliveIn, ownerOf } from '../../../src/services/order/order-owner.js';
 import { releaseStaleOrders } from '../../../src/services/order/release-stale-orders.js';
 import type { PeerClient, PeerRequest, PeerResponse } from '../../../src/services/shared/call-peers.js';
 import { openDatabase, type Db } from '../../../src/services/shared/open-database.js';
@@ -107,5 +108,33 @@ describe('giving stock back for an order attempt is atomic with placing it', () 
     expect(() => store.place('a-2', [{ productId: 1, quantity: 1, unitPrice: 100 }], { name: 'N', address: 'A', phone: 'P', profileVersion: 1 })).toThrow(
       /no longer pending/,
     );
+  });
+
+  it('a retry takes over at once from an attempt whose process is gone, without waiting out the allowance', async () => {
+    const products = fakeProducts();
+    products.holds.put[0] = gate(); // the first request's process dies while its reservation is on the way: never answers
+    const order = { store, peers: products.peers, log: quiet, userId: 9, items: [{ productId: 1, quantity: 1 }], idempotencyKey: 'k-9', waitForPeerMs: 60_000 };
+    void placeOrder({ ...order, owner: '7:111', ownerAlive: () => true }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    const orphan = store.findByKey(9, 'k-9');
+    expect(orphan).toMatchObject({ status: 'pending', owner: '7:111' });
+    products.reserved.add((orphan as { id: string }).id); // what the dead process had taken
+    const started = Date.now();
+    const retry = await placeOrder({ ...order, owner: '8:222', ownerAlive: (owner) => owner !== '7:111' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(retry.replayed).toBe(false);
+    expect(products.reserved.has((orphan as { id: string }).id)).toBe(false);
+    expectStockConserved(products.reserved);
+  });
+
+  it('tells a live owner from a dead or restarted one by the registry listing', () => {
+    const listing = [{ id: 5, host: '127.0.0.1', port: 1, meta: { pid: '100' } }, { id: 6, host: '127.0.0.1', port: 2 }];
+    const alive = ownerAliveIn({ list: () => listing, close: () => undefined }, { id: 7, pid: 300 });
+    expect(alive(ownerOf(5, 100))).toBe(true);
+    expect(alive(ownerOf(5, 101))).toBe(false); // restarted: a new pid registered
+    expect(alive(ownerOf(9, 100))).toBe(false); // gone from the listing
+    expect(alive(ownerOf(6, 1))).toBe(true); // no pid registered: cannot tell, so wait
+    expect(alive(ownerOf(7, 300))).toBe(true); // this very process
+    expect(alive(ownerOf(7, 299))).toBe(false); // an earlier life of this instance
   });
 });
