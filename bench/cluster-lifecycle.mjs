@@ -3,7 +3,7 @@
 // dir, several rounds, and prints medians against the goals (≤ 3 s, ≤ 2 s, ≤ 1.5 s). Not a test: it never fails on
 // a missed goal. Usage: npm run build && node bench/cluster-lifecycle.mjs [rounds]
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

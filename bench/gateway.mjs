@@ -6,7 +6,7 @@
 // Not a test: prints figures and ratios, writes bench/results/gateway.json, never fails on a missed goal.
 // Usage: npm run build && node bench/gateway.mjs [trials]
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -71,9 +71,9 @@ export function registerChaosCommand(program: Command): void {
           if (opts.json === '-') process.stdout.write(text);
           else writeFileSync(opts.json, text);
         }
-        if (abort.signal.aborted) throw new EcomError('interrupted', 'chaos run interrupted', { exitCode: 130 });
+        if (abort.signal.aborted) throw new EcomError('interrupted', 'chaos run interrupted');
         const broken = report.invariants.filter((i) => !i.ok);
-        if (broken.length) throw new EcomError('invariants_broken', `invariants broken: ${broken.map((i) => i.name).join(', ')}`, { exitCode: 99 });
+        if (broken.length) throw new EcomError('invariants_broken', `invariants broken: ${broken.map((i) => i.name).join(', ')}`);
       } finally {
         finish();
         process.off('SIGINT', onSigint);

@@ -20,6 +20,6 @@ export function registerDoctorCommand(program: Command): void {
         if (running) process.stdout.write(`✓ cluster      running for ${cluster.stateDir} (ports in use by it; not checked)\n`);
       }
       const failed = checks.filter((c) => !c.ok).length;
-      if (failed) throw new EcomError('doctor_failed', `${failed} check${failed === 1 ? '' : 's'} failed`, { exitCode: 1 });
+      if (failed) throw new EcomError('doctor_failed', `${failed} check${failed === 1 ? '' : 's'} failed`);
     });
 }

@@ -31,8 +31,8 @@ export function registerIscsCommand(program: Command): void {
         stateFile: registryStateFile(cluster.stateDir),
         log,
       });
+      const stopped = runUntilSignal(() => handle.close());
       process.stdout.write(`iscs ready on ${httpUrl(cluster.host, handle.port)} (pid ${process.pid}, ttl ${cluster.iscs.ttlMs} ms)\n`);
-      await runUntilSignal(() => handle.close());
-      process.exit(0);
+      await stopped;
     });
 }

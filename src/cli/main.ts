@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EcomError } from '../common/ecom-error.js';
 import { formatError } from '../common/format-error.js';
+import { paintError } from '../common/paint-text.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerDownCommand } from './down-command.js';
 import { registerEventsCommand } from './events-command.js';
@@ -20,6 +21,7 @@ const program = new Command('ecom')
   .description('run an e-commerce microservice cluster on one machine, and load-test it')
   .option('--debug', 'print stack traces on failure')
   .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.startsWith('error:') ? paintError(text) : text) })
   .showHelpAfterError();
 registerUpCommand(program);
 registerDownCommand(program);
@@ -37,8 +39,16 @@ registerNginxCommand(program);
 registerDoctorCommand(program);
 registerDaemonCommand(program);
 
-/** The single top-level catch: one line on stderr, exit 2 for bad usage, 1 for any other failure. */
+/** How long a finished command may leave a handle open (say, a client's disconnect timer) before the process ends. */
+const LINGER_MS = 500;
+
+/**
+ * The single top-level catch: one line on stderr (red on a colour terminal) and the exit status of the error's code
+ * (2 bad usage, 1 failure, ...). Commands return or throw; nothing below calls `process.exit`. The process ends when
+ * the command has closed what it opened, or LINGER_MS after it finished if something was left open.
+ */
 async function main(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);
     process.exitCode ??= 0;
@@ -47,9 +57,13 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const debug = argv.includes('--debug');
-    process.stderr.write(`ecom: ${formatError(err, { debug })}\n`);
+    process.stderr.write(`${paintError(formatError(err, { debug }))}\n`);
     process.exitCode = err instanceof EcomError ? err.exitCode : 1;
+  } finally {
+    setTimeout(() => {
+      if (debug) process.stderr.write(`ecom: still open after the command finished: ${process.getActiveResourcesInfo().join(', ')}\n`);
+      process.exit();
+    }, LINGER_MS).unref();
   }
 }
 

@@ -55,9 +55,9 @@ export function registerNginxCommand(program: Command): void {
       const log = createLogger({ service: 'nginx', instance: 'gateway', level: cluster.logs.level });
       const { runGateway } = await import('../cluster/run-gateway.js');
       const gateway = await runGateway({ cluster, registryUrl: opts.iscs ?? registryUrlOf(cluster), log, templateFile: opts.template });
+      const stopped = runUntilSignal(() => gateway.close());
       process.stdout.write(`gateway ready on ${gatewayUrlOf(cluster)} (nginx pid ${gateway.nginxPid})\n`);
-      await runUntilSignal(() => gateway.close());
-      process.exit(0);
+      await stopped;
     },
   );
 }

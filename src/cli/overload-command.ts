@@ -51,15 +51,14 @@ export function registerOverloadCommand(program: Command): void {
           const { formatSummary } = await import('../overload/format-load-text.js');
           out.write(formatSummary(final, report));
         }
-        if (abort.signal.aborted) throw new EcomError('interrupted', `interrupted after ${report.requests} requests`, { exitCode: 130 });
+        if (abort.signal.aborted) throw new EcomError('interrupted', `interrupted after ${report.requests} requests`);
         const crossed = report.thresholds.filter((t) => !t.ok);
         if (crossed.length) {
-          throw new EcomError('thresholds_crossed', `thresholds crossed: ${crossed.map((t) => `${t.expr} (actual ${t.actual})`).join(', ')}`, { exitCode: 99 });
+          throw new EcomError('thresholds_crossed', `thresholds crossed: ${crossed.map((t) => `${t.expr} (actual ${t.actual})`).join(', ')}`);
         }
       } finally {
         finish();
         process.off('SIGINT', onSigint);
       }
-      process.exit(0);
     });
 }

@@ -33,8 +33,8 @@ export function registerServiceCommand(program: Command): void {
         cluster,
         registryUrl: opts.iscs === 'none' ? null : opts.iscs,
       });
+      const stopped = runUntilSignal(() => handle.close());
       process.stdout.write(`${handle.instanceId} ready on ${httpUrl(cluster.host, handle.port)} (pid ${process.pid})\n`);
-      await runUntilSignal(() => handle.close());
-      process.exit(0);
+      await stopped;
     });
 }

@@ -85,12 +85,11 @@ export function registerUpCommand(program: Command): void {
     .action(async (opts: { config: string; detach?: boolean; json?: boolean }) => {
       const { cluster, socket } = clusterFrom(opts);
       if (await isDaemonRunning(socket)) {
-        throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`, { hint: 'see `ecom status`, or stop it with `ecom down`' });
+        throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`);
       }
       await assertPreflight(cluster);
       if (opts.detach) await startDetached(cluster, opts.config, opts.json === true);
       else await startForeground(cluster, opts.config);
-      process.exit(0);
     });
 }
 
@@ -108,6 +107,5 @@ export function registerDaemonCommand(program: Command): void {
       process.stdout.write(`${new Date().toISOString()} cluster running (daemon pid ${process.pid})\n`);
       await Promise.race([runUntilSignal(() => running.close()), running.stopped]);
       process.stdout.write(`${new Date().toISOString()} cluster stopped\n`);
-      process.exit(0);
     });
 }

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { EcomError } from '../common/ecom-error.js';
+import { isErrorCode } from '../common/error-codes.js';
 import type { ControlReply, ControlRequest } from './control-protocol.js';
 
 /** Sends one request to the daemon's control socket; `onProgress` sees progress lines; resolves with the result. */
@@ -19,7 +20,7 @@ export function callControl<T = unknown>(socketPath: string, request: ControlReq
     );
     socket.once('error', (cause) =>
       finish(() =>
-        reject(new EcomError('daemon_unreachable', 'no ecom daemon answers for this state dir', { cause, hint: 'start the cluster with `ecom up -d`' })),
+        reject(new EcomError('daemon_unreachable', 'no ecom daemon answers for this state dir', { cause })),
       ),
     );
     socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
@@ -31,7 +32,7 @@ export function callControl<T = unknown>(socketPath: string, request: ControlReq
         buffer = buffer.slice(newline + 1);
         if ('progress' in reply) onProgress?.(reply.progress);
         else if (reply.ok) finish(() => resolve(reply.result as T));
-        else finish(() => reject(new EcomError(reply.error.code, reply.error.message, { hint: reply.error.hint })));
+        else finish(() => reject(new EcomError(isErrorCode(reply.error.code) ? reply.error.code : 'daemon_error', reply.error.message, { hint: reply.error.hint })));
       }
     });
     socket.once('close', () =>

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { execa } from 'execa';
 
 /** True when nothing listens on host:port (we could bind it). */
 export function isPortFree(host: string, port: number): Promise<boolean> {
@@ -15,11 +12,8 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
 
 /** Which process listens on a TCP port, as `name (pid N)`, when `ss` can see it; undefined otherwise. */
 export async function describePortHolder(port: number): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('ss', ['-ltnpH', `sport = :${port}`], { timeout: 3000 });
-    const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(stdout);
-    return match ? `${match[1]} (pid ${match[2]})` : undefined;
-  } catch {
-    return undefined;
-  }
+  const ss = await execa('ss', ['-ltnpH', `sport = :${port}`], { timeout: 3000, stdin: 'ignore', reject: false });
+  if (ss.failed) return undefined;
+  const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(ss.stdout);
+  return match ? `${match[1]} (pid ${match[2]})` : undefined;
 }

@@ -8,6 +8,7 @@ import { ensureCredentials } from '../config/ensure-credentials.js';
 import { readLogTail } from './read-log-tail.js';
 import { stateLayout } from '../config/state-layout.js';
 import { httpUrl } from '../common/http-url.js';
+import { LOG_LEVELS } from '../common/log-levels.js';
 
 /** Filters of `ecom logs`. */
 export interface LogFilter {
@@ -45,7 +46,8 @@ export async function queryLoggerService(cluster: ClusterConfig, filter: LogFilt
   throw lastError;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error'];
+const LEVELS: readonly string[] = LOG_LEVELS;
+const LEVEL_WORD = new RegExp(`\\b(${LOG_LEVELS.join('|')})\\b`);
 
 /** The last lines of each process's own log file (when the logger is down), optionally for one service only. */
 export function readProcessLogFiles(cluster: ClusterConfig, filter: LogFilter): Array<{ process: string; line: string }> {
@@ -60,7 +62,7 @@ export function readProcessLogFiles(cluster: ClusterConfig, filter: LogFilter): 
   return files.flatMap((file) =>
     readLogTail(join(dir, file), filter.limit)
       .filter((line) => {
-        const level = /\b(debug|info|warn|error)\b/.exec(line)?.[1];
+        const level = LEVEL_WORD.exec(line)?.[1];
         return level === undefined ? min === 0 : LEVELS.indexOf(level) >= min;
       })
       .map((line) => ({ process: file.slice(0, -4), line })),

@@ -1,36 +1,38 @@
+import { ERROR_CODES, type ErrorCode, type UsageCode } from './error-codes.js';
+
 /** Options every ecom error may carry: how to fix it, what caused it, and (for HTTP) the status to answer with. */
 export interface EcomErrorOptions {
+  /** Used when the code's entry in `ERROR_CODES` has no hint of its own. */
   hint?: string;
   cause?: unknown;
   status?: number;
   details?: unknown;
-  /** Process exit code when this error ends the CLI (default 1; usage errors 2). */
-  exitCode?: number;
 }
 
-/** The one error base class: a stable snake_case `code`, a human `message`, an optional `hint` and `cause`. */
+/** The one error base class: a stable snake_case `code` from `ERROR_CODES`, a human `message`, a `hint` and `cause`. */
 export class EcomError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly status: number;
   readonly details: unknown;
+  /** Process exit status when this error ends the CLI, from the code's entry in `ERROR_CODES`. */
   readonly exitCode: number;
 
-  constructor(code: string, message: string, options: EcomErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: EcomErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EcomError';
     this.code = code;
-    this.hint = options.hint;
+    this.hint = ERROR_CODES[code].hint ?? options.hint;
     this.status = options.status ?? 500;
     this.details = options.details;
-    this.exitCode = options.exitCode ?? 1;
+    this.exitCode = ERROR_CODES[code].exit;
   }
 }
 
-/** Usage errors (bad flags, bad config) make the CLI exit with 2 instead of 1. */
+/** Bad flags or a bad cluster file: a usage code (exit 2) and HTTP status 400 unless told otherwise. */
 export class UsageError extends EcomError {
-  constructor(code: string, message: string, options: EcomErrorOptions = {}) {
-    super(code, message, { status: 400, exitCode: 2, ...options });
+  constructor(code: UsageCode, message: string, options: EcomErrorOptions = {}) {
+    super(code, message, { status: 400, ...options });
     this.name = 'UsageError';
   }
 }

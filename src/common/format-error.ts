@@ -1,8 +1,15 @@
 import { EcomError } from './ecom-error.js';
 
-/** Builds the one-line text for any thrown value; the only place error messages are assembled for humans. */
+/**
+ * Builds the one line the CLI prints for a failure, `ecom: MESSAGE (CAUSE) — HINT`, the only place it is assembled;
+ * with `debug`, the stack and the cause's stack instead. The hint comes from the error (its code's fixed hint first).
+ */
 export function formatError(err: unknown, options: { debug?: boolean } = {}): string {
-  if (options.debug && err instanceof Error && err.stack) {
+  return `ecom: ${describeError(err, options.debug === true)}`;
+}
+
+function describeError(err: unknown, debug: boolean): string {
+  if (debug && err instanceof Error && err.stack) {
     const cause = err.cause instanceof Error ? `\ncaused by: ${err.cause.stack ?? err.cause.message}` : '';
     return `${err.stack}${cause}`;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from '../common/log-levels.js';
 import { CLUSTER_DEFAULTS, SERVICE_KINDS } from './defaults.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -70,7 +71,7 @@ export const clusterSchema = z
       .prefault({}),
     logs: z
       .object({
-        level: z.enum(['debug', 'info', 'warn', 'error']).default(D.logs.level),
+        level: z.enum(LOG_LEVELS).default(D.logs.level),
         bufferEntries: z.number().int().min(10).default(D.logs.bufferEntries),
         flushMs: z.number().int().min(10).default(D.logs.flushMs),
         retainRows: z.number().int().min(1000).default(D.logs.retainRows),

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import type { NginxPaths } from '../config/state-layout.js';
-
-const run = promisify(execFile);
 
 /** Creates the prefix folders nginx writes into (temp paths, cache, logs). */
 export function prepareNginxPrefix(paths: NginxPaths): void {
@@ -15,14 +12,10 @@ export function prepareNginxPrefix(paths: NginxPaths): void {
 
 /** Runs `nginx -t` on a config file; resolves with nginx's complaint when it is invalid, undefined when valid. */
 export async function validateNginxConfig(paths: NginxPaths, configFile: string): Promise<string | undefined> {
-  try {
-    await run('nginx', ['-t', '-q', '-p', paths.prefix, '-c', configFile], { timeout: 10_000 });
-    return undefined;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string; code?: string };
-    if (e.code === 'ENOENT') return 'nginx is not installed (apt-get install -y nginx)';
-    return (e.stderr || e.message).trim().split('\n').filter(Boolean).join(' | ');
-  }
+  const test = await execa('nginx', ['-t', '-q', '-p', paths.prefix, '-c', configFile], { timeout: 10_000, stdin: 'ignore', reject: false });
+  if (!test.failed) return undefined;
+  if (test.code === 'ENOENT') return 'nginx is not installed (apt-get install -y nginx)';
+  return (test.stderr || test.shortMessage || 'nginx -t failed').trim().split('\n').filter(Boolean).join(' | ');
 }
 
 /** The running nginx master's pid from its pid file, if that process is alive. */

@@ -9,6 +9,7 @@ import type { RegistrySnapshot } from '../registry/registry-state.js';
 import { stateLayout } from '../config/state-layout.js';
 import { isValidHost, isValidPort } from '../common/check-host.js';
 import { EcomError } from '../common/ecom-error.js';
+import { LOG_BATCH_LIMIT_BYTES } from '../kit/create-logger.js';
 
 /** The default template: the only place nginx syntax lives. */
 export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
@@ -17,7 +18,7 @@ const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: b
   product: { path: 'products', cacheable: true },
   user: { path: 'users', login: true },
   order: { path: 'orders', keyedRetry: true },
-  logger: { path: 'logs', bodyLimit: '2m' },
+  logger: { path: 'logs', bodyLimit: `${Math.ceil(LOG_BATCH_LIMIT_BYTES / 1024)}k` },
 };
 
 /** `host:port` as nginx's `server` wants it; refuses anything that is not an address (defence behind the registry). */

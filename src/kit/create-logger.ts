@@ -1,6 +1,7 @@
-/** Log levels, least severe first. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js';
+
+/** The most bytes one batch of log entries may take: what the logger service and the gateway accept on /api/logs. */
+export const LOG_BATCH_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** One structured log entry, as shipped to and stored by the logger service. */
 export interface LogEntry {

@@ -17,7 +17,10 @@ export interface VirtualUser {
 }
 
 /** Uncounted set-up calls (catalogue discovery, registration, login). */
-export type SetupCall = (method: 'GET' | 'POST', path: string, body?: unknown, token?: string) => Promise<{ status: number; body: any }>;
+export type SetupCall = (method: 'GET' | 'POST', path: string, body?: unknown, token?: string) => Promise<{ status: number; body: JsonObject | undefined }>;
+
+/** A parsed JSON object answer; fields are read with a cast where their shape is known. */
+export type JsonObject = Record<string, unknown>;
 
 /** A load scenario: what it discovers first, and how each virtual user behaves. */
 export interface Scenario {
@@ -72,7 +75,7 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
     if (reg.status !== 201 && reg.status !== 409) throw new EcomError('scenario_setup_failed', `registering a load user answered ${reg.status}`);
     const login = await call('POST', '/api/users/login', { email, password });
     if (login.status !== 200) throw new EcomError('scenario_setup_failed', `logging in a load user answered ${login.status}`);
-    return login.body.token as string;
+    return login.body?.token as string;
   };
 
   return {
@@ -82,10 +85,10 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
       do {
         const res = await call('GET', `/api/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
         if (res.status !== 200) throw new EcomError('scenario_setup_failed', `listing products answered ${res.status}`, { hint: 'is the cluster up? (`ecom status`)' });
-        const items = res.body.items as Array<{ id: number; name: string; stock: number }>;
+        const items = (res.body?.items ?? []) as Array<{ id: number; name: string; stock: number }>;
         ids.push(...items.filter((p) => p.stock > 0 || name !== 'checkout').map((p) => p.id));
         words.push(...items.flatMap((p) => p.name.split(/\s+/)).filter((w) => w.length > 2));
-        cursor = res.body.nextCursor as string | null;
+        cursor = (res.body?.nextCursor ?? null) as string | null;
         if (cursor) cursors.push(cursor);
       } while (cursor && ids.length < 2000);
       ids = [...new Set(ids)];

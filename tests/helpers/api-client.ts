@@ -1,4 +1,5 @@
-/** A parsed HTTP answer. */
+/** A parsed HTTP answer. Tests read its JSON freely, so the body is loosely typed by default. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-only helper: assertions read any field
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
@@ -7,6 +8,7 @@ export interface ApiResponse<T = any> {
 }
 
 /** Sends one request to `base` and parses the JSON answer (raw text kept for non-JSON bodies). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export async function request<T = any>(
   base: string,
   method: string,

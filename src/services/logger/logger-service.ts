@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseDuration } from '../../common/parse-duration.js';
-import { LOG_LEVELS, type LogEntry } from '../../kit/create-logger.js';
+import { LOG_LEVELS } from '../../common/log-levels.js';
+import { LOG_BATCH_LIMIT_BYTES, type LogEntry } from '../../kit/create-logger.js';
 import { httpError } from '../../kit/http-error.js';
 import type { ServiceDefinition } from '../shared/service-definition.js';
 import type { DomainEvent } from '../shared/domain-event.js';
@@ -41,9 +42,6 @@ function sinceToMs(since: string | undefined): number | undefined {
   if (Number.isNaN(at)) throw httpError(400, 'validation_failed', 'invalid query: since: expected a duration like 5m or an ISO time');
   return at;
 }
-
-/** Bodies of log batches are larger than API bodies: up to this many bytes. */
-const LOG_BATCH_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** The logger service: takes log batches from every instance and answers filtered queries. */
 export const loggerService: ServiceDefinition = {

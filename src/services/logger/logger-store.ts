@@ -1,4 +1,5 @@
-import type { LogEntry, LogLevel } from '../../kit/create-logger.js';
+import { LOG_LEVELS, type LogLevel } from '../../common/log-levels.js';
+import type { LogEntry } from '../../kit/create-logger.js';
 import type { Db } from '../shared/open-database.js';
 
 /** A stored entry as `GET /api/logs` returns it. */
@@ -37,8 +38,6 @@ export interface AuditEntry {
   ts: string;
   source: string;
 }
-
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** Filters of a log query; `level` is the least severity returned. */
 export interface LogQuery {
@@ -82,7 +81,7 @@ export function openLoggerStore(db: Db): LoggerStore {
     for (const { ts, service, instance, level, msg, ...fields } of entries) {
       const ms = Date.parse(ts);
       const extra = Object.keys(fields).length ? JSON.stringify(fields) : null;
-      insert.run(Number.isNaN(ms) ? Date.now() : ms, ts, service, instance, LEVELS.indexOf(level), msg, extra);
+      insert.run(Number.isNaN(ms) ? Date.now() : ms, ts, service, instance, LOG_LEVELS.indexOf(level), msg, extra);
     }
   });
   const pruneStmt = db.prepare('DELETE FROM logs WHERE id <= (SELECT max(id) FROM logs) - ?');
@@ -97,7 +96,7 @@ export function openLoggerStore(db: Db): LoggerStore {
     ts: row.ts,
     service: row.service,
     instance: row.instance,
-    level: LEVELS[row.level] ?? 'info',
+    level: LOG_LEVELS[row.level] ?? 'info',
     msg: row.msg,
   });
   return {
@@ -105,11 +104,15 @@ export function openLoggerStore(db: Db): LoggerStore {
     query(q) {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: q.limit };
-      if (q.service) (where.push('service = @service'), (params.service = q.service));
-      if (q.instance) (where.push('instance = @instance'), (params.instance = q.instance));
-      if (q.level) (where.push('level >= @level'), (params.level = LEVELS.indexOf(q.level)));
-      if (q.sinceMs !== undefined) (where.push('ts_ms >= @since'), (params.since = q.sinceMs));
-      if (q.afterId !== undefined) (where.push('id > @afterId'), (params.afterId = q.afterId));
+      const addCondition = (clause: string, name: string, value: unknown): void => {
+        where.push(clause);
+        params[name] = value;
+      };
+      if (q.service) addCondition('service = @service', 'service', q.service);
+      if (q.instance) addCondition('instance = @instance', 'instance', q.instance);
+      if (q.level) addCondition('level >= @level', 'level', LOG_LEVELS.indexOf(q.level));
+      if (q.sinceMs !== undefined) addCondition('ts_ms >= @since', 'since', q.sinceMs);
+      if (q.afterId !== undefined) addCondition('id > @afterId', 'afterId', q.afterId);
       const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const forward = q.sinceMs !== undefined || q.afterId !== undefined;
       const rows = db
