@@ -1,11 +1,11 @@
 // Lint: typescript-eslint's recommended rules, and the layer rule — each folder under src/ imports only the folders
-// below it (common → config → kit → registry → gateway → services → runtime → cluster → overload → cli), no cycles.
+// below it (common → config → kit → registry → gateway → services → runtime → cluster → overload → chaos → cli), no cycles.
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import prettier from 'eslint-config-prettier';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const LAYERS = ['common', 'config', 'kit', 'registry', 'gateway', 'services', 'runtime', 'cluster', 'overload', 'cli'];
+const LAYERS = ['common', 'config', 'kit', 'registry', 'gateway', 'services', 'runtime', 'cluster', 'overload', 'chaos', 'cli'];
 
 /** For each layer, the zone that forbids it from importing any layer above it. */
 const layerZones = LAYERS.map((layer, i) => ({

@@ -8,12 +8,22 @@ export function registerEventsCommand(program: Command): void {
     .description('the domain event stream: recent events, each consumer group\'s lag, and each service\'s unpublished outbox')
     .option('-n, --limit <n>', 'recent events to show', (v) => parseIntegerOption(v, '--limit', 0, 1000), 20)
     .option('-f, --follow', 'keep printing new events as they are published')
+    .option('--dead', 'list the dead letters: events a consumer group gave up after its handler kept failing')
     .option('--json', 'print JSON (with --follow: one event per line)')
-    .action(async (opts: { config: string; limit: number; follow?: boolean; json?: boolean }) => {
+    .action(async (opts: { config: string; limit: number; follow?: boolean; json?: boolean; dead?: boolean }) => {
       const { cluster } = clusterFrom(opts);
-      const { connectForInspection, readEvents } = await import('../cluster/read-events.js');
+      const { connectForInspection, readDeadLetters, readEvents } = await import('../cluster/read-events.js');
       const redis = await connectForInspection(cluster);
       try {
+        if (opts.dead) {
+          const letters = await readDeadLetters(redis, opts.limit);
+          if (opts.json) process.stdout.write(`${JSON.stringify({ deadLetters: letters })}\n`);
+          else if (letters.length === 0) process.stdout.write('no dead letters\n');
+          for (const l of opts.json ? [] : letters) {
+            process.stdout.write(`${l.at} ${l.group.padEnd(8)} ${l.event.type.padEnd(16)} ${l.event.id.padEnd(14)} after ${l.attempts} attempts: ${l.error}\n`);
+          }
+          return;
+        }
         const overview = await readEvents(cluster, redis, opts.limit);
         if (opts.json && !opts.follow) {
           process.stdout.write(`${JSON.stringify(overview)}\n`);
@@ -26,6 +36,7 @@ export function registerEventsCommand(program: Command): void {
           }
           const backlog = Object.entries(overview.outbox).map(([k, n]) => `${k} ${n}`).join(', ');
           process.stdout.write(`  unpublished outbox: ${backlog || '-'}\n`);
+          process.stdout.write(`  dead letters: ${overview.deadLetters}${overview.deadLetters ? ' (see `ecom events --dead`)' : ''}\n`);
           for (const e of overview.recent) process.stdout.write(`${e.ts} ${e.type.padEnd(16)} ${e.id.padEnd(14)} ${JSON.stringify(e.payload)}\n`);
         }
         if (!opts.follow) return;

@@ -15,6 +15,7 @@ import { registerStatusCommand } from './status-command.js';
 import { registerDaemonCommand, registerUpCommand } from './up-command.js';
 import { registerNginxCommand } from './nginx-command.js';
 import { registerServiceCommand } from './service-command.js';
+import { registerChaosCommand } from './chaos-command.js';
 
 const program = new Command('ecom')
   .description('run an e-commerce microservice cluster on one machine, and load-test it')
@@ -30,6 +31,7 @@ registerScaleCommand(program);
 registerRestartCommand(program);
 registerSeedCommand(program);
 registerOverloadCommand(program);
+registerChaosCommand(program);
 registerEventsCommand(program);
 registerServiceCommand(program);
 registerIscsCommand(program);

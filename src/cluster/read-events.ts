@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { EcomError } from '../common/ecom-error.js';
-import { EVENT_STREAM, decodeEvent, type DomainEvent } from '../services/shared/domain-event.js';
+import { DEAD_LETTERS, EVENT_STREAM, decodeEvent, type DeadLetter, type DomainEvent } from '../services/shared/domain-event.js';
 import { openOutboxStore } from '../services/shared/outbox-store.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SERVICE_KINDS } from '../config/defaults.js';
@@ -13,7 +13,15 @@ export interface EventsOverview {
   stream: { name: string; length: number; lastId: string | null };
   groups: Array<{ name: string; consumers: number; pending: number; lag: number | null; lastDeliveredId: string }>;
   outbox: Record<string, number>;
+  /** Events a consumer group gave up after its handler kept failing (`ecom events --dead` lists them). */
+  deadLetters: number;
   recent: Array<DomainEvent & { streamId: string }>;
+}
+
+/** The newest `limit` dead letters, newest first. */
+export async function readDeadLetters(redis: Redis, limit: number): Promise<DeadLetter[]> {
+  const raw = await redis.lrange(DEAD_LETTERS, 0, limit - 1);
+  return raw.map((text) => JSON.parse(text) as DeadLetter);
 }
 
 /** Connects to the cluster's redis-server for inspection; fails with a hint when it is down. */
@@ -78,7 +86,7 @@ export async function readEvents(cluster: ClusterConfig, redis: Redis, recent: n
         lastDeliveredId: String(m.get('last-delivered-id') ?? ''),
       };
     });
-    const raw = (await redis.xrevrange(EVENT_STREAM, '+', '-', 'COUNT', recent)) as Array<[string, string[]]>;
+    const raw = recent > 0 ? ((await redis.xrevrange(EVENT_STREAM, '+', '-', 'COUNT', recent)) as Array<[string, string[]]>) : [];
     entries = raw
       .reverse()
       .map(([streamId, fields]) => {
@@ -87,5 +95,6 @@ export async function readEvents(cluster: ClusterConfig, redis: Redis, recent: n
       })
       .filter((e): e is DomainEvent & { streamId: string } => e !== undefined);
   }
-  return { stream: { name: EVENT_STREAM, length, lastId }, groups, outbox: outboxBacklog(cluster), recent: entries };
+  const deadLetters = await redis.llen(DEAD_LETTERS);
+  return { stream: { name: EVENT_STREAM, length, lastId }, groups, outbox: outboxBacklog(cluster), deadLetters, recent: entries };
 }

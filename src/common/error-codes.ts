@@ -1,6 +1,6 @@
 /** What one error code means to the CLI: the process exit status, and the fix when one fix always applies. */
 export interface ErrorCodeSpec {
-  /** 1 failure, 2 bad usage, 99 load-test thresholds crossed, 130 interrupted. */
+  /** 1 failure, 2 bad usage, 99 load-test thresholds crossed or chaos invariants broken, 130 interrupted. */
   exit: number;
   /** Shown after the message; when set here it wins over a hint passed at the throw site. */
   hint?: string;
@@ -22,6 +22,7 @@ const codes = {
   cluster_file_missing: { exit: 2, hint: 'pass -c with an existing cluster file' },
   // Outcomes with their own exit status.
   thresholds_crossed: { exit: 99 },
+  invariants_broken: { exit: 99, hint: 'the report lists what broke; `--json FILE` keeps every failed request' },
   interrupted: { exit: 130 },
   // The CLI, the daemon and the cluster (exit 1).
   invalid_duration: failure,
@@ -74,6 +75,7 @@ const codes = {
   insufficient_stock: failure,
   idempotency_key_reused: failure,
   order_in_progress: failure,
+  too_many_attempts: failure,
   order_not_saved: failure,
   product_failed: failure,
   logger_unavailable: failure,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import Handlebars from 'handlebars';
@@ -6,17 +7,27 @@ import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import type { RegistrySnapshot } from '../registry/registry-state.js';
 import { stateLayout } from '../config/state-layout.js';
+import { isValidHost, isValidPort } from '../common/check-host.js';
+import { EcomError } from '../common/ecom-error.js';
 import { LOG_BATCH_LIMIT_BYTES } from '../kit/create-logger.js';
 
 /** The default template: the only place nginx syntax lives. */
 export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
 
-const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; bodyLimit?: string }> = {
+const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; keyedRetry?: boolean; bodyLimit?: string }> = {
   product: { path: 'products', cacheable: true },
   user: { path: 'users', login: true },
-  order: { path: 'orders' },
+  order: { path: 'orders', keyedRetry: true },
   logger: { path: 'logs', bodyLimit: `${Math.ceil(LOG_BATCH_LIMIT_BYTES / 1024)}k` },
 };
+
+/** `host:port` as nginx's `server` wants it; refuses anything that is not an address (defence behind the registry). */
+function upstreamAddress(kind: string, id: number, host: string, port: number): string {
+  if (!isValidHost(host) || !isValidPort(port)) {
+    throw new EcomError('gateway_config_invalid', `${kind}-${id} is registered at an invalid address ${JSON.stringify(`${host}:${port}`)}`);
+  }
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
 
 /** Renders nginx.conf text for the cluster and a registry listing (instances in id order, every kind routed). */
 export type RenderNginxConfig = (cluster: ClusterConfig, snapshot: RegistrySnapshot) => string;
@@ -31,7 +42,7 @@ export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginx
     const routes = SERVICE_KINDS.map((kind) => ({
       name: kind,
       ...ROUTES[kind],
-      servers: [...(snapshot.services[kind] ?? [])].sort((a, b) => a.id - b.id).map(({ id, host, port }) => ({ id, host, port })),
+      servers: [...(snapshot.services[kind] ?? [])].sort((a, b) => a.id - b.id).map(({ id, host, port }) => ({ id, address: upstreamAddress(kind, id, host, port) })),
     }));
     return template({
       index: snapshot.index,

@@ -5,6 +5,7 @@ import { prepareNginxPrefix, reloadNginx, validateNginxConfig } from './control-
 import { stateLayout } from '../config/state-layout.js';
 import type { RenderNginxConfig } from './render-nginx-config.js';
 import type { RegistrySnapshot } from '../registry/registry-state.js';
+import { isValidHost, isValidPort } from '../common/check-host.js';
 
 /** What the proxy sync has done, for `ecom status` and tests. */
 export interface ProxySyncStatus {
@@ -33,6 +34,19 @@ function union(older: RegistrySnapshot, newer: RegistrySnapshot): RegistrySnapsh
     services[name] = [...byId.values()].sort((a, b) => a.id - b.id);
   }
   return { index: newer.index, services };
+}
+
+/** The listing less any instance whose address could not safely go into nginx.conf (each one logged). */
+function withoutBadAddresses(snapshot: RegistrySnapshot, log: Logger): RegistrySnapshot {
+  const services: RegistrySnapshot['services'] = {};
+  for (const [name, list] of Object.entries(snapshot.services)) {
+    services[name] = list.filter((inst) => {
+      const ok = isValidHost(inst.host) && isValidPort(inst.port);
+      if (!ok) log.error('refusing a registration with an invalid address', { service: name, id: inst.id, host: inst.host, port: inst.port });
+      return ok;
+    });
+  }
+  return { index: snapshot.index, services };
 }
 
 /**
@@ -69,7 +83,7 @@ export function syncProxy(options: {
     timer = undefined;
     firstPendingAt = undefined;
     if (!latest || closed) return;
-    const snapshot = Date.now() < warmUntil && lastApplied ? union(lastApplied, latest) : latest;
+    const snapshot = withoutBadAddresses(Date.now() < warmUntil && lastApplied ? union(lastApplied, latest) : latest, options.log);
     let text: string;
     try {
       text = options.render(options.cluster, snapshot);

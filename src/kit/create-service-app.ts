@@ -3,6 +3,13 @@ import { EcomError } from '../common/ecom-error.js';
 import type { Logger } from './create-logger.js';
 import type { ServiceMetrics } from './create-metrics.js';
 import { httpError } from './http-error.js';
+import type { LatencyFault } from './inject-latency.js';
+
+/**
+ * Routers match paths exactly as written: `/api/users/LOGIN` or `/api/users/login/` is not login. Express otherwise
+ * ignores case and a trailing slash, which let clients walk around the gateway's exact-path rate limit.
+ */
+export const STRICT_ROUTING = { caseSensitive: true, strict: true } as const;
 
 /** Express app every service shares: instance header, metrics, JSON bodies with a size limit, JSON errors, 404. */
 export function createServiceApp(options: {
@@ -12,15 +19,20 @@ export function createServiceApp(options: {
   log: Logger;
   health: () => Record<string, unknown>;
   routes: Router;
+  /** Added latency switched on by `ecom chaos` (its `delay` runs before the routes). */
+  latency?: LatencyFault;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     res.setHeader('X-Instance-Id', options.instanceId);
     options.metrics.track(req, res, next);
   });
+  if (options.latency) app.use(options.latency.delay);
   const json = express.json({ limit: options.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
   // Reads carry no body: skip the parser on the hot path.
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next)));

@@ -64,7 +64,8 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
       path: '/api/orders',
       headers: { ...JSON_HEADERS, authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
       body: JSON.stringify({ items: chosen.map((productId) => ({ productId, quantity: 1 })) }),
-      idempotent: false,
+      // The Idempotency-Key makes a resend safe by contract: the same key never places a second order.
+      idempotent: true,
     };
   };
   const signUp = async (vu: number, call: SetupCall): Promise<string> => {

@@ -20,7 +20,12 @@ function bar(fraction: number, width: number): string {
 const fmtMs = (ms: number | null): string => (ms === null ? '?' : ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`);
 
 /** The live overload dashboard: draws one snapshot (and, at the end, the threshold verdicts); computes nothing. */
-export function LoadDashboard(props: { snapshot: LoadSnapshot | undefined; thresholds?: LoadReport['thresholds'] }): React.JSX.Element {
+export function LoadDashboard(props: {
+  snapshot: LoadSnapshot | undefined;
+  thresholds?: LoadReport['thresholds'];
+  /** Lines about what happened besides the load (the faults of `ecom chaos`), newest last. */
+  notes?: readonly string[];
+}): React.JSX.Element {
   const s = props.snapshot;
   if (!s) return <Text dimColor>preparing (discovering the catalogue, signing in virtual users)…</Text>;
   const progress = s.planned ? s.completed / s.planned : 0;
@@ -75,6 +80,15 @@ export function LoadDashboard(props: { snapshot: LoadSnapshot | undefined; thres
           {t.ok ? '✓' : '✗'} threshold {t.expr} (actual {t.actual})
         </Text>
       ))}
+      {props.notes && props.notes.length > 0 && (
+        <Box flexDirection="column">
+          {props.notes.slice(-8).map((line, i) => (
+            <Text key={i} color="magenta">
+              {line}
+            </Text>
+          ))}
+        </Box>
+      )}
     </Box>
   );
 }

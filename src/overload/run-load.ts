@@ -16,8 +16,15 @@ export interface LoadOptions {
   durationMs?: number;
   timeoutMs: number;
   onSnapshot?: (snapshot: LoadSnapshot) => void;
+  /** Every measured request as it completes, with the wall-clock time it ended (`ecom chaos` audits these). */
+  onOutcome?: (spec: RequestSpec, outcome: RequestOutcome, endedAt: number) => void;
+  /** Called once the set-up is done and the first measured request is about to go. */
+  onStart?: () => void;
   signal?: AbortSignal;
 }
+
+/** How long set-up calls keep answering a gateway rate limit (429) by waiting its Retry-After and trying again. */
+const SETUP_RATE_LIMIT_PATIENCE_MS = 60_000;
 
 /**
  * Transport errors of the raw pool on which an idempotent request is sent again once: the connection closed (or a
@@ -56,14 +63,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
     connectTimeout: connectTimeoutMs,
   });
   const setup: SetupCall = async (method, path, body, token) => {
-    const res = await pool.request({
-      method,
-      path,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+    const giveUpAt = Date.now() + SETUP_RATE_LIMIT_PATIENCE_MS;
+    for (;;) {
+      const res = await pool.request({
+        method,
+        path,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      // Signing many virtual users up meets the gateway's sign-in limit: wait as it asks, then go on.
+      if (res.statusCode === 429 && Date.now() < giveUpAt && !options.signal?.aborted) {
+        const retryAfter = Number(res.headers['retry-after']);
+        await sleep(1000 * (Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 5) : 1) * (0.5 + Math.random()));
+        continue;
+      }
+      return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+    }
   };
 
   const raw = createRawHttpPool(options.origin, { connections: options.concurrency, timeoutMs: options.timeoutMs, connectTimeoutMs });
@@ -94,8 +110,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
         }
       }
       stats.record(outcome);
+      options.onOutcome?.(spec, outcome, Date.now());
     };
 
+    options.onStart?.();
     const startedAt = performance.now();
     const elapsed = (): number => performance.now() - startedAt;
     let completedCount = 0;

@@ -6,13 +6,14 @@ import { parseDuration } from '../common/parse-duration.js';
 import { authorizeRequests } from '../kit/authorize-requests.js';
 import type { Logger } from '../kit/create-logger.js';
 import { createMetrics } from '../kit/create-metrics.js';
-import { createServiceApp } from '../kit/create-service-app.js';
+import { STRICT_ROUTING, createServiceApp } from '../kit/create-service-app.js';
 import { createTokenService } from '../kit/create-token-service.js';
 import { httpError } from '../kit/http-error.js';
 import { startHttpServer } from '../kit/start-http-server.js';
 import { validateInput } from '../kit/validate-input.js';
 import { loadRegistrySnapshot, saveRegistrySnapshot } from './persist-registry.js';
 import { RegistryState } from './registry-state.js';
+import { isValidHost } from '../common/check-host.js';
 
 /** A running registry server. */
 export interface IscsHandle {
@@ -24,7 +25,7 @@ export interface IscsHandle {
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a lowercase service name');
 const instanceId = z.coerce.number().int().positive();
 const registration = z.object({
-  host: z.string().min(1).max(255),
+  host: z.string().refine(isValidHost, 'expected an IP address or an RFC 1123 host name'),
   port: z.number().int().min(1).max(65535),
   meta: z.record(z.string().max(64), z.string().max(256)).optional(),
 });
@@ -88,7 +89,7 @@ export async function startIscsServer(options: {
   const polls = new AbortController();
 
   const auth = authorizeRequests(createTokenService(options.credentials.jwtSecret), options.credentials.clusterToken);
-  const routes = Router();
+  const routes = Router(STRICT_ROUTING);
   const target = (params: Record<string, unknown>): { service: string; id: number } => ({
     service: validateInput(serviceName, params.service, 'service'),
     id: validateInput(instanceId, params.id, 'id'),

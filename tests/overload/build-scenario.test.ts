@@ -37,12 +37,12 @@ describe('load scenarios', () => {
     expect(user.next()).toEqual({ method: 'GET', path: '/api/products/4', headers: {}, idempotent: true });
   });
 
-  it('checkout: POSTs orders with a token and an idempotency key, never marked idempotent', async () => {
+  it('checkout: POSTs orders with a token and an idempotency key, marked safe to resend because of the key', async () => {
     const scenario = buildScenario('checkout', 'run1');
     await scenario.prepare(async () => ({ status: 200, body: { items: [{ id: 9, name: 'Red Pen', stock: 3 }], nextCursor: null } }));
     const user = await scenario.createUser(2, async (_method, path) => (path.endsWith('/login') ? { status: 200, body: { token: 'T' } } : { status: 201, body: {} }));
     const spec = user.next();
-    expect(spec).toMatchObject({ method: 'POST', path: '/api/orders', idempotent: false });
+    expect(spec).toMatchObject({ method: 'POST', path: '/api/orders', idempotent: true });
     expect(spec.headers.authorization).toBe('Bearer T');
     expect(spec.headers['idempotency-key']).toMatch(/.{8,}/);
     expect(JSON.parse(spec.body!)).toEqual({ items: [{ productId: 9, quantity: 1 }] });

@@ -8,6 +8,7 @@ import type { ServiceDefinition } from '../shared/service-definition.js';
 import type { DomainEvent } from '../shared/domain-event.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { LOGGER_MIGRATIONS, openLoggerStore } from './logger-store.js';
+import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 
 const entry = z
   .object({
@@ -52,7 +53,7 @@ export const loggerService: ServiceDefinition = {
     prune.unref();
 
     const audit = (event: DomainEvent): void => store.audit({ eventId: event.id, type: event.type, payload: event.payload, ts: event.ts, source: event.source });
-    const routes = Router();
+    const routes = Router(STRICT_ROUTING);
     routes.post('/api/logs', auth.cluster, (req, res) => {
       const entries = validateInput(batch, req.body) as LogEntry[];
       store.append(entries);

@@ -7,6 +7,8 @@ import { validateInput } from '../../kit/validate-input.js';
 import { ORDER_MIGRATIONS, openOrderStore } from './order-store.js';
 import { placeOrder } from './place-order.js';
 import { releaseStaleOrders } from './release-stale-orders.js';
+import { STRICT_ROUTING } from '../../kit/create-service-app.js';
+import { ownerAliveIn, ownerOf } from './order-owner.js';
 
 const orderBody = z.object({
   items: z
@@ -30,11 +32,13 @@ const orderId = z.uuid({ error: 'expected an order id' });
 export const orderService: ServiceDefinition = {
   kind: 'order',
   migrations: ORDER_MIGRATIONS,
-  create({ db, peers, auth, log, cluster, outbox }) {
+  create({ id, db, peers, resolver, auth, log, cluster, outbox }) {
+    const self = { id, pid: process.pid };
+    const ownerAlive = ownerAliveIn(resolver, self);
     const store = openOrderStore(db, outbox);
     const stopSweep = releaseStaleOrders({ store, peers, log, staleAfterMs: 30_000, everyMs: 5_000 });
 
-    const routes = Router();
+    const routes = Router(STRICT_ROUTING);
     routes.post('/api/orders', auth.user, async (req, res) => {
       const { items } = validateInput(orderBody, req.body);
       const key = validateInput(idempotencyKey, req.headers['idempotency-key'], 'Idempotency-Key');
@@ -47,6 +51,8 @@ export const orderService: ServiceDefinition = {
         items,
         idempotencyKey: key,
         waitForPeerMs: cluster.http.peerTimeoutMs * 4 + 1000,
+        owner: ownerOf(self.id, self.pid),
+        ownerAlive,
       });
       if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.status(201).json({ order: result.order });

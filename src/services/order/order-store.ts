@@ -21,7 +21,7 @@ export interface Order {
 
 /** The state of an order attempt found under an idempotency key. */
 export type OrderAttempt =
-  | { status: 'pending'; id: string; requestHash: string; createdAt: string; abandoned: boolean }
+  | { status: 'pending'; id: string; requestHash: string; createdAt: string; abandoned: boolean; releasing: boolean; owner: string }
   | { status: 'placed'; order: Order; requestHash: string };
 
 /** Schema versions of order.db, applied in order, never rewritten. */
@@ -52,6 +52,8 @@ export const ORDER_MIGRATIONS = [
    );`,
   `ALTER TABLE orders ADD COLUMN shipping_version INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE orders ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE orders ADD COLUMN releasing INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE orders ADD COLUMN owner TEXT NOT NULL DEFAULT ''`,
 ] as const;
 
 interface OrderRow {
@@ -61,6 +63,8 @@ interface OrderRow {
   status: Order['status'] | 'pending';
   request_hash: string;
   abandoned: number;
+  releasing: number;
+  owner: string;
   total: number;
   shipping_name: string;
   shipping_address: string;
@@ -71,7 +75,8 @@ interface OrderRow {
 /** All SQL of the order service. */
 export interface OrderStore {
   /** Records an attempt before any stock is taken; answers the existing attempt if the key was used already. */
-  begin(input: { id: string; userId: number; idempotencyKey?: string; requestHash: string }): 'started' | OrderAttempt;
+  /** `owner` names the process placing it (`<instance id>:<pid>`), so a retry can tell when that process is gone. */
+  begin(input: { id: string; userId: number; idempotencyKey?: string; requestHash: string; owner?: string }): 'started' | OrderAttempt;
   findByKey(userId: number, idempotencyKey: string): OrderAttempt | undefined;
   /** Turns a pending attempt into a placed order with its items and shipping details, atomically. */
   place(id: string, items: readonly OrderItem[], shipping: CapturedShipping): Order;
@@ -79,6 +84,11 @@ export interface OrderStore {
   discard(id: string): void;
   /** Marks a pending attempt whose request gave up while its stock could not be given back (a retry may take over). */
   abandon(id: string): void;
+  /**
+   * Claims a pending attempt for giving its stock back: from now on it can never be placed. False when it was placed
+   * meanwhile (its stock must then stay taken). Release, then `discard`, only after this answered true.
+   */
+  beginRelease(id: string): boolean;
   get(id: string): Order | undefined;
   /** Placed orders after `afterSeq`, newest last; one user's, or everyone's when `userId` is undefined. */
   list(options: { userId?: number; afterSeq: number; limit: number }): Array<{ seq: number; order: Order }>;
@@ -94,8 +104,8 @@ export type CapturedShipping = Order['shipping'] & { profileVersion: number };
 /** Prepares the order store's statements on an open database; placed orders announce themselves through `outbox`. */
 export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   const insert = db.prepare(
-    `INSERT INTO orders (id, user_id, status, idempotency_key, request_hash, created_at, updated_at)
-     VALUES (@id, @userId, 'pending', @idempotencyKey, @requestHash, @now, @now)`,
+    `INSERT INTO orders (id, user_id, status, idempotency_key, request_hash, owner, created_at, updated_at)
+     VALUES (@id, @userId, 'pending', @idempotencyKey, @requestHash, @owner, @now, @now)`,
   );
   const byKey = db.prepare('SELECT * FROM orders WHERE user_id = ? AND idempotency_key = ?');
   const byId = db.prepare('SELECT * FROM orders WHERE id = ?');
@@ -105,10 +115,11 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   const insertItem = db.prepare('INSERT INTO order_items (order_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)');
   const markPlaced = db.prepare(
     `UPDATE orders SET status = 'placed', total = @total, shipping_name = @name, shipping_address = @address,
-       shipping_phone = @phone, shipping_version = @profileVersion, updated_at = @now WHERE id = @id AND status = 'pending'`,
+       shipping_phone = @phone, shipping_version = @profileVersion, updated_at = @now WHERE id = @id AND status = 'pending' AND releasing = 0`,
   );
   const discard = db.prepare("DELETE FROM orders WHERE id = ? AND status = 'pending'");
   const abandon = db.prepare("UPDATE orders SET abandoned = 1 WHERE id = ? AND status = 'pending'");
+  const markReleasing = db.prepare("UPDATE orders SET releasing = 1 WHERE id = ? AND status = 'pending'");
   const listAll = db.prepare("SELECT * FROM orders WHERE status <> 'pending' AND seq > ? ORDER BY seq LIMIT ?");
   const listMine = db.prepare("SELECT * FROM orders WHERE user_id = ? AND status <> 'pending' AND seq > ? ORDER BY seq LIMIT ?");
   const stale = db.prepare("SELECT id FROM orders WHERE status = 'pending' AND created_at < ? LIMIT 100").pluck();
@@ -129,15 +140,15 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   });
   const toAttempt = (row: OrderRow): OrderAttempt =>
     row.status === 'pending'
-      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1 }
+      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1, releasing: row.releasing === 1, owner: row.owner }
       : { status: 'placed', order: toOrder(row), requestHash: row.request_hash };
 
-  const begin = db.transaction((input: { id: string; userId: number; idempotencyKey?: string; requestHash: string }) => {
+  const begin = db.transaction((input: { id: string; userId: number; idempotencyKey?: string; requestHash: string; owner?: string }) => {
     if (input.idempotencyKey !== undefined) {
       const row = byKey.get(input.userId, input.idempotencyKey) as OrderRow | undefined;
       if (row) return toAttempt(row);
     }
-    insert.run({ ...input, idempotencyKey: input.idempotencyKey ?? null, now: new Date().toISOString() });
+    insert.run({ ...input, idempotencyKey: input.idempotencyKey ?? null, owner: input.owner ?? '', now: new Date().toISOString() });
     return 'started' as const;
   });
   const place = db.transaction((id: string, items: readonly OrderItem[], shipping: CapturedShipping) => {
@@ -159,6 +170,7 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
     place: (id, items, shipping) => place.immediate(id, items, shipping),
     discard: (id) => void discard.run(id),
     abandon: (id) => void abandon.run(id),
+    beginRelease: (id) => markReleasing.run(id).changes === 1,
     get(id) {
       const row = byId.get(id) as OrderRow | undefined;
       return row && row.status !== 'pending' ? toOrder(row) : undefined;
@@ -171,4 +183,22 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
     updateShipping: (userId, shipping, profileVersion) =>
       reship.run({ userId, ...shipping, profileVersion, now: new Date().toISOString() }).changes,
   };
+}
+
+/** One order as `ecom chaos` audits it. */
+export interface AuditedOrder {
+  id: string;
+  idempotencyKey: string | null;
+  status: string;
+  items: Array<{ productId: number; quantity: number }>;
+}
+
+/** Read-only audit of order.db for `ecom chaos`: the newest sequence number, and orders and attempts after one. */
+export function auditOrders(db: Db, afterSeq: number): { lastSeq: number; orders: AuditedOrder[] } {
+  const lastSeq = (db.prepare('SELECT coalesce(max(seq), 0) FROM orders').pluck().get() as number) ?? 0;
+  const rows = db.prepare('SELECT id, idempotency_key AS idempotencyKey, status FROM orders WHERE seq > ? ORDER BY seq').all(afterSeq) as Array<
+    Omit<AuditedOrder, 'items'>
+  >;
+  const itemsOf = db.prepare('SELECT product_id AS productId, quantity FROM order_items WHERE order_id = ? ORDER BY product_id');
+  return { lastSeq, orders: rows.map((r) => ({ ...r, items: itemsOf.all(r.id) as AuditedOrder['items'] })) };
 }

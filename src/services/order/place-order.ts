@@ -48,6 +48,10 @@ export async function placeOrder(input: {
   items: ReadonlyArray<{ productId: number; quantity: number }>;
   idempotencyKey?: string;
   waitForPeerMs: number;
+  /** This process, as recorded in the attempts it starts (`<instance id>:<pid>`). */
+  owner?: string;
+  /** Whether the process that started an attempt still lives; a retry takes over at once from a dead one. */
+  ownerAlive?: (owner: string) => boolean;
 }): Promise<PlacedOrder> {
   const { store, peers, log, userId, idempotencyKey } = input;
   const canonical = [...input.items].sort((a, b) => a.productId - b.productId || a.quantity - b.quantity);
@@ -56,14 +60,17 @@ export async function placeOrder(input: {
 
   for (;;) {
     const id = randomUUID();
-    const begun = store.begin({ id, userId, idempotencyKey, requestHash });
+    const begun = store.begin({ id, userId, idempotencyKey, requestHash, owner: input.owner });
     if (begun !== 'started') {
       if (begun.requestHash !== requestHash) {
         throw httpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different order');
       }
       if (begun.status === 'placed') return { order: begun.order, replayed: true };
-      // The first request gave up (or died) with its stock possibly taken: give it back and try afresh.
-      if (begun.abandoned || Date.now() - Date.parse(begun.createdAt) > input.waitForPeerMs) {
+      // The first request gave up (or died) with its stock possibly taken: give it back and try afresh. The claim
+      // comes first, so a first request that is merely slow can no longer place the order whose stock goes back.
+      const ownerGone = begun.owner !== '' && input.ownerAlive !== undefined && !input.ownerAlive(begun.owner);
+      if (begun.releasing || begun.abandoned || ownerGone || Date.now() - Date.parse(begun.createdAt) > input.waitForPeerMs) {
+        if (!store.beginRelease(begun.id)) continue;
         if (await releaseReservation(peers, begun.id)) {
           store.discard(begun.id);
           continue;

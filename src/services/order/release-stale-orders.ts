@@ -19,6 +19,7 @@ export function releaseStaleOrders(options: {
   const sweep = async (): Promise<void> => {
     const before = new Date(Date.now() - options.staleAfterMs).toISOString();
     for (const id of options.store.stalePending(before)) {
+      if (!options.store.beginRelease(id)) continue;
       if (await releaseReservation(options.peers, id)) {
         options.store.discard(id);
         options.log.warn('released the stock of an abandoned order attempt', { orderId: id });

@@ -5,6 +5,7 @@ import { httpError, notFound } from '../../kit/http-error.js';
 import type { ServiceDefinition } from '../shared/service-definition.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { PRODUCT_MIGRATIONS, openProductStore, type Product } from './product-store.js';
+import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 
 const MAX_MONEY = 1_000_000_000;
 const cents = z.number().int('expected integer cents').min(0).max(MAX_MONEY);
@@ -82,7 +83,7 @@ export const productService: ServiceDefinition = {
       res.end(body);
     };
 
-    const routes = Router();
+    const routes = Router(STRICT_ROUTING);
     routes.get('/api/products', async (req, res) => {
       const query = validateInput(listQuery, req.query, 'query');
       const afterId = decodeCursor(query.cursor);

@@ -1,21 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
-import { EVENT_STREAM, decodeEvent, type DomainEvent } from './domain-event.js';
+import { DEAD_LETTERS, EVENT_STREAM, MAX_HANDLER_ATTEMPTS, decodeEvent, type DeadLetter, type DomainEvent } from './domain-event.js';
 import type { EventType } from './outbox-store.js';
 import type { ProcessedEventsStore } from './processed-events-store.js';
 
 /** Synchronous handlers by event type; each runs inside the transaction that records the event as processed. */
 export type EventHandlers = Partial<Record<EventType, (event: DomainEvent) => void>>;
 
-type Entries = Array<[string, string[]]>;
+/** Stream entries as XREADGROUP answers them; an entry trimmed while still pending comes back with null fields. */
+type Entries = Array<[string, string[] | null]>;
 
 /**
  * Consumes the event stream in consumer group `group` as consumer `consumer`: first its own pending entries (left by
  * a previous life of this instance), then new ones (XREADGROUP, blocking); every `claimEveryMs` it takes over entries
  * another consumer left pending longer than `claimIdleMs` (XAUTOCLAIM), as when it was killed mid-batch. Each event is
  * applied at most once (processed-events table, same transaction as the handler) and acknowledged after. Events
- * without a handler are acknowledged. A dedicated Redis connection is used for the blocking reads. Returns a stop function.
+ * without a handler are acknowledged, and so is an entry that is gone from the stream (logged). A handler that keeps
+ * failing gives its event up after `maxAttempts` runs: the event goes to the dead-letter list and is acknowledged.
+ * A dedicated Redis connection is used for the blocking reads. Returns a stop function.
  */
 export function consumeEvents(options: {
   redis: Redis;
@@ -28,25 +31,48 @@ export function consumeEvents(options: {
   claimIdleMs?: number;
   claimEveryMs?: number;
   blockMs?: number;
+  maxAttempts?: number;
 }): () => Promise<void> {
   const { redis, group, consumer } = options;
   const stop = new AbortController();
   let groupReady = false;
   let lastClaim = 0;
+  const attempts = new Map<string, number>();
+  const maxAttempts = options.maxAttempts ?? MAX_HANDLER_ATTEMPTS;
+
+  const giveUp = async (streamId: string, event: DomainEvent, tries: number, error: string): Promise<void> => {
+    const letter: DeadLetter = { group, streamId, event, attempts: tries, error, at: new Date().toISOString() };
+    await redis.multi().lpush(DEAD_LETTERS, JSON.stringify(letter)).xack(EVENT_STREAM, group, streamId).exec();
+    options.log.error('event handler kept failing; the event is now a dead letter', { eventId: event.id, type: event.type, attempts: tries, error });
+  };
 
   const handle = async (entries: Entries): Promise<void> => {
     const done: string[] = [];
     for (const [streamId, fields] of entries) {
+      if (!fields) {
+        options.log.warn('a pending event was trimmed from the stream before it was processed', { group, streamId });
+        done.push(streamId);
+        continue;
+      }
       const event = decodeEvent(fields);
       const handler = event ? options.handlers[event.type] : undefined;
       if (event && handler) {
         try {
           if (options.processed.applyOnce(event.id, () => handler(event))) options.afterApply?.(event);
         } catch (err) {
-          options.log.error('event handler failed; it will be retried', { eventId: event.id, type: event.type, error: err instanceof Error ? err.message : String(err) });
+          const error = err instanceof Error ? err.message : String(err);
+          const tries = (attempts.get(streamId) ?? 0) + 1;
+          if (tries >= maxAttempts) {
+            attempts.delete(streamId);
+            await giveUp(streamId, event, tries, error);
+          } else {
+            attempts.set(streamId, tries);
+            options.log.error('event handler failed; it will be retried', { eventId: event.id, type: event.type, attempt: tries, error });
+          }
           continue;
         }
       }
+      attempts.delete(streamId);
       done.push(streamId);
     }
     if (done.length) await redis.xack(EVENT_STREAM, group, ...done);
@@ -74,7 +100,7 @@ export function consumeEvents(options: {
         if (Date.now() - lastClaim >= (options.claimEveryMs ?? 2000)) {
           lastClaim = Date.now();
           const claimed = (await redis.xautoclaim(EVENT_STREAM, group, consumer, options.claimIdleMs ?? 5000, '0-0', 'COUNT', 100)) as [string, Entries];
-          const entries = (claimed?.[1] ?? []).filter((e): e is [string, string[]] => Array.isArray(e) && Array.isArray(e[1]));
+          const entries = (claimed?.[1] ?? []).filter((e): e is [string, string[]] => Array.isArray(e));
           if (entries.length) options.log.info('claimed events left pending by another consumer', { count: entries.length });
           await handle(entries);
         }

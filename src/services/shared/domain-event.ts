@@ -3,8 +3,24 @@ import type { EventType } from './outbox-store.js';
 /** The Redis stream every service publishes its domain events to. */
 export const EVENT_STREAM = 'ecom:events';
 
-/** Approximate cap of the stream's length (XADD MAXLEN ~). */
-export const EVENT_STREAM_MAXLEN = 100_000;
+/** How many entries the stream keeps once every consumer group has acknowledged them (history for `ecom events`). */
+export const EVENT_STREAM_KEEP = 100_000;
+
+/** The Redis list of events whose handler kept failing (newest first), shown by `ecom events --dead`. */
+export const DEAD_LETTERS = 'ecom:events:dead';
+
+/** How many times a consumer runs a failing handler on one event before it gives the event up as a dead letter. */
+export const MAX_HANDLER_ATTEMPTS = 5;
+
+/** One dead letter: the event, the group that gave it up, and why. */
+export interface DeadLetter {
+  group: string;
+  streamId: string;
+  event: DomainEvent;
+  attempts: number;
+  error: string;
+  at: string;
+}
 
 /** An event as consumers receive it. `id` is unique per event (`<service>:<outbox id>`), whoever relayed it. */
 export interface DomainEvent {

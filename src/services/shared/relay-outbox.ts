@@ -1,13 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
-import { EVENT_STREAM, EVENT_STREAM_MAXLEN } from './domain-event.js';
+import { EVENT_STREAM, EVENT_STREAM_KEEP } from './domain-event.js';
+import { trimEventStream } from './trim-event-stream.js';
 import type { OutboxStore } from './outbox-store.js';
 
 /**
  * Publishes a service's outbox to the event stream: claims unsent events (so several instances share the work),
  * XADDs them in one pipeline, then marks them sent. While Redis is away events stay in the outbox and are published
  * once it is back. A claim that outlives a crashed relay is taken over after `claimStaleMs`; an event published twice
- * that way keeps its id, and consumers apply each id once. Returns a stop function.
+ * that way keeps its id, and consumers apply each id once. Every `trimEveryMs` the stream is trimmed towards `keep`
+ * entries, never past an entry some consumer group has not acknowledged. Returns a stop function.
  */
 export function relayOutbox(options: {
   outbox: OutboxStore;
@@ -17,9 +19,18 @@ export function relayOutbox(options: {
   log: Logger;
   everyMs?: number;
   claimStaleMs?: number;
+  trimEveryMs?: number;
+  keep?: number;
 }): () => Promise<void> {
   let stopped = false;
   let failing = false;
+  let lastTrim = Date.now();
+  const trim = async (): Promise<void> => {
+    if (options.redis.status !== 'ready' || Date.now() - lastTrim < (options.trimEveryMs ?? 5000)) return;
+    lastTrim = Date.now();
+    const trimmed = await trimEventStream(options.redis, EVENT_STREAM, options.keep ?? EVENT_STREAM_KEEP);
+    if (trimmed > 0) options.log.debug('trimmed acknowledged events from the stream', { trimmed });
+  };
   const publish = async (): Promise<void> => {
     if (options.redis.status !== 'ready') return;
     for (;;) {
@@ -27,7 +38,7 @@ export function relayOutbox(options: {
       if (batch.length === 0) return;
       const tx = options.redis.pipeline();
       for (const e of batch) {
-        tx.xadd(EVENT_STREAM, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'id', `${options.service}:${e.id}`, 'type', e.type, 'payload', e.payload, 'ts', e.createdAt, 'source', options.instanceId);
+        tx.xadd(EVENT_STREAM, '*', 'id', `${options.service}:${e.id}`, 'type', e.type, 'payload', e.payload, 'ts', e.createdAt, 'source', options.instanceId);
       }
       const results = await tx.exec();
       const sent = batch.filter((_, i) => results?.[i] && !results[i]![0]).map((e) => e.id);
@@ -42,6 +53,7 @@ export function relayOutbox(options: {
       if (stopped) return;
       try {
         await publish();
+        await trim();
         if (failing) options.log.info('event relay recovered');
         failing = false;
       } catch (err) {

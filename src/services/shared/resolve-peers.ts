@@ -7,6 +7,8 @@ export interface PeerInstance {
   id: number;
   host: string;
   port: number;
+  /** What the instance registered besides its address (its `pid`, for one). */
+  meta?: Record<string, string>;
 }
 
 /** Answers "which instances of KIND are there right now". */

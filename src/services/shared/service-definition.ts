@@ -8,6 +8,7 @@ import type { Logger } from '../../kit/create-logger.js';
 import type { ServiceMetrics } from '../../kit/create-metrics.js';
 import type { TokenService } from '../../kit/create-token-service.js';
 import type { PeerClient } from './call-peers.js';
+import type { PeerResolver } from './resolve-peers.js';
 import type { Db } from './open-database.js';
 import type { SendBatch } from './ship-logs.js';
 import type { OutboxStore } from './outbox-store.js';
@@ -26,6 +27,8 @@ export interface ServiceDeps {
   metrics: ServiceMetrics;
   cache: Cache;
   peers: PeerClient;
+  /** Which instances of each kind are there right now (the registry's view), e.g. to tell whether a peer restarted. */
+  resolver: PeerResolver;
   tokens: TokenService;
   auth: Authorizer;
   /** The service's outbox: append events inside the transaction of the change they announce. */

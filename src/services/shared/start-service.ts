@@ -25,6 +25,9 @@ import { relayOutbox } from './relay-outbox.js';
 import { consumeEvents } from './consume-events.js';
 import { openProcessedEventsStore } from './processed-events-store.js';
 import { parseDuration } from '../../common/parse-duration.js';
+import { Router } from 'express';
+import { createLatencyFault } from '../../kit/inject-latency.js';
+import { faultRoutes } from './fault-routes.js';
 
 /** A running service instance. */
 export interface ServiceHandle {
@@ -105,7 +108,7 @@ export async function startService(options: {
   };
 
   try {
-    instance = await definition.create({ kind, id, instanceId, cluster, credentials, db, log, metrics, cache, peers, tokens, auth, outbox });
+    instance = await definition.create({ kind, id, instanceId, cluster, credentials, db, log, metrics, cache, peers, resolver, tokens, auth, outbox });
     if (instance.sendLogs) sendLogs = instance.sendLogs;
     if (instance.consumes) {
       // Blocking stream reads need their own connection, without the short cache command timeout.
@@ -120,12 +123,14 @@ export async function startService(options: {
         log,
       });
     }
+    const latency = createLatencyFault();
     const app = createServiceApp({
       instanceId,
+      latency,
       bodyLimitBytes: instance.bodyLimitBytes ?? cluster.http.bodyLimitBytes,
       metrics,
       log,
-      routes: instance.routes,
+      routes: Router().use(faultRoutes(latency, auth)).use(instance.routes),
       health: () => ({ service: kind, id, redis: redis.status === 'ready' ? 'up' : 'down', uptimeMs: Date.now() - startedAt }),
     });
     const server = await startHttpServer(app, { host: cluster.host, port: options.port, graceMs: cluster.http.shutdownGraceMs });

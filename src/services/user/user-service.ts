@@ -1,9 +1,11 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../../kit/authorize-requests.js';
+import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 import { httpError, notFound } from '../../kit/http-error.js';
 import type { ServiceDefinition } from '../shared/service-definition.js';
 import { validateInput } from '../../kit/validate-input.js';
+import { loginLockMs } from './login-backoff.js';
 import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './hash-password.js';
 import { EmailTakenError, USER_MIGRATIONS, openUserStore, type PublicUser } from './user-store.js';
 
@@ -35,7 +37,7 @@ export const userService: ServiceDefinition = {
     const readUser = (id: number): Promise<PublicUser | undefined> => cache.read('user', String(id), () => store.get(id));
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
 
-    const routes = Router();
+    const routes = Router(STRICT_ROUTING);
     routes.post('/api/users/register', async (req, res) => {
       const body = validateInput(registerBody, req.body);
       const passwordHash = await hashPassword(body.password);
@@ -51,8 +53,17 @@ export const userService: ServiceDefinition = {
     routes.post('/api/users/login', async (req, res) => {
       const body = validateInput(loginBody, req.body);
       const found = store.findCredentials(body.email);
+      if (found) {
+        const now = Date.now();
+        const lockedUntil = store.beginLoginAttempt(found.user.id, now, loginLockMs);
+        if (lockedUntil > 0) {
+          res.setHeader('Retry-After', String(Math.ceil((lockedUntil - now) / 1000)));
+          throw httpError(429, 'too_many_attempts', 'too many failed logins for this account, try again later');
+        }
+      }
       const ok = await verifyPassword(body.password, found?.passwordHash ?? (await DECOY_HASH_PROMISE));
       if (!found || !ok) throw httpError(401, 'invalid_credentials', 'email or password is wrong');
+      store.clearLoginAttempts(found.user.id);
       const token = await tokens.sign({ userId: found.user.id, role: found.user.role });
       res.json({ token, user: found.user });
     });

@@ -29,6 +29,11 @@ export const USER_MIGRATIONS = [
      updated_at TEXT NOT NULL
    )`,
   `ALTER TABLE users ADD COLUMN profile_version INTEGER NOT NULL DEFAULT 0`,
+  `CREATE TABLE login_guard (
+     user_id INTEGER PRIMARY KEY REFERENCES users(id),
+     attempts INTEGER NOT NULL,
+     locked_until_ms INTEGER NOT NULL
+   )`,
 ] as const;
 
 interface UserRow {
@@ -67,6 +72,13 @@ export interface UserStore {
   findCredentials(email: string): { user: PublicUser; passwordHash: string } | undefined;
   get(id: number): PublicUser | undefined;
   update(id: number, patch: { name?: string; address?: string; phone?: string }): PublicUser | undefined;
+  /**
+   * Counts a login attempt on an account before its password is checked, shared by every instance: answers the time
+   * until which the account is locked (0: go ahead). `lockMs(attempts)` says how long the n-th attempt locks it.
+   */
+  beginLoginAttempt(userId: number, nowMs: number, lockMs: (attempts: number) => number): number;
+  /** A correct password: the account's attempt count starts again. */
+  clearLoginAttempts(userId: number): void;
 }
 
 /** Prepares the user store's statements on an open database; changes announce themselves through `outbox`. */
@@ -86,6 +98,20 @@ export function openUserStore(db: Db, outbox: OutboxStore): UserStore {
        phone = coalesce(@phone, phone), updated_at = @now, profile_version = profile_version + 1
      WHERE id = @id RETURNING *`,
   );
+  const guardOf = db.prepare('SELECT attempts, locked_until_ms FROM login_guard WHERE user_id = ?');
+  const saveGuard = db.prepare(
+    `INSERT INTO login_guard (user_id, attempts, locked_until_ms) VALUES (?, ?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET attempts = excluded.attempts, locked_until_ms = excluded.locked_until_ms`,
+  );
+  const clearGuard = db.prepare('DELETE FROM login_guard WHERE user_id = ?');
+  const countAttempt = db.transaction((userId: number, nowMs: number, lockMs: (attempts: number) => number): number => {
+    const row = guardOf.get(userId) as { attempts: number; locked_until_ms: number } | undefined;
+    if (row && row.locked_until_ms > nowMs) return row.locked_until_ms;
+    const attempts = (row?.attempts ?? 0) + 1;
+    const lock = lockMs(attempts);
+    saveGuard.run(userId, attempts, lock > 0 ? nowMs + lock : 0);
+    return 0;
+  });
   const register = db.transaction((input: Parameters<UserStore['create']>[0]): PublicUser => {
     const user = toPublic(insert.get({ ...input, now: new Date().toISOString() }) as UserRow);
     outbox.append('USER_REGISTERED', { userId: user.id, email: user.email, name: user.name, role: user.role, at: user.createdAt });
@@ -132,5 +158,9 @@ export function openUserStore(db: Db, outbox: OutboxStore): UserStore {
       return row && toPublic(row);
     },
     update: (id, patch) => updateProfile(id, patch),
+    beginLoginAttempt: (userId, nowMs, lockMs) => countAttempt.immediate(userId, nowMs, lockMs),
+    clearLoginAttempts(userId) {
+      clearGuard.run(userId);
+    },
   };
 }
