@@ -33,7 +33,10 @@ export default tseslint.config(
       'import-x/no-duplicates': 'error',
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']", message: 'only src/cli/main.ts ends the process' },
+        {
+          selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']",
+          message: 'only src/cli/main.ts ends the process',
+        },
       ],
     },
   },

@@ -32,7 +32,12 @@ async function clusterFile() {
       gateway: { port: gateway },
       iscs: { port: iscs },
       redis: { port: redis },
-      services: { product: { instances: instances([1, 2]) }, user: { instances: instances([3, 6]) }, logger: { instances: instances([4]) }, order: { instances: instances([5, 7]) } },
+      services: {
+        product: { instances: instances([1, 2]) },
+        user: { instances: instances([3, 6]) },
+        logger: { instances: instances([4]) },
+        order: { instances: instances([5, 7]) },
+      },
     }),
   );
 }
@@ -44,17 +49,25 @@ async function main() {
   await ecom('up', '-d');
   await ecom('seed', '--products', '100', '--users', '10');
   console.log(`reference: ${seconds}s at ${rate} req/s of mix, no faults`);
-  const reference = JSON.parse((await ecom('overload', '--rate', String(rate), '--duration', `${seconds}s`, '--scenario', 'mix', '--timeout', '30s', '--json', '-')).stdout);
+  const reference = JSON.parse(
+    (await ecom('overload', '--rate', String(rate), '--duration', `${seconds}s`, '--scenario', 'mix', '--timeout', '30s', '--json', '-')).stdout,
+  );
   console.log(`chaos: the same load with a fault every 3 s, every kind, seed ${seed}`);
-  const res = await ecom('chaos', '--duration', `${seconds}s`, '--rate', String(rate), '--every', '3s', '--seed', String(seed), '--json', '-').catch((err) => err);
+  const res = await ecom('chaos', '--duration', `${seconds}s`, '--rate', String(rate), '--every', '3s', '--seed', String(seed), '--json', '-').catch(
+    (err) => err,
+  );
   const chaos = JSON.parse(res.stdout);
   const faults = chaos.faults.filter((f) => !f.skipped);
   const kinds = [...new Set(faults.map((f) => f.kind))];
   const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
   console.log(`faults injected: ${faults.length} (${kinds.length} kinds: ${kinds.join(', ')}); skipped ${chaos.faults.length - faults.length}`);
-  console.log(`requests: chaos ${chaos.load.requests}, failed ${chaos.failures.length}, retried ${chaos.load.retries}; reference ${reference.requests}, errors ${reference.errors}, retried ${reference.retries}`);
+  console.log(
+    `requests: chaos ${chaos.load.requests}, failed ${chaos.failures.length}, retried ${chaos.load.retries}; reference ${reference.requests}, errors ${reference.errors}, retried ${reference.retries}`,
+  );
   for (const p of ['p50', 'p99', 'max']) {
-    console.log(`latency ${p}: chaos ${chaos.load.latencyMs[p]} ms vs reference ${reference.latencyMs[p]} ms = ${ratio(chaos.load.latencyMs[p], reference.latencyMs[p])}×`);
+    console.log(
+      `latency ${p}: chaos ${chaos.load.latencyMs[p]} ms vs reference ${reference.latencyMs[p]} ms = ${ratio(chaos.load.latencyMs[p], reference.latencyMs[p])}×`,
+    );
   }
   for (const inv of chaos.invariants) console.log(`  ${inv.ok ? '✓' : '✗'} ${inv.name}: ${inv.detail}`);
   console.log(`goal (0 failed requests, every invariant held): ${chaos.ok ? 'met' : 'MISSED'}`);

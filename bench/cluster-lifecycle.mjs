@@ -15,9 +15,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist/cli/main.js');
 const rounds = Number(process.argv[2] ?? 3);
 
-
-
-
 async function clusterFile(dir) {
   const ports = [];
   while (ports.length < 8) {
@@ -34,7 +31,12 @@ async function clusterFile(dir) {
       iscs: { port: iscs },
       redis: { port: redis },
       services: {
-        product: { instances: [{ id: 1, port: p1 }, { id: 2, port: p2 }] },
+        product: {
+          instances: [
+            { id: 1, port: p1 },
+            { id: 2, port: p2 },
+          ],
+        },
         user: { instances: [{ id: 3, port: u }] },
         logger: { instances: [{ id: 4, port: l }] },
         order: { instances: [{ id: 5, port: o }] },
@@ -77,7 +79,9 @@ async function main() {
       t = performance.now();
       await ecom('down', '-c', file);
       results.downMs.push(performance.now() - t);
-      console.log(`round ${round}: up ${results.upMs.at(-1).toFixed(0)} ms, kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`);
+      console.log(
+        `round ${round}: up ${results.upMs.at(-1).toFixed(0)} ms, kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
+      );
     } finally {
       await ecom('down', '-c', file).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

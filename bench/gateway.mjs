@@ -20,7 +20,6 @@ const trials = Number(process.argv[2] ?? 50);
 const ecom = (...args) => run(process.execPath, [bin, ...args], { maxBuffer: 10 * 1024 * 1024 });
 const cleanups = [];
 
-
 /** wrk for `seconds` with `connections`, one thread; returns rps and latency percentiles (ms). */
 async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url];
@@ -51,7 +50,12 @@ async function main() {
       iscs: { port: iscs },
       redis: { port: redis },
       services: {
-        product: { instances: [{ id: 1, port: p1 }, { id: 2, port: p2 }] },
+        product: {
+          instances: [
+            { id: 1, port: p1 },
+            { id: 2, port: p2 },
+          ],
+        },
         user: { instances: [{ id: 3, port: u }] },
         logger: { instances: [{ id: 4, port: l }] },
         order: { instances: [{ id: 5, port: o }] },
@@ -68,15 +72,23 @@ async function main() {
   for (let i = 0; i < trials; i++) {
     const id = 100 + i;
     const port = await freePort();
-    const child = spawn(process.execPath, [bin, 'service', 'start', 'product', '--id', String(id), '--port', String(port), '-c', file], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'service', 'start', 'product', '--id', String(id), '--port', String(port), '-c', file], {
+      stdio: 'ignore',
+    });
     const registeredAt = await until(`product-${id} to register`, async () => {
-      const res = await fetch(`http://127.0.0.1:${iscs}/v1/services`).then((r) => r.json()).catch(() => undefined);
+      const res = await fetch(`http://127.0.0.1:${iscs}/v1/services`)
+        .then((r) => r.json())
+        .catch(() => undefined);
       const inst = res?.services?.product?.find((p) => p.id === id);
       return inst ? performance.now() : undefined;
     });
     await until(`product-${id} to be routed`, async () => {
       const answers = await Promise.all(
-        Array.from({ length: 4 }, () => fetch(`${gw}/api/products/1`, { headers: { authorization: 'Bearer bench' } }).then((r) => r.headers.get('x-instance-id')).catch(() => null)),
+        Array.from({ length: 4 }, () =>
+          fetch(`${gw}/api/products/1`, { headers: { authorization: 'Bearer bench' } })
+            .then((r) => r.headers.get('x-instance-id'))
+            .catch(() => null),
+        ),
       );
       return answers.includes(`product-${id}`);
     });
@@ -84,15 +96,24 @@ async function main() {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-  const routing = { trials, p50Ms: Math.round(percentile(delays, 50)), p99Ms: Math.round(percentile(delays, 99)), maxMs: Math.round(Math.max(...delays)) };
-  console.log(`registration → first routed request over ${trials} trials: p50 ${routing.p50Ms} ms, p99 ${routing.p99Ms} ms, max ${routing.maxMs} ms (goal p99 ≤ 500 ms)`);
+  const routing = {
+    trials,
+    p50Ms: Math.round(percentile(delays, 50)),
+    p99Ms: Math.round(percentile(delays, 99)),
+    maxMs: Math.round(Math.max(...delays)),
+  };
+  console.log(
+    `registration → first routed request over ${trials} trials: p50 ${routing.p50Ms} ms, p99 ${routing.p99Ms} ms, max ${routing.maxMs} ms (goal p99 ≤ 500 ms)`,
+  );
 
   // 2. uncached GET: gateway (2 instances) vs one instance directly
   await wrk(`${gw}/api/products/1`, { seconds: 2, headers: ['Authorization: Bearer bench'] });
   const direct = await wrk(`http://127.0.0.1:${p1}/api/products/1`);
   const viaGateway = await wrk(`${gw}/api/products/1`, { headers: ['Authorization: Bearer bench'] });
   const uncachedRatio = viaGateway.rps / direct.rps;
-  console.log(`uncached GET  direct product-1 ${direct.rps.toFixed(0)} rps (p99 ${direct.p99} ms) · gateway ×2 ${viaGateway.rps.toFixed(0)} rps (p99 ${viaGateway.p99} ms, non-2xx ${viaGateway.non2xx}) · ratio ${uncachedRatio.toFixed(2)} (goal ≥ 1.3, p99 ≤ 20 ms)`);
+  console.log(
+    `uncached GET  direct product-1 ${direct.rps.toFixed(0)} rps (p99 ${direct.p99} ms) · gateway ×2 ${viaGateway.rps.toFixed(0)} rps (p99 ${viaGateway.p99} ms, non-2xx ${viaGateway.non2xx}) · ratio ${uncachedRatio.toFixed(2)} (goal ≥ 1.3, p99 ≤ 20 ms)`,
+  );
 
   // 3. cached GET vs nginx return 200
   const prefix = join(dir, 'plain-nginx');
@@ -116,12 +137,22 @@ http { access_log off; client_body_temp_path ${prefix}/tmp; proxy_temp_path ${pr
   const cached = await wrk(`${gw}/api/products/1`);
   const ret200 = await wrk(`http://127.0.0.1:${plain}/`);
   const cachedRatio = cached.rps / ret200.rps;
-  console.log(`cached GET    gateway ${cached.rps.toFixed(0)} rps (p99 ${cached.p99} ms) · nginx return 200 ${ret200.rps.toFixed(0)} rps · ratio ${cachedRatio.toFixed(2)} (goal ≥ 0.55)`);
+  console.log(
+    `cached GET    gateway ${cached.rps.toFixed(0)} rps (p99 ${cached.p99} ms) · nginx return 200 ${ret200.rps.toFixed(0)} rps · ratio ${cachedRatio.toFixed(2)} (goal ≥ 0.55)`,
+  );
 
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results/gateway.json'),
-    JSON.stringify({ routing, uncached: { direct, viaGateway, ratio: uncachedRatio }, cached: { gateway: cached, nginxReturn200: ret200, ratio: cachedRatio } }, null, 2),
+    JSON.stringify(
+      {
+        routing,
+        uncached: { direct, viaGateway, ratio: uncachedRatio },
+        cached: { gateway: cached, nginxReturn200: ret200, ratio: cachedRatio },
+      },
+      null,
+      2,
+    ),
   );
 }
 

@@ -22,7 +22,12 @@ const bin = join(root, 'dist/cli/main.js');
 const connections = Number(process.argv[2] ?? 32);
 const amounts = { nginx: Number(process.argv[3] ?? 150_000), express: Number(process.argv[4] ?? 40_000) };
 const children = [];
-const hasTaskset = cpus().length >= 2 && (await run('taskset', ['--version']).then(() => true, () => false));
+const hasTaskset =
+  cpus().length >= 2 &&
+  (await run('taskset', ['--version']).then(
+    () => true,
+    () => false,
+  ));
 const TOOL_CPU = 1;
 const TARGET_CPU = 0;
 const pinned = (cpu, cmd, args) => (hasTaskset ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
@@ -42,7 +47,18 @@ async function runTool(cmd, args) {
 
 /** ecom overload, closed model, exactly `amount` requests; figures from its JSON report. */
 async function ecomRun(url, amount) {
-  const { stdout, cpuMs } = await runTool(process.execPath, [bin, 'overload', '--target', url, '-n', String(amount), '--concurrency', String(connections), '--json', '-']);
+  const { stdout, cpuMs } = await runTool(process.execPath, [
+    bin,
+    'overload',
+    '--target',
+    url,
+    '-n',
+    String(amount),
+    '--concurrency',
+    String(connections),
+    '--json',
+    '-',
+  ]);
   const report = JSON.parse(stdout);
   return { requests: report.requests, rps: report.rps, p50: report.latencyMs.p50, errors: report.errors, cpuMs };
 }
@@ -68,7 +84,13 @@ async function wrkRun(url, seconds) {
   const errors =
     Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) +
     [...(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout) ?? [])].slice(1).reduce((a, b) => a + Number(b), 0);
-  return { requests, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0), p50: p50 ? toMs(Number(p50[1]), p50[2]) : NaN, errors, cpuMs };
+  return {
+    requests,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
+    p50: p50 ? toMs(Number(p50[1]), p50[2]) : NaN,
+    errors,
+    cpuMs,
+  };
 }
 
 async function startTargets(dir) {
@@ -92,10 +114,16 @@ const server = app.listen(${expressPort}, '127.0.0.1');
 server.keepAliveTimeout = 60_000;
 `,
   );
-  for (const [cmd, args] of [pinned(TARGET_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]), pinned(TARGET_CPU, process.execPath, [join(dir, 'hello.mjs')])]) {
+  for (const [cmd, args] of [
+    pinned(TARGET_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]),
+    pinned(TARGET_CPU, process.execPath, [join(dir, 'hello.mjs')]),
+  ]) {
     children.push(spawn(cmd, args, { stdio: 'ignore', detached: true }));
   }
-  const targets = { 'nginx return 200': { url: `http://127.0.0.1:${nginxPort}/`, amount: amounts.nginx }, 'express hello': { url: `http://127.0.0.1:${expressPort}/`, amount: amounts.express } };
+  const targets = {
+    'nginx return 200': { url: `http://127.0.0.1:${nginxPort}/`, amount: amounts.nginx },
+    'express hello': { url: `http://127.0.0.1:${expressPort}/`, amount: amounts.express },
+  };
   for (const { url } of Object.values(targets)) await until(url, async () => (await fetch(url)).status === 200, 10_000);
   return targets;
 }
@@ -111,7 +139,9 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-tools-'));
   try {
     const targets = await startTargets(dir);
-    console.log(`connections ${connections} · ${hasTaskset ? `tools on CPU ${TOOL_CPU}, targets on CPU ${TARGET_CPU}` : 'no CPU pinning (taskset missing or one CPU)'} · node ${process.version}`);
+    console.log(
+      `connections ${connections} · ${hasTaskset ? `tools on CPU ${TOOL_CPU}, targets on CPU ${TARGET_CPU}` : 'no CPU pinning (taskset missing or one CPU)'} · node ${process.version}`,
+    );
     const results = {};
     for (const [name, { url, amount }] of Object.entries(targets)) {
       // Warm-up (JIT of the target, connection set-up paths); wrk's latest rate sizes its next duration.
@@ -128,7 +158,10 @@ async function main() {
           return r;
         },
       };
-      for (const order of [['ecom', 'autocannon', 'wrk'], ['wrk', 'autocannon', 'ecom']]) {
+      for (const order of [
+        ['ecom', 'autocannon', 'wrk'],
+        ['wrk', 'autocannon', 'ecom'],
+      ]) {
         for (const tool of order) runs[tool].push(await tools[tool]());
       }
       const figures = Object.fromEntries(
@@ -150,11 +183,15 @@ async function main() {
       console.log(`\n${name} (N=${amount}, wrk ${wrkSeconds.join(' s, ')} s)`);
       for (const tool of ['ecom', 'autocannon', 'wrk']) {
         const f = figures[tool];
-        console.log(`  ${tool.padEnd(10)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3)} ms  CPU ${f.cpuMsPer1kRequests.toFixed(1)} ms/1k req  requests ${f.requests.toFixed(0)}  errors ${f.errors}`);
+        console.log(
+          `  ${tool.padEnd(10)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3)} ms  CPU ${f.cpuMsPer1kRequests.toFixed(1)} ms/1k req  requests ${f.requests.toFixed(0)}  errors ${f.errors}`,
+        );
       }
       console.log(`  ecom/autocannon throughput ${ecomVsAutocannon.toFixed(2)} (goal ≥ 1.2: ${ecomVsAutocannon >= 1.2 ? 'met' : 'MISSED'})`);
       const within = Math.abs(ecomP50VsWrk - 1) <= 0.25;
-      console.log(`  ecom p50 / wrk p50 ${ecomP50VsWrk.toFixed(2)}${name.startsWith('express') ? ` (goal within 25 %: ${within ? 'met' : 'MISSED'})` : ' (no goal on this target)'}`);
+      console.log(
+        `  ecom p50 / wrk p50 ${ecomP50VsWrk.toFixed(2)}${name.startsWith('express') ? ` (goal within 25 %: ${within ? 'met' : 'MISSED'})` : ' (no goal on this target)'}`,
+      );
     }
     mkdirSync(join(root, 'bench/results'), { recursive: true });
     writeFileSync(

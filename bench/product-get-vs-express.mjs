@@ -22,7 +22,10 @@ const start = (cmd, args, opts = {}) => {
   children.push(child);
   return child;
 };
-const hasTaskset = await run('taskset', ['--version']).then(() => true, () => false);
+const hasTaskset = await run('taskset', ['--version']).then(
+  () => true,
+  () => false,
+);
 
 async function wrk(url) {
   const args = ['-t1', '-c32', `-d${seconds}s`, '--latency', url];
@@ -43,20 +46,39 @@ async function main() {
     JSON.stringify({
       stateDir: 'state',
       redis: { port: redisPort },
-      services: { product: { instances: [{ id: 1, port: productPort }] }, user: { instances: [{ id: 2, port: userPort }] }, logger: { instances: [] }, order: { instances: [] } },
+      services: {
+        product: { instances: [{ id: 1, port: productPort }] },
+        user: { instances: [{ id: 2, port: userPort }] },
+        logger: { instances: [] },
+        order: { instances: [] },
+      },
     }),
   );
   start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no']);
-  const service = (kind, id, port) => start(process.execPath, [bin, 'service', 'start', kind, '--id', String(id), '--port', String(port), '--iscs', 'none', '-c', join(dir, 'config.json')]);
+  const service = (kind, id, port) =>
+    start(process.execPath, [bin, 'service', 'start', kind, '--id', String(id), '--port', String(port), '--iscs', 'none', '-c', join(dir, 'config.json')]);
   service('product', 1, productPort);
   service('user', 2, userPort);
-  writeFileSync(join(dir, 'hello.mjs'), `import express from ${JSON.stringify(join(root, 'node_modules/express/index.js'))};\nconst app = express();\napp.get('/', (_req, res) => res.json({ hello: 'world' }));\napp.listen(${expressPort}, '127.0.0.1');\n`);
+  writeFileSync(
+    join(dir, 'hello.mjs'),
+    `import express from ${JSON.stringify(join(root, 'node_modules/express/index.js'))};\nconst app = express();\napp.get('/', (_req, res) => res.json({ hello: 'world' }));\napp.listen(${expressPort}, '127.0.0.1');\n`,
+  );
   start(process.execPath, [join(dir, 'hello.mjs')]);
   const productUrl = `http://127.0.0.1:${productPort}/api/products/1`;
   const expressUrl = `http://127.0.0.1:${expressPort}/`;
-  await until('services', async () => (await fetch(`http://127.0.0.1:${userPort}/health`)).ok && (await fetch(`http://127.0.0.1:${productPort}/health`)).ok && (await fetch(expressUrl)).ok);
+  await until(
+    'services',
+    async () =>
+      (await fetch(`http://127.0.0.1:${userPort}/health`)).ok && (await fetch(`http://127.0.0.1:${productPort}/health`)).ok && (await fetch(expressUrl)).ok,
+  );
   const { admin } = JSON.parse(readFileSync(join(dir, 'state/credentials.json'), 'utf8'));
-  const login = await (await fetch(`http://127.0.0.1:${userPort}/api/users/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })).json();
+  const login = await (
+    await fetch(`http://127.0.0.1:${userPort}/api/users/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(admin),
+    })
+  ).json();
   const created = await fetch(`http://127.0.0.1:${productPort}/api/products`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },

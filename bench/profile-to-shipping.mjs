@@ -39,9 +39,22 @@ async function main() {
       },
     }),
   );
-  children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-  for (const [kind, id, port] of [['logger', 1, logger], ['user', 2, user], ['product', 3, product], ['order', 4, order]]) {
-    children.push(spawn(process.execPath, [bin, 'service', 'start', kind, '--id', String(id), '--port', String(port), '--iscs', 'none', '-c', join(dir, 'config.json')], { stdio: 'ignore' }));
+  children.push(
+    spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    }),
+  );
+  for (const [kind, id, port] of [
+    ['logger', 1, logger],
+    ['user', 2, user],
+    ['product', 3, product],
+    ['order', 4, order],
+  ]) {
+    children.push(
+      spawn(process.execPath, [bin, 'service', 'start', kind, '--id', String(id), '--port', String(port), '--iscs', 'none', '-c', join(dir, 'config.json')], {
+        stdio: 'ignore',
+      }),
+    );
   }
   const u = `http://127.0.0.1:${user}`;
   const p = `http://127.0.0.1:${product}`;
@@ -64,7 +77,12 @@ async function main() {
     const t0 = performance.now();
     const res = await call(u, 'PATCH', '/api/users/me', { address }, token);
     if (res.status !== 200) throw new Error(`PATCH answered ${res.status}`);
-    await until('the order to follow', async () => (await call(o, 'GET', `/api/orders/${orderId}`, undefined, token)).body.order.shipping.address === address, 10_000, 2);
+    await until(
+      'the order to follow',
+      async () => (await call(o, 'GET', `/api/orders/${orderId}`, undefined, token)).body.order.shipping.address === address,
+      10_000,
+      2,
+    );
     delays.push(performance.now() - t0);
     const r0 = performance.now();
     await call(o, 'GET', `/api/orders/${orderId}`, undefined, token);
@@ -77,8 +95,12 @@ async function main() {
     maxMs: Number(Math.max(...delays).toFixed(1)),
     referenceGetP50Ms: Number(percentile(roundTrips, 50).toFixed(2)),
   };
-  console.log(`profile update → order shipping updated over ${trials} trials: p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, max ${summary.maxMs} ms (goal p99 ≤ 200 ms)`);
-  console.log(`reference: one GET of the order, p50 ${summary.referenceGetP50Ms} ms (ratio p50 / GET ${(summary.p50Ms / summary.referenceGetP50Ms).toFixed(1)})`);
+  console.log(
+    `profile update → order shipping updated over ${trials} trials: p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, max ${summary.maxMs} ms (goal p99 ≤ 200 ms)`,
+  );
+  console.log(
+    `reference: one GET of the order, p50 ${summary.referenceGetP50Ms} ms (ratio p50 / GET ${(summary.p50Ms / summary.referenceGetP50Ms).toFixed(1)})`,
+  );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/profile-to-shipping.json'), JSON.stringify({ summary, delays }, null, 2));
   rmSync(dir, { recursive: true, force: true });

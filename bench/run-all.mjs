@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run-all.mjs').sort();
+const benches = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run-all.mjs')
+  .sort();
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench}`);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { auditOrders, type AuditedOrder } from '../services/order/order-store.js';
-import { auditProducts } from '../services/product/product-store.js';
+import { auditOrders, type AuditedOrder } from '../services/order/order-audit-store.js';
+import { auditProducts } from '../services/product/product-audit-store.js';
 import { firstOf, type Invariant } from './chaos-invariant.js';
 
 /** What the product and order databases say at one moment. */
@@ -56,7 +56,10 @@ export function checkStock(before: StockLedger, after: StockLedger): Invariant {
     if (now === undefined) continue;
     const used = accounted.get(productId) ?? 0;
     if (was !== now || used > 0) touched++;
-    if (was !== now + used) problems.push(`product ${productId}: ${was} before ≠ ${now} now + ${used} in orders (${was - now - used > 0 ? 'lost' : 'oversold'} ${Math.abs(was - now - used)})`);
+    if (was !== now + used)
+      problems.push(
+        `product ${productId}: ${was} before ≠ ${now} now + ${used} in orders (${was - now - used > 0 ? 'lost' : 'oversold'} ${Math.abs(was - now - used)})`,
+      );
   }
   return {
     name: 'stock conservation',
@@ -81,7 +84,10 @@ export function checkOrders(answeredKeys: readonly string[], after: StockLedger)
   return {
     name: 'orders',
     ok: problems.length === 0,
-    detail: problems.length === 0 ? `${answeredKeys.length} orders answered 201, each placed exactly once` : `${problems.length} answered orders missing or duplicated`,
+    detail:
+      problems.length === 0
+        ? `${answeredKeys.length} orders answered 201, each placed exactly once`
+        : `${problems.length} answered orders missing or duplicated`,
     ...(problems.length ? { items: firstOf(problems) } : {}),
   };
 }

@@ -36,7 +36,10 @@ export function checkCluster(input: { status: ClusterStatus; expected: number; r
   return {
     name: 'cluster afterwards',
     ok: problems.length === 0,
-    detail: problems.length === 0 ? `${input.status.processes.length} processes healthy; registry and gateway agree on ${listed.length} instances` : problems.join('; '),
+    detail:
+      problems.length === 0
+        ? `${input.status.processes.length} processes healthy; registry and gateway agree on ${listed.length} instances`
+        : problems.join('; '),
     ...(problems.length ? { items: problems } : {}),
   };
 }

@@ -18,7 +18,8 @@ export function formatChaosReport(r: ChaosReport): string {
   for (const inv of r.invariants) lines.push(`  ${inv.ok ? '✓' : '✗'} ${inv.name.padEnd(width)}  ${inv.detail}`);
   if (r.failures.length) {
     lines.push('  failed requests (first 10):');
-    for (const f of r.failures.slice(0, 10)) lines.push(`    ${seconds(f.atMs).padStart(6)} ${f.method} ${f.path} ${f.error}${f.fault ? ` during ${f.fault}` : ''}`);
+    for (const f of r.failures.slice(0, 10))
+      lines.push(`    ${seconds(f.atMs).padStart(6)} ${f.method} ${f.path} ${f.error}${f.fault ? ` during ${f.fault}` : ''}`);
   }
   for (const inv of r.invariants.filter((i) => !i.ok && i.name !== 'failed requests')) {
     for (const item of (inv.items ?? []).slice(0, 10)) lines.push(`    ${inv.name}: ${typeof item === 'string' ? item : JSON.stringify(item)}`);

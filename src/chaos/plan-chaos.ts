@@ -49,7 +49,10 @@ export function planChaos(flags: ChaosFlags): ChaosPlan {
   const durationMs = positive(flags.duration, '--duration');
   const everyMs = positive(flags.every, '--every');
   if (everyMs * 2 > durationMs) {
-    throw new UsageError('invalid_option', `--every ${flags.every} leaves no fault in a ${flags.duration} run: the first fault comes after --every and the last one --every before the end`);
+    throw new UsageError(
+      'invalid_option',
+      `--every ${flags.every} leaves no fault in a ${flags.duration} run: the first fault comes after --every and the last one --every before the end`,
+    );
   }
   if (!(SCENARIOS as readonly string[]).includes(flags.scenario)) {
     throw new UsageError('invalid_option', `--scenario: expected one of ${SCENARIOS.join(', ')}, got "${flags.scenario}"`);

@@ -1,13 +1,5 @@
 /** The faults `ecom chaos` knows, in the order the README lists them. */
-export const FAULT_KINDS = [
-  'kill-instance',
-  'term-instance',
-  'kill-redis',
-  'restart-registry',
-  'reload-gateway',
-  'pause-instance',
-  'slow-instance',
-] as const;
+export const FAULT_KINDS = ['kill-instance', 'term-instance', 'kill-redis', 'restart-registry', 'reload-gateway', 'pause-instance', 'slow-instance'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** One fault on the schedule: when, what, and a number in [0, 1) that picks its target when it fires. */
@@ -53,7 +45,10 @@ export function planFaults(options: { seed: number; durationMs: number; everyMs:
 
 /** Parses `--faults a,b,c`; unknown names are reported all at once. */
 export function parseFaultKinds(list: string): { kinds: FaultKind[]; unknown: string[] } {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = new Set<string>(FAULT_KINDS);
   return { kinds: names.filter((n): n is FaultKind => known.has(n)), unknown: names.filter((n) => !known.has(n)) };
 }

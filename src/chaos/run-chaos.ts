@@ -17,7 +17,8 @@ import { checkOrders, checkStock, readStockLedger } from './audit-stock.js';
 import type { Invariant } from './chaos-invariant.js';
 import { checkCluster } from './check-cluster.js';
 import { checkEvents, eventsSettled } from './check-events.js';
-import { injectFault, type FaultEffects, type FaultTimings, type InjectedFault } from './inject-fault.js';
+import { createFaultEffects } from './create-fault-effects.js';
+import { injectFault, type FaultTimings, type InjectedFault } from './inject-fault.js';
 import { planFaults, type FaultKind } from './plan-faults.js';
 import { recordRequests, type FailedRequest } from './record-requests.js';
 
@@ -57,22 +58,6 @@ export interface ChaosProgress {
   onPhase(line: string): void;
 }
 
-const realEffects: FaultEffects = {
-  signal(pid, signal) {
-    try {
-      process.kill(pid, signal);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-    }
-  },
-  async slowDown() {
-    // replaced per run: it needs the cluster token
-  },
-  later() {
-    // replaced per run: pending undos are tracked so none outlives the run
-  },
-};
-
 /**
  * Runs open-model load against the running cluster while injecting the planned faults, then waits for the cluster
  * to settle and audits it: failed requests, stock conservation, orders, events, and the cluster's own state.
@@ -84,29 +69,14 @@ export async function runChaos(cluster: ClusterConfig, plan: ChaosPlan, progress
   try {
     initial = await status();
   } catch (cause) {
-    throw new EcomError('cluster_not_running', `no cluster is running for ${cluster.stateDir}`, { cause, hint: 'start it with `ecom up -d` (and `ecom seed`)' });
+    throw new EcomError('cluster_not_running', `no cluster is running for ${cluster.stateDir}`, {
+      cause,
+      hint: 'start it with `ecom up -d` (and `ecom seed`)',
+    });
   }
   if (initial.phase !== 'running') throw new EcomError('cluster_not_running', `the cluster is ${initial.phase}`);
   const { clusterToken } = ensureCredentials(cluster.stateDir);
-  const undos = new Map<NodeJS.Timeout, () => void>();
-  const effects: FaultEffects = {
-    ...realEffects,
-    later(ms, then) {
-      const timer = setTimeout(() => {
-        undos.delete(timer);
-        then();
-      }, ms);
-      undos.set(timer, then);
-    },
-    async slowDown(url, latencyMs, forMs) {
-      await fetch(`${url}/internal/faults`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${clusterToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ latencyMs, forMs }),
-        signal: AbortSignal.timeout(2000),
-      });
-    },
-  };
+  const effects = createFaultEffects(clusterToken);
   const files = { product: layout.database('product'), order: layout.database('order') };
   const before = readStockLedger(files, Number.MAX_SAFE_INTEGER);
   const requests = recordRequests();
@@ -149,12 +119,7 @@ export async function runChaos(cluster: ClusterConfig, plan: ChaosPlan, progress
     });
   } finally {
     for (const t of timers) clearTimeout(t);
-    // A paused process is never left behind, whatever happened to the run.
-    for (const [timer, then] of undos) {
-      clearTimeout(timer);
-      then();
-    }
-    undos.clear();
+    effects.settle(); // a paused process is never left behind, whatever happened to the run
   }
 
   progress.onPhase(`load done; waiting up to ${plan.settleMs / 1000}s for the cluster to settle`);

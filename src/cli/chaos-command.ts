@@ -39,7 +39,11 @@ export function registerChaosCommand(program: Command): void {
       let finish: () => void = () => undefined;
       if (out.isTTY === true) {
         const [{ render }, { createElement }, { LoadDashboard }] = await Promise.all([import('ink'), import('react'), import('../overload/load-dashboard.js')]);
-        const view = render(createElement(LoadDashboard, { snapshot, notes }), { stdout: out as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false });
+        const view = render(createElement(LoadDashboard, { snapshot, notes }), {
+          stdout: out as NodeJS.WriteStream,
+          exitOnCtrlC: false,
+          patchConsole: false,
+        });
         draw = () => view.rerender(createElement(LoadDashboard, { snapshot, notes: [...notes] }));
         finish = () => view.unmount();
       }

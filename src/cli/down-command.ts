@@ -14,7 +14,10 @@ export function registerDownCommand(program: Command): void {
       const say = (line: string): void => {
         if (!opts.json) process.stdout.write(`  ${line}\n`);
       };
-      const stopped = await stopCluster(cluster.stateDir, { timeoutMs: Number(opts.timeout) || SUPERVISOR_TIMINGS.downTimeoutMs, onProgress: say });
+      const stopped = await stopCluster(cluster.stateDir, {
+        timeoutMs: Number(opts.timeout) || SUPERVISOR_TIMINGS.downTimeoutMs,
+        onProgress: say,
+      });
       if (opts.json) process.stdout.write(`${JSON.stringify({ stopped })}\n`);
       else process.stdout.write(stopped.length ? `stopped ${stopped.length} processes\n` : 'nothing was running\n');
     });

@@ -5,7 +5,7 @@ import { parseIntegerOption } from './parse-options.js';
 /** `ecom events [--follow] [--json]`: the event stream, consumer group lag and outbox backlogs. */
 export function registerEventsCommand(program: Command): void {
   withClusterFile(program.command('events'))
-    .description('the domain event stream: recent events, each consumer group\'s lag, and each service\'s unpublished outbox')
+    .description("the domain event stream: recent events, each consumer group's lag, and each service's unpublished outbox")
     .option('-n, --limit <n>', 'recent events to show', (v) => parseIntegerOption(v, '--limit', 0, 1000), 20)
     .option('-f, --follow', 'keep printing new events as they are published')
     .option('--dead', 'list the dead letters: events a consumer group gave up after its handler kept failing')
@@ -34,7 +34,9 @@ export function registerEventsCommand(program: Command): void {
           for (const g of overview.groups) {
             process.stdout.write(`  group ${g.name.padEnd(8)} lag ${g.lag ?? '?'}  pending ${g.pending}  consumers ${g.consumers}\n`);
           }
-          const backlog = Object.entries(overview.outbox).map(([k, n]) => `${k} ${n}`).join(', ');
+          const backlog = Object.entries(overview.outbox)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ');
           process.stdout.write(`  unpublished outbox: ${backlog || '-'}\n`);
           process.stdout.write(`  dead letters: ${overview.deadLetters}${overview.deadLetters ? ' (see `ecom events --dead`)' : ''}\n`);
           for (const e of overview.recent) process.stdout.write(`${e.ts} ${e.type.padEnd(16)} ${e.id.padEnd(14)} ${JSON.stringify(e.payload)}\n`);
@@ -48,7 +50,9 @@ export function registerEventsCommand(program: Command): void {
             last = streamId;
             const e = decodeEvent(fields);
             if (!e) continue;
-            process.stdout.write(opts.json ? `${JSON.stringify({ ...e, streamId })}\n` : `${e.ts} ${e.type.padEnd(16)} ${e.id.padEnd(14)} ${JSON.stringify(e.payload)}\n`);
+            process.stdout.write(
+              opts.json ? `${JSON.stringify({ ...e, streamId })}\n` : `${e.ts} ${e.type.padEnd(16)} ${e.id.padEnd(14)} ${JSON.stringify(e.payload)}\n`,
+            );
           }
         }
       } finally {

@@ -36,7 +36,10 @@ export function formatStatusTable(status: ClusterStatus): string {
   const widths = STATUS_HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   // Padding first, colour after: escape codes must not count towards the column width.
   const line = (cells: readonly string[], paint = false): string =>
-    cells.map((c, i) => (paint && i === 3 ? `${paintHealth(c)}${' '.repeat(widths[i]! - c.length)}` : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (paint && i === 3 ? `${paintHealth(c)}${' '.repeat(widths[i]! - c.length)}` : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [statusTitle(status), line(STATUS_HEADER), ...rows.map((r) => line(r, true))];
   for (const p of status.processes) {
     if (p.lastLines?.length) out.push(`\n${processName(p)} ${p.health}, last log lines:`, ...p.lastLines.map((l) => `  ${l}`));

@@ -17,7 +17,12 @@ export function registerOverloadCommand(program: Command): void {
     .option('--duration <d>', 'open model: how long, e.g. 30s or 2m')
     .option('--scenario <name>', `${SCENARIOS.join(' | ')} (default product)`)
     .option('--target <url>', 'load-test any URL with plain GETs instead of the cluster gateway')
-    .option('--threshold <expr>', 'fail with exit 99 unless it holds, e.g. "p99<50", "errors<1%", "rps>1000" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--threshold <expr>',
+      'fail with exit 99 unless it holds, e.g. "p99<50", "errors<1%", "rps>1000" (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--json <file>', 'write the JSON report to FILE ("-" for stdout)')
     .option('--timeout <d>', 'per-request timeout', '10s')
     .action(async (opts: { config: string; request_count?: number } & Omit<OverloadFlags, 'requestCount'>) => {
@@ -33,7 +38,11 @@ export function registerOverloadCommand(program: Command): void {
       let finish: () => void = () => undefined;
       if (tty) {
         const [{ render }, { createElement }, { LoadDashboard }] = await Promise.all([import('ink'), import('react'), import('../overload/load-dashboard.js')]);
-        const view = render(createElement(LoadDashboard, { snapshot: undefined }), { stdout: out as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false });
+        const view = render(createElement(LoadDashboard, { snapshot: undefined }), {
+          stdout: out as NodeJS.WriteStream,
+          exitOnCtrlC: false,
+          patchConsole: false,
+        });
         draw = (snapshot, thresholds) => view.rerender(createElement(LoadDashboard, { snapshot, thresholds }));
         finish = () => view.unmount();
       } else {

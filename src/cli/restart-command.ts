@@ -16,9 +16,13 @@ export function registerRestartCommand(program: Command): void {
         throw new UsageError('unknown_service', `unknown service "${service}": expected one of ${SERVICE_KINDS.join(', ')}`);
       }
       const { socket } = clusterFrom(opts);
-      const result = await callControl<{ restarted: string[] }>(socket, { cmd: 'restart', service: service as ServiceKind, rolling: opts.rolling === true }, (line) => {
-        if (!opts.json) process.stdout.write(`  ${line}\n`);
-      });
+      const result = await callControl<{ restarted: string[] }>(
+        socket,
+        { cmd: 'restart', service: service as ServiceKind, rolling: opts.rolling === true },
+        (line) => {
+          if (!opts.json) process.stdout.write(`  ${line}\n`);
+        },
+      );
       process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `restarted ${result.restarted.join(', ') || 'nothing'}\n`);
     });
 }

@@ -17,7 +17,10 @@ export async function assertPreflight(cluster: ClusterConfig): Promise<void> {
   const failed = (await checkPreflight(cluster)).filter((c) => !c.ok);
   if (failed.length === 0) return;
   throw new EcomError('preflight_failed', `cannot start: ${failed.map((c) => c.detail).join('; ')}`, {
-    hint: failed.map((c) => c.fix).filter(Boolean).join('; '),
+    hint: failed
+      .map((c) => c.fix)
+      .filter(Boolean)
+      .join('; '),
   });
 }
 
@@ -25,7 +28,12 @@ export async function assertPreflight(cluster: ClusterConfig): Promise<void> {
 export function supervisorLogger(cluster: ClusterConfig): ReturnType<typeof createLogger> {
   const layout = stateLayout(cluster.stateDir);
   mkdirSync(layout.logs, { recursive: true });
-  return createLogger({ service: 'ecom', instance: 'supervisor', level: 'info', out: createWriteStream(layout.supervisorLog, { flags: 'a' }) });
+  return createLogger({
+    service: 'ecom',
+    instance: 'supervisor',
+    level: 'info',
+    out: createWriteStream(layout.supervisorLog, { flags: 'a' }),
+  });
 }
 
 async function startDetached(cluster: ClusterConfig, configFlag: string, json: boolean): Promise<void> {
@@ -62,7 +70,10 @@ async function startForeground(cluster: ClusterConfig, configFlag: string): Prom
       import('react'),
       import('./views/cluster-status-view.js'),
     ]);
-    view = render(createElement(ClusterStatusView, { read: () => supervisor.status(), progress }), { exitOnCtrlC: false, patchConsole: false });
+    view = render(createElement(ClusterStatusView, { read: () => supervisor.status(), progress }), {
+      exitOnCtrlC: false,
+      patchConsole: false,
+    });
   } else {
     let last = '';
     supervisor.on('change', () => {

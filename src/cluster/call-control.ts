@@ -15,14 +15,8 @@ export function callControl<T = unknown>(socketPath: string, request: ControlReq
       socket.destroy();
       fn();
     };
-    socket.setTimeout(timeoutMs, () =>
-      finish(() => reject(new EcomError('daemon_timeout', `the daemon did not answer "${request.cmd}" in time`))),
-    );
-    socket.once('error', (cause) =>
-      finish(() =>
-        reject(new EcomError('daemon_unreachable', 'no ecom daemon answers for this state dir', { cause })),
-      ),
-    );
+    socket.setTimeout(timeoutMs, () => finish(() => reject(new EcomError('daemon_timeout', `the daemon did not answer "${request.cmd}" in time`))));
+    socket.once('error', (cause) => finish(() => reject(new EcomError('daemon_unreachable', 'no ecom daemon answers for this state dir', { cause }))));
     socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
     socket.on('data', (chunk) => {
       buffer += chunk.toString();
@@ -32,12 +26,17 @@ export function callControl<T = unknown>(socketPath: string, request: ControlReq
         buffer = buffer.slice(newline + 1);
         if ('progress' in reply) onProgress?.(reply.progress);
         else if (reply.ok) finish(() => resolve(reply.result as T));
-        else finish(() => reject(new EcomError(isErrorCode(reply.error.code) ? reply.error.code : 'daemon_error', reply.error.message, { hint: reply.error.hint })));
+        else
+          finish(() =>
+            reject(
+              new EcomError(isErrorCode(reply.error.code) ? reply.error.code : 'daemon_error', reply.error.message, {
+                hint: reply.error.hint,
+              }),
+            ),
+          );
       }
     });
-    socket.once('close', () =>
-      finish(() => reject(new EcomError('daemon_hung_up', `the daemon closed the connection during "${request.cmd}"`))),
-    );
+    socket.once('close', () => finish(() => reject(new EcomError('daemon_hung_up', `the daemon closed the connection during "${request.cmd}"`))));
   });
 }
 

@@ -44,10 +44,19 @@ export function clusterPorts(cluster: ClusterConfig): Array<{ port: number; owne
 export async function checkPreflight(cluster: ClusterConfig, options: { ports?: boolean } = {}): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
   const version = process.versions.node.split('.').map(Number);
-  const nodeOk = version[0]! > MIN_NODE[0]! || (version[0] === MIN_NODE[0] && (version[1]! > MIN_NODE[1]! || (version[1] === MIN_NODE[1] && version[2]! >= MIN_NODE[2]!)));
-  checks.push({ name: 'node', ok: nodeOk, detail: `node ${process.versions.node}`, ...(nodeOk ? {} : { fix: `install Node.js ${MIN_NODE.join('.')} or newer` }) });
+  const nodeOk =
+    version[0]! > MIN_NODE[0]! || (version[0] === MIN_NODE[0] && (version[1]! > MIN_NODE[1]! || (version[1] === MIN_NODE[1] && version[2]! >= MIN_NODE[2]!)));
+  checks.push({
+    name: 'node',
+    ok: nodeOk,
+    detail: `node ${process.versions.node}`,
+    ...(nodeOk ? {} : { fix: `install Node.js ${MIN_NODE.join('.')} or newer` }),
+  });
   const missing: string[] = [];
-  for (const [binary, pkg] of [['nginx', 'nginx'], ['redis-server', 'redis-server']] as const) {
+  for (const [binary, pkg] of [
+    ['nginx', 'nginx'],
+    ['redis-server', 'redis-server'],
+  ] as const) {
     const path = onPath(binary);
     if (!path) missing.push(pkg);
     checks.push({

@@ -11,7 +11,4 @@ export const controlRequest = z.discriminatedUnion('cmd', [
 export type ControlRequest = z.infer<typeof controlRequest>;
 
 /** Lines the daemon answers with: any number of progress lines, then one result or error. */
-export type ControlReply =
-  | { progress: string }
-  | { ok: true; result: unknown }
-  | { ok: false; error: { code: string; message: string; hint?: string } };
+export type ControlReply = { progress: string } | { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; hint?: string } };

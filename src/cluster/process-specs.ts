@@ -30,15 +30,24 @@ export function redisSpec(cluster: ClusterConfig): InstanceSpec {
     port: cluster.redis.port,
     command: 'redis-server',
     args: [
-      '--port', String(cluster.redis.port),
-      '--bind', cluster.host,
-      '--dir', layout.redisDir,
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--save', '',
-      '--daemonize', 'no',
-      '--protected-mode', 'no',
-      '--logfile', '',
+      '--port',
+      String(cluster.redis.port),
+      '--bind',
+      cluster.host,
+      '--dir',
+      layout.redisDir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'no',
+      '--logfile',
+      '',
     ],
     logFile: layout.logFile('redis'),
     stopTimeoutMs: T.coreStopTimeoutMs,
@@ -47,7 +56,10 @@ export function redisSpec(cluster: ClusterConfig): InstanceSpec {
 
 /** The registry process. */
 export function iscsSpec(cluster: ClusterConfig): InstanceSpec {
-  return node(cluster, 'iscs', 'iscs', ['iscs', '--port', String(cluster.iscs.port)], { port: cluster.iscs.port, stopTimeoutMs: T.coreStopTimeoutMs });
+  return node(cluster, 'iscs', 'iscs', ['iscs', '--port', String(cluster.iscs.port)], {
+    port: cluster.iscs.port,
+    stopTimeoutMs: T.coreStopTimeoutMs,
+  });
 }
 
 /** One service instance. */

@@ -26,7 +26,13 @@ export async function readDeadLetters(redis: Redis, limit: number): Promise<Dead
 
 /** Connects to the cluster's redis-server for inspection; fails with a hint when it is down. */
 export async function connectForInspection(cluster: ClusterConfig): Promise<Redis> {
-  const redis = new Redis({ host: cluster.host, port: cluster.redis.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({
+    host: cluster.host,
+    port: cluster.redis.port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

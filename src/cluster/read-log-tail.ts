@@ -13,7 +13,11 @@ export function readLogTail(file: string, lines: number): string[] {
     const length = Math.min(size, 64 * 1024);
     const buffer = Buffer.alloc(length);
     readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8').split('\n').filter((l) => l.trim() !== '').slice(-lines);
+    return buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-lines);
   } finally {
     closeSync(fd);
   }

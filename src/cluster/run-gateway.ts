@@ -13,7 +13,13 @@ export interface RunningGateway {
 }
 
 /** Runs the gateway without the supervisor: the shared assembly (start-gateway) with nginx started through the runtime. */
-export async function runGateway(options: { cluster: ClusterConfig; registryUrl: string; log: Logger; templateFile?: string; runtime?: Runtime }): Promise<RunningGateway> {
+export async function runGateway(options: {
+  cluster: ClusterConfig;
+  registryUrl: string;
+  log: Logger;
+  templateFile?: string;
+  runtime?: Runtime;
+}): Promise<RunningGateway> {
   const gateway = startGateway(options);
   try {
     const nginx = await gateway.serve(() => startNginx(stateLayout(options.cluster.stateDir).nginx, { runtime: options.runtime }));

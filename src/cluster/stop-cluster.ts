@@ -33,7 +33,11 @@ export async function stopCluster(stateDir: string, options: { timeoutMs?: numbe
     while (daemonPid !== undefined && isProcessAlive(daemonPid) && Date.now() < deadline) await sleep(20);
   }
   const levels = [['daemon'], ...stopPlan()];
-  const leftovers = await stopFromPidFiles(stateDir, { levels, timeoutMs: options.timeoutMs ?? SUPERVISOR_TIMINGS.downTimeoutMs, onProgress: options.onProgress });
+  const leftovers = await stopFromPidFiles(stateDir, {
+    levels,
+    timeoutMs: options.timeoutMs ?? SUPERVISOR_TIMINGS.downTimeoutMs,
+    onProgress: options.onProgress,
+  });
   stopped.push(...leftovers.filter((n) => n !== 'daemon'));
   return stopped;
 }

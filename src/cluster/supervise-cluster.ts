@@ -11,8 +11,9 @@ import type { Logger } from '../kit/create-logger.js';
 import { processRuntime } from '../runtime/process-runtime.js';
 import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
 import { clusterSlotAllocator, type SlotAllocator } from './allocate-slots.js';
-import { probeHttp, probeRedis, probeTcp } from './probe-health.js';
-import { clusterNginxSpec, iscsSpec, redisSpec, serviceSpec } from './process-specs.js';
+import { coreStep } from './core-step.js';
+import { probeHttp } from './probe-health.js';
+import { serviceSpec } from './process-specs.js';
 import { projectStatus, type ClusterStatus, type SupervisorPhase } from './project-status.js';
 import type { RestartPolicy } from './restart-on-crash.js';
 import { restartInstances } from './restart-instances.js';
@@ -50,7 +51,13 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   ) {
     super();
     const timings = { ...SUPERVISOR_TIMINGS, ...options.timings };
-    this.deps = { runtime: options.runtime ?? processRuntime({ pidsDir: stateLayout(cluster.stateDir).pids }), log: options.log, timings, policy: options.policy, onChange: () => this.emit('change') };
+    this.deps = {
+      runtime: options.runtime ?? processRuntime({ pidsDir: stateLayout(cluster.stateDir).pids }),
+      log: options.log,
+      timings,
+      policy: options.policy,
+      onChange: () => this.emit('change'),
+    };
     this.ready = { timings, stopping: () => this.stopping !== undefined };
     this.slots = clusterSlotAllocator(cluster, () => SERVICE_KINDS.flatMap((k) => this.groups.get(k)!.map((e) => e.proc.spec)));
   }
@@ -80,8 +87,9 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   async scale(kind: ServiceKind, count: number): Promise<{ added: string[]; removed: string[] }> {
     this.assertRunning();
     const list = this.groups.get(kind)!;
+    const starting = (id: number, port: number): string => `scaling ${kind}: starting ${kind}-${id} on :${port}`;
     return scaleInstances(list, count, {
-      startOne: () => this.startScaled(kind, (id, port) => `scaling ${kind}: starting ${kind}-${id} on :${port}`, () => list.length >= count),
+      startOne: () => this.startScaled(kind, starting, () => list.length >= count),
       retire: (entry) => this.retire(kind, entry),
       nameOf: (entry) => entry.proc.spec.name,
       idOf: (entry) => entry.proc.spec.id ?? 0,
@@ -125,16 +133,13 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
 
   private async startStep(step: PlanStep): Promise<void> {
     const c = this.cluster;
-    if (step === 'redis') {
-      this.progress(`starting redis-server on :${c.redis.port}`);
-      await this.launch(step, redisSpec(c), () => probeRedis(c.host, c.redis.port));
-    } else if (step === 'iscs') {
-      this.progress(`starting the registry on :${c.iscs.port}`);
-      await this.launch(step, iscsSpec(c), () => probeHttp(`${registryUrlOf(c)}/health`));
-      this.gateway = startGateway({ cluster: c, registryUrl: registryUrlOf(c), log: this.options.log, onStatus: () => this.emit('change') });
-    } else if (step === 'nginx') {
-      this.progress(`starting nginx gateway on :${c.gateway.port}`);
-      await this.gateway!.serve(() => this.launch(step, clusterNginxSpec(c), () => probeTcp(c.host, c.gateway.port)));
+    if (step === 'redis' || step === 'iscs' || step === 'nginx') {
+      const { line, spec, probe } = coreStep(c, step);
+      this.progress(line);
+      if (step === 'nginx') await this.gateway!.serve(() => this.launch(step, spec, probe));
+      else await this.launch(step, spec, probe);
+      if (step === 'iscs')
+        this.gateway = startGateway({ cluster: c, registryUrl: registryUrlOf(c), log: this.options.log, onStatus: () => this.emit('change') });
     } else {
       const instances = c.services[step].instances;
       if (instances.length === 0) return;

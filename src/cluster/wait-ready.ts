@@ -16,7 +16,13 @@ export interface ReadyContext {
  * Polls `check` until it returns a value. Fails, naming the process and the end of its log, when the deadline
  * passes or the process is crash-looping; fails at once when the cluster is being stopped.
  */
-export async function waitFor<T>(entry: Supervised, what: string, ctx: ReadyContext, deadline: number, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
+export async function waitFor<T>(
+  entry: Supervised,
+  what: string,
+  ctx: ReadyContext,
+  deadline: number,
+  check: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;

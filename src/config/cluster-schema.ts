@@ -32,7 +32,10 @@ export const clusterSchema = z
           .strict()
           .prefault({}),
         workers: z.number().int().min(1).max(64).default(D.gateway.workers),
-        loginRate: z.string().regex(/^\d+r\/[sm]$/, 'expected a rate like 20r/s').default(D.gateway.loginRate),
+        loginRate: z
+          .string()
+          .regex(/^\d+r\/[sm]$/, 'expected a rate like 20r/s')
+          .default(D.gateway.loginRate),
         loginBurst: z.number().int().min(0).default(D.gateway.loginBurst),
       })
       .strict()
@@ -52,7 +55,10 @@ export const clusterSchema = z
       })
       .strict()
       .prefault({}),
-    redis: z.object({ port: port.default(D.redis.port) }).strict().prefault({}),
+    redis: z
+      .object({ port: port.default(D.redis.port) })
+      .strict()
+      .prefault({}),
     http: z
       .object({
         bodyLimitBytes: z.number().int().min(1024).default(D.http.bodyLimitBytes),
@@ -80,9 +86,10 @@ export const clusterSchema = z
       .prefault({}),
     services: z
       .object(
-        Object.fromEntries(
-          SERVICE_KINDS.map((kind) => [kind, service.default(structuredClone(D.services[kind]) as never)]),
-        ) as Record<(typeof SERVICE_KINDS)[number], z.ZodDefault<typeof service>>,
+        Object.fromEntries(SERVICE_KINDS.map((kind) => [kind, service.default(structuredClone(D.services[kind]) as never)])) as Record<
+          (typeof SERVICE_KINDS)[number],
+          z.ZodDefault<typeof service>
+        >,
       )
       .strict()
       .prefault({}),

@@ -51,7 +51,12 @@ export const CLUSTER_DEFAULTS = {
     retainRows: 1_000_000,
   },
   services: {
-    product: { instances: [{ id: 1, port: 5001 }, { id: 2, port: 5002 }] },
+    product: {
+      instances: [
+        { id: 1, port: 5001 },
+        { id: 2, port: 5002 },
+      ],
+    },
     user: { instances: [{ id: 3, port: 5003 }] },
     logger: { instances: [{ id: 4, port: 5004 }] },
     order: { instances: [{ id: 5, port: 5005 }] },

@@ -12,7 +12,11 @@ export function prepareNginxPrefix(paths: NginxPaths): void {
 
 /** Runs `nginx -t` on a config file; resolves with nginx's complaint when it is invalid, undefined when valid. */
 export async function validateNginxConfig(paths: NginxPaths, configFile: string): Promise<string | undefined> {
-  const test = await execa('nginx', ['-t', '-q', '-p', paths.prefix, '-c', configFile], { timeout: 10_000, stdin: 'ignore', reject: false });
+  const test = await execa('nginx', ['-t', '-q', '-p', paths.prefix, '-c', configFile], {
+    timeout: 10_000,
+    stdin: 'ignore',
+    reject: false,
+  });
   if (!test.failed) return undefined;
   if (test.code === 'ENOENT') return 'nginx is not installed (apt-get install -y nginx)';
   return (test.stderr || test.shortMessage || 'nginx -t failed').trim().split('\n').filter(Boolean).join(' | ');

@@ -42,7 +42,9 @@ export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginx
     const routes = SERVICE_KINDS.map((kind) => ({
       name: kind,
       ...ROUTES[kind],
-      servers: [...(snapshot.services[kind] ?? [])].sort((a, b) => a.id - b.id).map(({ id, host, port }) => ({ id, address: upstreamAddress(kind, id, host, port) })),
+      servers: [...(snapshot.services[kind] ?? [])]
+        .sort((a, b) => a.id - b.id)
+        .map(({ id, host, port }) => ({ id, address: upstreamAddress(kind, id, host, port) })),
     }));
     return template({
       index: snapshot.index,

@@ -9,10 +9,7 @@ export interface HttpServerHandle {
 }
 
 /** Starts an HTTP server on host:port (0 picks a free port) with graceful, idempotent shutdown. */
-export async function startHttpServer(
-  handler: RequestListener,
-  options: { host: string; port: number; graceMs: number },
-): Promise<HttpServerHandle> {
+export async function startHttpServer(handler: RequestListener, options: { host: string; port: number; graceMs: number }): Promise<HttpServerHandle> {
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, handler);
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {

@@ -54,7 +54,12 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
   const productGet = (): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(ids)}`, headers: {}, idempotent: true });
   const browse = (): RequestSpec =>
     Math.random() < 0.5
-      ? { method: 'GET', path: `/api/products?limit=20${cursors.length ? `&cursor=${pick(['', ...cursors])}` : ''}`.replace(/&cursor=$/, ''), headers: {}, idempotent: true }
+      ? {
+          method: 'GET',
+          path: `/api/products?limit=20${cursors.length ? `&cursor=${pick(['', ...cursors])}` : ''}`.replace(/&cursor=$/, ''),
+          headers: {},
+          idempotent: true,
+        }
       : { method: 'GET', path: `/api/products?limit=20&q=${encodeURIComponent(pick(words))}`, headers: {}, idempotent: true };
   const checkout = (token: string): RequestSpec => {
     const count = 1 + Math.floor(Math.random() * 3);
@@ -71,7 +76,13 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
   const signUp = async (vu: number, call: SetupCall): Promise<string> => {
     const email = `load-${runId}-${vu}@load.ecom.local`;
     const password = `load-${runId}-password`;
-    const reg = await call('POST', '/api/users/register', { email, password, name: `Load User ${vu}`, address: `${vu} Load Lane`, phone: '555-0000' });
+    const reg = await call('POST', '/api/users/register', {
+      email,
+      password,
+      name: `Load User ${vu}`,
+      address: `${vu} Load Lane`,
+      phone: '555-0000',
+    });
     if (reg.status !== 201 && reg.status !== 409) throw new EcomError('scenario_setup_failed', `registering a load user answered ${reg.status}`);
     const login = await call('POST', '/api/users/login', { email, password });
     if (login.status !== 200) throw new EcomError('scenario_setup_failed', `logging in a load user answered ${login.status}`);
@@ -84,7 +95,10 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
       let cursor: string | null = null;
       do {
         const res = await call('GET', `/api/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
-        if (res.status !== 200) throw new EcomError('scenario_setup_failed', `listing products answered ${res.status}`, { hint: 'is the cluster up? (`ecom status`)' });
+        if (res.status !== 200)
+          throw new EcomError('scenario_setup_failed', `listing products answered ${res.status}`, {
+            hint: 'is the cluster up? (`ecom status`)',
+          });
         const items = (res.body?.items ?? []) as Array<{ id: number; name: string; stock: number }>;
         ids.push(...items.filter((p) => p.stock > 0 || name !== 'checkout').map((p) => p.id));
         words.push(...items.flatMap((p) => p.name.split(/\s+/)).filter((w) => w.length > 2));
@@ -95,7 +109,9 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
       words = [...new Set(words)].slice(0, 200);
       cursors = cursors.slice(0, 50);
       if (ids.length === 0) {
-        throw new EcomError('no_products', 'the catalogue is empty, nothing to load-test', { hint: 'seed it first: `ecom seed --products 100`' });
+        throw new EcomError('no_products', 'the catalogue is empty, nothing to load-test', {
+          hint: 'seed it first: `ecom seed --products 100`',
+        });
       }
     },
     async createUser(vu, call) {

@@ -17,15 +17,34 @@ export function formatSummary(s: LoadSnapshot, report: LoadReport): string {
     `requests ${report.requests}  ok ${report.ok}  errors ${report.errors} (${pct(report.errors, report.requests)})  retries ${report.retries}`,
     `throughput ${report.rps} req/s over ${(report.durationMs / 1000).toFixed(2)} s`,
     `latency ms  p50 ${report.latencyMs.p50}  p90 ${report.latencyMs.p90}  p99 ${report.latencyMs.p99}  p99.9 ${report.latencyMs.p999}  max ${report.latencyMs.max}  mean ${report.latencyMs.mean}`,
-    `status      ${Object.entries(report.byStatus).map(([k, v]) => `${k}×${v}`).join('  ') || '-'}`,
+    `status      ${
+      Object.entries(report.byStatus)
+        .map(([k, v]) => `${k}×${v}`)
+        .join('  ') || '-'
+    }`,
   ];
-  if (Object.keys(report.errorsByKind).length) lines.push(`errors      ${Object.entries(report.errorsByKind).map(([k, v]) => `${k}×${v}`).join('  ')}`);
+  if (Object.keys(report.errorsByKind).length)
+    lines.push(
+      `errors      ${Object.entries(report.errorsByKind)
+        .map(([k, v]) => `${k}×${v}`)
+        .join('  ')}`,
+    );
   if (Object.keys(report.instances).length) {
-    lines.push(`instances   ${Object.entries(report.instances).sort().map(([k, v]) => `${k} ${pct(v, report.requests)}`).join('  ')}`);
+    lines.push(
+      `instances   ${Object.entries(report.instances)
+        .sort()
+        .map(([k, v]) => `${k} ${pct(v, report.requests)}`)
+        .join('  ')}`,
+    );
   }
   const hits = report.cache.HIT ?? 0;
   const cacheTotal = Object.values(report.cache).reduce((a, b) => a + b, 0);
-  if (cacheTotal) lines.push(`gateway cache hit ratio ${pct(hits, cacheTotal)} (${Object.entries(report.cache).map(([k, v]) => `${k}×${v}`).join(' ')})`);
+  if (cacheTotal)
+    lines.push(
+      `gateway cache hit ratio ${pct(hits, cacheTotal)} (${Object.entries(report.cache)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ')})`,
+    );
   for (const t of report.thresholds) lines.push(`threshold ${t.ok ? 'ok    ' : 'FAILED'} ${t.expr} (actual ${t.actual})`);
   return `${lines.join('\n')}\n`;
 }

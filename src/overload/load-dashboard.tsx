@@ -38,14 +38,15 @@ export function LoadDashboard(props: {
         <Text bold>ecom overload</Text> · {s.scenario} · {s.model} model · {s.target}
       </Text>
       <Text>
-        {bar(progress, 30)} {s.completed}/{s.planned} ({Math.round(progress * 100)}%) · elapsed {fmtMs(s.elapsedMs)} · {s.final ? 'done' : `ETA ${fmtMs(s.etaMs)}`}
+        {bar(progress, 30)} {s.completed}/{s.planned} ({Math.round(progress * 100)}%) · elapsed {fmtMs(s.elapsedMs)} ·{' '}
+        {s.final ? 'done' : `ETA ${fmtMs(s.etaMs)}`}
       </Text>
       <Text>
         rps <Text color="cyan">{s.final ? s.averageRps : s.currentRps}</Text> (avg {s.averageRps}) <Text color="cyan">{sparkline(s.rpsHistory)}</Text>
       </Text>
       <Text>
-        latency ms · p50 <Text color="green">{s.latencyMs.p50}</Text> · p90 {s.latencyMs.p90} · p99 <Text color="yellow">{s.latencyMs.p99}</Text> · p99.9 {s.latencyMs.p999} · max{' '}
-        {s.latencyMs.max} · mean {s.latencyMs.mean}
+        latency ms · p50 <Text color="green">{s.latencyMs.p50}</Text> · p90 {s.latencyMs.p90} · p99 <Text color="yellow">{s.latencyMs.p99}</Text> · p99.9{' '}
+        {s.latencyMs.p999} · max {s.latencyMs.max} · mean {s.latencyMs.mean}
       </Text>
       <Text>
         status{' '}
@@ -57,7 +58,12 @@ export function LoadDashboard(props: {
         · errors <Text color={s.errors ? 'red' : 'green'}>{s.errors}</Text> · retries {s.retries} · in flight {s.inFlight}
       </Text>
       {Object.keys(s.errorsByKind).length > 0 && (
-        <Text color="red">errors by kind {Object.entries(s.errorsByKind).map(([k, n]) => `${k}×${n}`).join('  ')}</Text>
+        <Text color="red">
+          errors by kind{' '}
+          {Object.entries(s.errorsByKind)
+            .map(([k, n]) => `${k}×${n}`)
+            .join('  ')}
+        </Text>
       )}
       {instances.length > 0 && (
         <Box flexDirection="column">
@@ -72,7 +78,11 @@ export function LoadDashboard(props: {
       )}
       {cacheTotal > 0 && (
         <Text>
-          gateway cache hit ratio {Math.round(((s.cache.HIT ?? 0) / cacheTotal) * 100)}% ({Object.entries(s.cache).map(([k, n]) => `${k}×${n}`).join(' ')})
+          gateway cache hit ratio {Math.round(((s.cache.HIT ?? 0) / cacheTotal) * 100)}% (
+          {Object.entries(s.cache)
+            .map(([k, n]) => `${k}×${n}`)
+            .join(' ')}
+          )
         </Text>
       )}
       {props.thresholds?.map((t) => (

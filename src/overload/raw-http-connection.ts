@@ -35,7 +35,10 @@ export class RawHttpConnection {
   private connectTimer: NodeJS.Timeout | undefined;
   private rejectReady: (err: Error) => void = () => undefined;
 
-  constructor(target: { host: string; port: number; connectTimeoutMs: number }, private readonly owner: ConnectionOwner) {
+  constructor(
+    target: { host: string; port: number; connectTimeoutMs: number },
+    private readonly owner: ConnectionOwner,
+  ) {
     this.socket = connect({ host: target.host, port: target.port, noDelay: true });
     this.ready = new Promise((resolve, reject) => {
       this.rejectReady = reject;

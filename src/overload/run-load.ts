@@ -68,7 +68,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       const res = await pool.request({
         method,
         path,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.body.text();
@@ -94,7 +97,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       for (let attempt = 0; ; attempt++) {
         try {
           const res = await raw.exchange(spec);
-          outcome = { kind: 'response', status: res.status, latencyUs: (performance.now() - intendedAt) * 1000, instance: res.instance, cache: res.cache };
+          outcome = {
+            kind: 'response',
+            status: res.status,
+            latencyUs: (performance.now() - intendedAt) * 1000,
+            instance: res.instance,
+            cache: res.cache,
+          };
           break;
         } catch (err) {
           const code = (err as { code?: string }).code ?? '';

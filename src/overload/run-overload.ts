@@ -79,7 +79,17 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
       const { runLoad } = await import('./run-load.js');
       let final: LoadSnapshot;
       try {
-        final = await runLoad({ origin, scenario, concurrency: flags.concurrency, requestCount, rate: flags.rate, durationMs, timeoutMs, onSnapshot, signal });
+        final = await runLoad({
+          origin,
+          scenario,
+          concurrency: flags.concurrency,
+          requestCount,
+          rate: flags.rate,
+          durationMs,
+          timeoutMs,
+          onSnapshot,
+          signal,
+        });
       } catch (err) {
         if (err instanceof EcomError) throw err;
         const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;

@@ -101,9 +101,7 @@ export class RegistryState {
   snapshot(): RegistrySnapshot {
     const services: Record<string, RegisteredInstance[]> = {};
     for (const [service, byId] of this.services) {
-      services[service] = [...byId.values()]
-        .sort((a, b) => a.id - b.id)
-        .map(({ seenAt: _seenAt, ...inst }) => inst);
+      services[service] = [...byId.values()].sort((a, b) => a.id - b.id).map(({ seenAt: _seenAt, ...inst }) => inst);
     }
     return { index: this.current, services };
   }

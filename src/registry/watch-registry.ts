@@ -15,12 +15,7 @@ export interface RegistryWatch {
  * Follows the registry with blocking queries (`?index=N&wait=...`), calling `onChange` with every new listing.
  * While the registry is unreachable the last listing stays in use and polling backs off; one log line per outage.
  */
-export function watchRegistry(options: {
-  registryUrl: string;
-  log?: Logger;
-  waitMs?: number;
-  onChange?: (snapshot: RegistrySnapshot) => void;
-}): RegistryWatch {
+export function watchRegistry(options: { registryUrl: string; log?: Logger; waitMs?: number; onChange?: (snapshot: RegistrySnapshot) => void }): RegistryWatch {
   const waitMs = options.waitMs ?? 30_000;
   const stop = new AbortController();
   let last: RegistrySnapshot | undefined;

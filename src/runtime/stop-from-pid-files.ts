@@ -4,10 +4,12 @@ import { stateLayout } from '../config/state-layout.js';
 import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
 
 /** The level of a pid file's name (`product-2` is in the level that lists `product`); unknown names go last. */
-const rankIn = (levels: ReadonlyArray<readonly string[]>) => (name: string): number => {
-  const i = levels.findIndex((level) => level.some((step) => name === step || name.startsWith(`${step}-`)));
-  return i < 0 ? levels.length : i;
-};
+const rankIn =
+  (levels: ReadonlyArray<readonly string[]>) =>
+  (name: string): number => {
+    const i = levels.findIndex((level) => level.some((step) => name === step || name.startsWith(`${step}-`)));
+    return i < 0 ? levels.length : i;
+  };
 
 function commandLine(pid: number): string | undefined {
   try {
@@ -42,7 +44,11 @@ export async function stopFromPidFiles(
     files = [];
   }
   const entries = files
-    .map((file) => ({ file: join(paths.pids, file), name: file.slice(0, -4), pid: Number(readFileSync(join(paths.pids, file), 'utf8').trim()) }))
+    .map((file) => ({
+      file: join(paths.pids, file),
+      name: file.slice(0, -4),
+      pid: Number(readFileSync(join(paths.pids, file), 'utf8').trim()),
+    }))
     .sort((a, b) => rank(a.name) - rank(b.name));
   const signals = options.signals ?? systemSignals;
   const stopped: string[] = [];

@@ -35,7 +35,11 @@ describe('ecom chaos against a live cluster', () => {
   });
 
   it('refuses bad usage with exit 2 before any load: a zero duration, an unknown fault, no room for a fault', async () => {
-    for (const args of [['--duration', '0s'], ['--faults', 'kill-instance,unplug-cable'], ['--duration', '4s', '--every', '3s']]) {
+    for (const args of [
+      ['--duration', '0s'],
+      ['--faults', 'kill-instance,unplug-cable'],
+      ['--duration', '4s', '--every', '3s'],
+    ]) {
       const res = await runEcom(['chaos', ...args, '-c', c.file]);
       expect(res.code, args.join(' ')).toBe(2);
       expect(res.stderr).toMatch(/^ecom: /);

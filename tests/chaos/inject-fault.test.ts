@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { faultableInstances, injectFault, type FaultEffects, type FaultProcess } from '../../src/chaos/inject-fault.js';
 
-const proc = (service: string, id: number | null, pid: number, health = 'healthy'): FaultProcess => ({ service, id, pid, port: 5000 + pid, health });
-const cluster = [proc('redis', null, 10), proc('iscs', null, 11), proc('product', 1, 21), proc('product', 2, 22), proc('user', 3, 23), proc('logger', 4, 24), proc('nginx', null, 30)];
+const proc = (service: string, id: number | null, pid: number, health = 'healthy'): FaultProcess => ({
+  service,
+  id,
+  pid,
+  port: 5000 + pid,
+  health,
+});
+const cluster = [
+  proc('redis', null, 10),
+  proc('iscs', null, 11),
+  proc('product', 1, 21),
+  proc('product', 2, 22),
+  proc('user', 3, 23),
+  proc('logger', 4, 24),
+  proc('nginx', null, 30),
+];
 
 function recorder() {
   const calls: string[] = [];
@@ -40,7 +54,15 @@ describe('injecting a fault', () => {
 
   it('pauses with SIGSTOP and resumes with SIGCONT later; slows down through the instance URL', async () => {
     const r = recorder();
-    const paused = await injectFault({ kind: 'pause-instance', pick: 0.5, atMs: 0, processes: cluster, host: '127.0.0.1', effects: r.effects, timings });
+    const paused = await injectFault({
+      kind: 'pause-instance',
+      pick: 0.5,
+      atMs: 0,
+      processes: cluster,
+      host: '127.0.0.1',
+      effects: r.effects,
+      timings,
+    });
     expect(paused).toMatchObject({ target: 'product-2', endsAtMs: 2000 });
     expect(r.calls).toEqual(['SIGSTOP 22']);
     r.later.forEach((f) => f());
@@ -52,7 +74,15 @@ describe('injecting a fault', () => {
 
   it('is skipped, saying why, when no instance may be hit', async () => {
     const r = recorder();
-    const fault = await injectFault({ kind: 'kill-instance', pick: 0, atMs: 5, processes: [proc('product', 1, 21)], host: '127.0.0.1', effects: r.effects, timings });
+    const fault = await injectFault({
+      kind: 'kill-instance',
+      pick: 0,
+      atMs: 5,
+      processes: [proc('product', 1, 21)],
+      host: '127.0.0.1',
+      effects: r.effects,
+      timings,
+    });
     expect(fault.skipped).toMatch(/two healthy instances/);
     expect(r.calls).toEqual([]);
   });

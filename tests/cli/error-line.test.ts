@@ -59,7 +59,7 @@ async function clusterFile(): Promise<string> {
 const RED = '\u001b[31m';
 
 describe('the error line and exit status of the built CLI', () => {
-  it('prints one plain line with the hint from the list, and exits with the code\'s status', async () => {
+  it("prints one plain line with the hint from the list, and exits with the code's status", async () => {
     const res = await ecom(['status', '-c', '/nonexistent/ecom.json']);
     expect(res.code).toBe(2);
     expect(res.stdout).toBe('');

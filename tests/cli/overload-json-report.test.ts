@@ -33,7 +33,20 @@ describe('ecom overload --json FILE writes the DESIGN report', () => {
   it('has every field, with the right types and values, against a controlled server', async () => {
     target = await controlled();
     const file = join(dir, 'report.json');
-    const res = await runOverloadCli(['--target', `${target.origin}/x`, '-n', '120', '--concurrency', '6', '--json', file, '--threshold', 'p99<60000', '--threshold', 'errors<=50%']);
+    const res = await runOverloadCli([
+      '--target',
+      `${target.origin}/x`,
+      '-n',
+      '120',
+      '--concurrency',
+      '6',
+      '--json',
+      file,
+      '--threshold',
+      'p99<60000',
+      '--threshold',
+      'errors<=50%',
+    ]);
     expect(res.code).toBe(0);
     const report = JSON.parse(readFileSync(file, 'utf8'));
     expect(Object.keys(report).sort()).toEqual(REPORT_KEYS);

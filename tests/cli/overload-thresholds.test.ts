@@ -22,7 +22,20 @@ describe('ecom overload --threshold exit codes', () => {
   });
 
   it('exits 0 when every threshold holds', async () => {
-    const res = await runOverloadCli(['--target', target.origin, '-n', '100', '--concurrency', '4', '--threshold', 'p99<60000', '--threshold', 'errors<=10%', '--threshold', 'requests>=100']);
+    const res = await runOverloadCli([
+      '--target',
+      target.origin,
+      '-n',
+      '100',
+      '--concurrency',
+      '4',
+      '--threshold',
+      'p99<60000',
+      '--threshold',
+      'errors<=10%',
+      '--threshold',
+      'requests>=100',
+    ]);
     expect(res.code).toBe(0);
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain('threshold ok     p99<60000');
@@ -31,7 +44,20 @@ describe('ecom overload --threshold exit codes', () => {
 
   it('exits 99 when one is crossed, naming it (and only it) on stderr; the report is still written', async () => {
     const file = join(dir, 'report.json');
-    const res = await runOverloadCli(['--target', target.origin, '-n', '50', '--concurrency', '2', '--threshold', 'rps>100000000', '--threshold', 'p50<100000', '--json', file]);
+    const res = await runOverloadCli([
+      '--target',
+      target.origin,
+      '-n',
+      '50',
+      '--concurrency',
+      '2',
+      '--threshold',
+      'rps>100000000',
+      '--threshold',
+      'p50<100000',
+      '--json',
+      file,
+    ]);
     expect(res.code).toBe(99);
     expect(res.stderr).toContain('rps>100000000');
     expect(res.stderr).not.toContain('p50<100000');

@@ -8,7 +8,6 @@ import { startGetLoop } from '../helpers/start-get-loop.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { writeClusterFile, type TestClusterFile } from '../helpers/write-cluster-file.js';
 
-
 interface Proc {
   service: string;
   id: number | null;
@@ -38,10 +37,14 @@ describe('supervising a live cluster (the built binary)', () => {
   it('replaces a kill -9ed instance with a new pid and routes to it again', async () => {
     const before = (await status(c.file)).find((p) => p.service === 'product')!;
     process.kill(before.pid, 'SIGKILL');
-    const after = await waitFor('a replacement', async () => {
-      const p = (await status(c.file)).find((x) => x.service === 'product' && x.id === before.id);
-      return p && p.pid !== before.pid && p.health === 'healthy' ? p : undefined;
-    }, 20_000);
+    const after = await waitFor(
+      'a replacement',
+      async () => {
+        const p = (await status(c.file)).find((x) => x.service === 'product' && x.id === before.id);
+        return p && p.pid !== before.pid && p.health === 'healthy' ? p : undefined;
+      },
+      20_000,
+    );
     expect(after.restarts).toBeGreaterThanOrEqual(1);
     expect(alive(after.pid)).toBe(true);
     await waitFor('traffic to the replacement', async () => {
@@ -84,7 +87,10 @@ describe('supervising a live cluster (the built binary)', () => {
     // back to print `{process, line}` and say so on stderr.
     const json = await ecom('logs', 'product', '-n', '5', '--json', '-c', c.file);
     expect(json.stderr).toBe('');
-    const entries = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id?: unknown; service?: unknown; instance?: unknown });
+    const entries = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id?: unknown; service?: unknown; instance?: unknown });
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.length).toBeLessThanOrEqual(5);
     for (const e of entries) expect(e).toMatchObject({ id: expect.any(Number), service: 'product', instance: expect.stringMatching(/^product-\d+$/) });
@@ -138,7 +144,9 @@ describe('refusing to start', () => {
       expect(res.stderr).toContain('gateway.port');
       writeFileSync(c.file, JSON.stringify(cfg));
       const doctor = JSON.parse((await ecom('doctor', '--json', '-c', c.file)).stdout);
-      expect(doctor.checks.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['node', 'nginx', 'redis-server', 'state dir', `port ${c.gatewayPort}`]));
+      expect(doctor.checks.map((x: { name: string }) => x.name)).toEqual(
+        expect.arrayContaining(['node', 'nginx', 'redis-server', 'state dir', `port ${c.gatewayPort}`]),
+      );
       expect(doctor.checks.every((x: { ok: boolean }) => x.ok)).toBe(true);
     } finally {
       rmSync(c.dir, { recursive: true, force: true });

@@ -29,7 +29,9 @@ describe('ecom up -d → gateway → ecom down (the built binary)', () => {
     const up = await ecom('up', '-d', '-c', cluster.file);
     expect(up.stdout).toContain(`gateway http://127.0.0.1:${cluster.gatewayPort}`);
 
-    const status = JSON.parse((await ecom('status', '--json', '-c', cluster.file)).stdout) as { processes: Array<{ service: string; pid: number; port: number; health: string }> };
+    const status = JSON.parse((await ecom('status', '--json', '-c', cluster.file)).stdout) as {
+      processes: Array<{ service: string; pid: number; port: number; health: string }>;
+    };
     const services = status.processes.map((p) => p.service).sort();
     expect(services).toEqual(['iscs', 'logger', 'nginx', 'order', 'product', 'product', 'redis', 'user']);
     for (const p of status.processes) expect(p.health, `${p.service} health`).toBe('healthy');
@@ -40,14 +42,22 @@ describe('ecom up -d → gateway → ecom down (the built binary)', () => {
     const { admin } = JSON.parse(readFileSync(join(cluster.stateDir, 'credentials.json'), 'utf8'));
     const adminLogin = await request(gw, 'POST', '/api/users/login', { body: admin });
     expect(adminLogin.status).toBe(200);
-    const product = await request(gw, 'POST', '/api/products', { token: adminLogin.body.token, body: { name: 'Smoke', price: 250, stock: 3 } });
+    const product = await request(gw, 'POST', '/api/products', {
+      token: adminLogin.body.token,
+      body: { name: 'Smoke', price: 250, stock: 3 },
+    });
     expect(product.status).toBe(201);
-    const reg = await request(gw, 'POST', '/api/users/register', { body: { email: 'smoke@example.com', password: 'password123', name: 'Smoke', address: '1 Way' } });
+    const reg = await request(gw, 'POST', '/api/users/register', {
+      body: { email: 'smoke@example.com', password: 'password123', name: 'Smoke', address: '1 Way' },
+    });
     expect(reg.status).toBe(201);
     expect(reg.headers.get('x-instance-id')).toBe('user-2');
     const login = await request(gw, 'POST', '/api/users/login', { body: { email: 'smoke@example.com', password: 'password123' } });
     expect(login.status).toBe(200);
-    const order = await request(gw, 'POST', '/api/orders', { token: login.body.token, body: { items: [{ productId: product.body.product.id, quantity: 2 }] } });
+    const order = await request(gw, 'POST', '/api/orders', {
+      token: login.body.token,
+      body: { items: [{ productId: product.body.product.id, quantity: 2 }] },
+    });
     expect(order.status).toBe(201);
     expect(order.body.order.total).toBe(500);
     expect(order.body.order.shipping.address).toBe('1 Way');

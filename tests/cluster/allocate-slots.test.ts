@@ -10,7 +10,10 @@ describe('slotAllocator', () => {
   });
 
   it('never hands two concurrent allocations the same id or port, even while the port checks are slow', async () => {
-    const inUse = [{ id: 1, port: 5001 }, { id: 2, port: 5002 }];
+    const inUse = [
+      { id: 1, port: 5001 },
+      { id: 2, port: 5002 },
+    ];
     const slots = slotAllocator({
       host: '127.0.0.1',
       inUse: () => inUse,

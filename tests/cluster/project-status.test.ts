@@ -8,7 +8,12 @@ import { superviseProcess, type Supervised } from '../../src/cluster/supervise-p
 import { createLogger } from '../../src/kit/create-logger.js';
 import { fakeRuntime } from './fake-runtime.js';
 
-const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+const quiet = createLogger({
+  service: 'test',
+  instance: 'test',
+  level: 'error',
+  out: { write: () => true } as unknown as NodeJS.WritableStream,
+});
 
 describe('projectStatus', () => {
   let dir: string;
@@ -29,7 +34,16 @@ describe('projectStatus', () => {
       timings: { healthIntervalMs: 60_000, healthFailures: 3 },
       policy: () => restartOnCrash({ initialMs: 60_000, crashLoopRestarts: 1 }),
     };
-    const spec = (name: string, id?: number, port?: number) => ({ name, service: name.split('-')[0]!, id, port, command: 'x', args: [], logFile: join(dir, `${name}.log`), stopTimeoutMs: 100 });
+    const spec = (name: string, id?: number, port?: number) => ({
+      name,
+      service: name.split('-')[0]!,
+      id,
+      port,
+      command: 'x',
+      args: [],
+      logFile: join(dir, `${name}.log`),
+      stopTimeoutMs: 100,
+    });
     const redis = superviseProcess(spec('redis', undefined, 6390), async () => true, deps);
     const product = superviseProcess(spec('product-2', 2, 5002), async () => true, deps);
     entries.push(redis, product);

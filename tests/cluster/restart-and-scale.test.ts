@@ -81,7 +81,11 @@ describe('scaleInstances', () => {
   it('stops adding when a concurrent scale already reached the count', async () => {
     const list = [1];
     let calls = 0;
-    const result = await scaleInstances(list, 3, steps(list, [], () => ++calls < 2));
+    const result = await scaleInstances(
+      list,
+      3,
+      steps(list, [], () => ++calls < 2),
+    );
     expect(result).toEqual({ added: ['p-2'], removed: [] });
   });
 });

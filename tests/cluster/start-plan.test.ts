@@ -17,11 +17,20 @@ describe('the start plan', () => {
       log.push(`down ${step}`);
     });
     expect(log).toEqual([
-      'stop nginx', 'down nginx',
-      'stop order', 'down order',
-      'stop user', 'stop product', 'down product', 'down user',
-      'stop logger', 'down logger',
-      'stop redis', 'stop iscs', 'down redis', 'down iscs',
+      'stop nginx',
+      'down nginx',
+      'stop order',
+      'down order',
+      'stop user',
+      'stop product',
+      'down product',
+      'down user',
+      'stop logger',
+      'down logger',
+      'stop redis',
+      'stop iscs',
+      'down redis',
+      'down iscs',
     ]);
   });
 

@@ -26,7 +26,14 @@ describe('stopCluster without a daemon (what a dead daemon left behind)', () => 
     // Each takes 100 ms to stop after SIGTERM and notes when it got it; the argument marks it as started by ecom.
     const script = `process.on('SIGTERM', () => { require('fs').appendFileSync(${JSON.stringify(record)}, process.argv[1] + '\\n'); setTimeout(() => process.exit(0), 100); }); console.log('up'); setInterval(() => {}, 1000)`;
     for (const name of ['logger-4', 'product-1', 'order-5']) {
-      const handle = runtime.start({ name, service: name, command: process.execPath, args: ['-e', script, `${name}-ecom`], logFile: layout.logFile(name), stopTimeoutMs: 2000 });
+      const handle = runtime.start({
+        name,
+        service: name,
+        command: process.execPath,
+        args: ['-e', script, `${name}-ecom`],
+        logFile: layout.logFile(name),
+        stopTimeoutMs: 2000,
+      });
       handles.push(handle);
     }
     await waitFor('all up', () => handles.every((h) => existsSync(h.logFile) && readFileSync(h.logFile, 'utf8').includes('up')));

@@ -5,11 +5,27 @@ import { restartOnHealthFailure } from '../../src/cluster/restart-on-health-fail
 import type { InstanceSpec } from '../../src/runtime/runtime.js';
 import { fakeRuntime } from './fake-runtime.js';
 
-const spec: InstanceSpec = { name: 'fake-1', service: 'fake', id: 1, port: 1, command: 'x', args: [], logFile: '/dev/null', stopTimeoutMs: 1000 };
+const spec: InstanceSpec = {
+  name: 'fake-1',
+  service: 'fake',
+  id: 1,
+  port: 1,
+  command: 'x',
+  args: [],
+  logFile: '/dev/null',
+  stopTimeoutMs: 1000,
+};
 
 describe('restartOnCrash', () => {
   it('doubles the delay up to the cap, starts over after a stable run, and flags a crash loop', () => {
-    const policy = restartOnCrash({ initialMs: 100, maxMs: 1000, factor: 2, stableAfterMs: 10_000, crashLoopRestarts: 5, crashLoopWindowMs: 60_000 });
+    const policy = restartOnCrash({
+      initialMs: 100,
+      maxMs: 1000,
+      factor: 2,
+      stableAfterMs: 10_000,
+      crashLoopRestarts: 5,
+      crashLoopWindowMs: 60_000,
+    });
     const delays = Array.from({ length: 6 }, (_, i) => policy.next({ uptimeMs: 50, at: i * 100 }));
     expect(delays.map((d) => d.delayMs)).toEqual([100, 200, 400, 800, 1000, 1000]);
     expect(delays.map((d) => d.crashLoop)).toEqual([false, false, false, false, true, true]);
@@ -84,7 +100,13 @@ describe('restartOnHealthFailure', () => {
     const results: boolean[] = [];
     let running = true;
     const restart = vi.fn(async () => undefined);
-    const watch = restartOnHealthFailure({ probe: async () => results.shift() ?? true, isRunning: () => running, restart, intervalMs: 100, failuresBeforeRestart: 3 });
+    const watch = restartOnHealthFailure({
+      probe: async () => results.shift() ?? true,
+      isRunning: () => running,
+      restart,
+      intervalMs: 100,
+      failuresBeforeRestart: 3,
+    });
     results.push(true, false, false, true, false, false);
     await vi.advanceTimersByTimeAsync(100);
     expect(watch.health()).toBe('healthy');

@@ -10,7 +10,12 @@ import type { RegistrySnapshot } from '../../src/registry/registry-state.js';
 import type { RegistryWatch } from '../../src/registry/watch-registry.js';
 import { fakeRuntime } from './fake-runtime.js';
 
-const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+const quiet = createLogger({
+  service: 'test',
+  instance: 'test',
+  level: 'error',
+  out: { write: () => true } as unknown as NodeJS.WritableStream,
+});
 const listing = (index: number, ids: number[]): RegistrySnapshot => ({
   index,
   services: { product: ids.map((id) => ({ id, host: '127.0.0.1', port: 5000 + id, registeredAt: '', lastHeartbeat: '' })) },
@@ -22,8 +27,21 @@ describe('readiness', () => {
   const entries: Supervised[] = [];
   const ctx: ReadyContext = { timings: { startTimeoutMs: 300, readyPollMs: 5 }, stopping: () => stopping };
   const start = (probe: () => Promise<boolean>): Supervised => {
-    const spec = { name: 'product-2', service: 'product', id: 2, port: 5002, command: 'x', args: [], logFile: join(dir, 'product-2.log'), stopTimeoutMs: 100 };
-    const entry = superviseProcess(spec, probe, { runtime: fakeRuntime().runtime, log: quiet, timings: { healthIntervalMs: 60_000, healthFailures: 3 } });
+    const spec = {
+      name: 'product-2',
+      service: 'product',
+      id: 2,
+      port: 5002,
+      command: 'x',
+      args: [],
+      logFile: join(dir, 'product-2.log'),
+      stopTimeoutMs: 100,
+    };
+    const entry = superviseProcess(spec, probe, {
+      runtime: fakeRuntime().runtime,
+      log: quiet,
+      timings: { healthIntervalMs: 60_000, healthFailures: 3 },
+    });
     entries.push(entry);
     return entry;
   };
@@ -62,7 +80,12 @@ describe('readiness', () => {
     const watch: RegistryWatch = { current: () => current, ready: async () => current, close: () => undefined };
     const status: ProxySyncStatus = { appliedIndex: 7, reloads: 0, renders: 0 };
     let flushes = 0;
-    const sync: ProxySync = { update: () => undefined, flush: async () => void flushes++, status: () => ({ ...status }), close: async () => undefined };
+    const sync: ProxySync = {
+      update: () => undefined,
+      flush: async () => void flushes++,
+      status: () => ({ ...status }),
+      close: async () => undefined,
+    };
     let done = false;
     const waiting = waitRegisteredAndRouted(entry, ctx, watch, sync).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 30));

@@ -19,11 +19,7 @@ const listFile = join(SRC, 'common', 'error-codes.ts');
 
 /** Every code string a throw site, an HTTP error or a control reply names literally. */
 function codesNamedInSource(): Map<string, string> {
-  const patterns = [
-    /new (?:EcomError|UsageError)\(\s*'([^']+)'/g,
-    /httpError\(\s*\d+,\s*'([^']+)'/g,
-    /(?<!addIssue\(\{ )\bcode: '([^']+)'/g,
-  ];
+  const patterns = [/new (?:EcomError|UsageError)\(\s*'([^']+)'/g, /httpError\(\s*\d+,\s*'([^']+)'/g, /(?<!addIssue\(\{ )\bcode: '([^']+)'/g];
   const found = new Map<string, string>();
   for (const { path, text } of sources) {
     if (path === listFile) continue;
@@ -41,7 +37,10 @@ describe('the list of error codes', () => {
   });
 
   it('holds no code that src never raises (built codes: <kind>_unavailable, notFound(what))', () => {
-    const all = sources.filter((s) => s.path !== listFile).map((s) => s.text).join('\n');
+    const all = sources
+      .filter((s) => s.path !== listFile)
+      .map((s) => s.text)
+      .join('\n');
     const built = new Set([
       ...SERVICE_KINDS.map((kind) => `${kind}_unavailable`),
       ...[...all.matchAll(/notFound\('([a-z_]+)'\)/g)].map((m) => `${m[1]}_not_found`),

@@ -4,13 +4,14 @@ import { formatError } from '../../src/common/format-error.js';
 
 describe('formatError: the one line the CLI prints', () => {
   it('is `ecom: MESSAGE` for a bare error', () => {
-    expect(formatError(new EcomError('start_failed', 'the cluster did not come up within 120 s'))).toBe(
-      'ecom: the cluster did not come up within 120 s',
-    );
+    expect(formatError(new EcomError('start_failed', 'the cluster did not come up within 120 s'))).toBe('ecom: the cluster did not come up within 120 s');
   });
 
   it('adds the cause in parentheses and the hint after a dash', () => {
-    const err = new EcomError('start_failed', 'the daemon stopped while starting', { cause: new Error('EADDRINUSE'), hint: 'see daemon.log' });
+    const err = new EcomError('start_failed', 'the daemon stopped while starting', {
+      cause: new Error('EADDRINUSE'),
+      hint: 'see daemon.log',
+    });
     expect(formatError(err)).toBe('ecom: the daemon stopped while starting (EADDRINUSE) — see daemon.log');
   });
 

@@ -40,7 +40,13 @@ describe('the gateway limits sign-in and sign-up however the path is spelled', (
   });
 
   const post = async (path: string): Promise<number> =>
-    (await fetch(`http://127.0.0.1:${cluster.gateway.port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status;
+    (
+      await fetch(`http://127.0.0.1:${cluster.gateway.port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).status;
 
   it.each(['/api/users/login', '/api/users/LOGIN', '/api/users/login/', '/api/users/Login//', '/api/users/register', '/api/users/REGISTER/'])(
     '%s: three calls in a row, the third answered 429 by the gateway',

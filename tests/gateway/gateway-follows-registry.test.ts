@@ -112,10 +112,17 @@ describe('the gateway follows live registrations', () => {
     const { failures, reasons } = await load.stop();
     expect(reasons).toEqual([]);
     expect(failures).toBe(0);
-        const unauth = await fetch(`${iscsUrl}/v1/instances/product/77`, { method: 'PUT', body: JSON.stringify({ host: 'h', port: 1 }), headers: { 'content-type': 'application/json' } });
+    const unauth = await fetch(`${iscsUrl}/v1/instances/product/77`, {
+      method: 'PUT',
+      body: JSON.stringify({ host: 'h', port: 1 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unauth.status).toBe(401);
     const product = cluster.instances.find((i) => i.kind === 'product')!;
-    const outages = product.proc.output().split('\n').filter((l) => l.includes('registry unreachable')).length;
+    const outages = product.proc
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('registry unreachable')).length;
     expect(outages).toBeLessThanOrEqual(1);
   });
 

@@ -35,7 +35,13 @@ describe('a listing with a hostile address never reaches nginx.conf', () => {
   it('the proxy sync drops and logs that entry and applies the rest', async () => {
     const c = cluster();
     const logged: LogEntry[] = [];
-    const log = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream, sink: (e: LogEntry) => logged.push(e) });
+    const log = createLogger({
+      service: 'test',
+      instance: 'test',
+      level: 'error',
+      out: { write: () => true } as unknown as NodeJS.WritableStream,
+      sink: (e: LogEntry) => logged.push(e),
+    });
     sync = syncProxy({ cluster: c, render: compileNginxTemplate(), log, minWaitMs: 1, maxWaitMs: 5 });
     sync.update({ index: 3, services: { product: [at(1, INJECTION, 5001), at(2, '127.0.0.1', 5002)] } });
     await sync.flush();

@@ -43,9 +43,15 @@ describe('rendering nginx.conf from registrations', () => {
     prepareNginxPrefix(paths);
     writeFileSync(paths.config, text);
     expect(await validateNginxConfig(paths, paths.config)).toBeUndefined();
-    const ipHash = compileNginxTemplate()(cluster({ gateway: { port: 18124, balance: 'ip_hash' } }), { index: 1, services: { order: [at(5, 5005)] } });
+    const ipHash = compileNginxTemplate()(cluster({ gateway: { port: 18124, balance: 'ip_hash' } }), {
+      index: 1,
+      services: { order: [at(5, 5005)] },
+    });
     expect(/upstream ecom_order \{([^}]*)\}/.exec(ipHash)![1]).toContain('ip_hash;');
-    const rr = compileNginxTemplate()(cluster({ gateway: { port: 18125, balance: 'round_robin' } }), { index: 1, services: { order: [at(5, 5005)] } });
+    const rr = compileNginxTemplate()(cluster({ gateway: { port: 18125, balance: 'round_robin' } }), {
+      index: 1,
+      services: { order: [at(5, 5005)] },
+    });
     expect(/upstream ecom_order \{([^}]*)\}/.exec(rr)![1]).not.toMatch(/least_conn|ip_hash/);
   });
 

@@ -16,7 +16,12 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const nginxPaths = (stateDir: string) => stateLayout(stateDir).nginx;
 
-const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+const quiet = createLogger({
+  service: 'test',
+  instance: 'test',
+  level: 'error',
+  out: { write: () => true } as unknown as NodeJS.WritableStream,
+});
 const inst = (id: number, port: number) => ({ id, host: '127.0.0.1', port, registeredAt: '', lastHeartbeat: '' });
 
 describe('proxy sync with a real nginx', () => {
@@ -111,17 +116,22 @@ describe('proxy sync with a real nginx', () => {
   it('keeps known instances routed for one TTL after the registry restarted empty', async () => {
     const fast = { ...cluster, iscs: { ...cluster.iscs, ttlMs: 150, heartbeatMs: 50 } };
     sync = syncProxy({ cluster: fast, log: quiet, render: compileNginxTemplate() });
-    const servers = () => [...readFileSync(nginxPaths(cluster.stateDir).config, 'utf8').matchAll(/server 127\.0\.0\.1:(\d+) max_fails/g)].map((m) => Number(m[1]));
+    const servers = () =>
+      [...readFileSync(nginxPaths(cluster.stateDir).config, 'utf8').matchAll(/server 127\.0\.0\.1:(\d+) max_fails/g)].map((m) => Number(m[1]));
     sync.update({ index: 9, services: { product: [inst(1, upstreamPorts[0]!), inst(2, upstreamPorts[1]!)] } });
     await sync.flush();
     expect(servers()).toHaveLength(2);
     sync.update({ index: 1, services: { product: [inst(1, upstreamPorts[0]!)] } });
     await sync.flush();
     expect(servers().sort()).toEqual([...upstreamPorts].sort());
-    await waitFor('the warm-up to end', async () => {
-      await sync!.flush();
-      return servers().length === 1;
-    }, 3000);
+    await waitFor(
+      'the warm-up to end',
+      async () => {
+        await sync!.flush();
+        return servers().length === 1;
+      },
+      3000,
+    );
     expect(servers()).toEqual([upstreamPorts[0]]);
   });
 

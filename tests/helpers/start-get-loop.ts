@@ -80,7 +80,8 @@ export function startGetLoop(url: string, options: { workers?: number; headers?:
       result.total++;
       if (outcome instanceof Error || outcome.status !== 200) {
         result.failures++;
-        if (result.reasons.length < 10) result.reasons.push(outcome instanceof Error ? (outcome.code ?? outcome.message) : `${outcome.status} ${outcome.body.slice(0, 200)}`);
+        if (result.reasons.length < 10)
+          result.reasons.push(outcome instanceof Error ? (outcome.code ?? outcome.message) : `${outcome.status} ${outcome.body.slice(0, 200)}`);
       }
       if (!(outcome instanceof Error) && outcome.instance) seen.set(outcome.instance, (seen.get(outcome.instance) ?? 0) + 1);
     }

@@ -57,7 +57,14 @@ export async function startTestCluster(counts: Partial<Record<ServiceKind, numbe
   writeFileSync(
     configPath,
     JSON.stringify(
-      { stateDir: 'state', redis: { port: redis.port }, gateway: { port: ports.pop() }, iscs: { port: ports.pop() }, services, logs: { flushMs: 50 } },
+      {
+        stateDir: 'state',
+        redis: { port: redis.port },
+        gateway: { port: ports.pop() },
+        iscs: { port: ports.pop() },
+        services,
+        logs: { flushMs: 50 },
+      },
       null,
       2,
     ),
@@ -105,7 +112,10 @@ export async function startTestCluster(counts: Partial<Record<ServiceKind, numbe
       return adminToken;
     },
     async createProduct(fields, index = 0) {
-      const res = await request(cluster.url('product', index), 'POST', '/api/products', { token: await cluster.adminToken(), body: fields });
+      const res = await request(cluster.url('product', index), 'POST', '/api/products', {
+        token: await cluster.adminToken(),
+        body: fields,
+      });
       if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${res.text}`);
       return res.body.product.id as number;
     },
@@ -118,7 +128,13 @@ export async function startTestCluster(counts: Partial<Record<ServiceKind, numbe
       const email = `u${Date.now()}${Math.random().toString(36).slice(2, 8)}@example.com`;
       const password = 'password123';
       const reg = await request(cluster.url('user'), 'POST', '/api/users/register', {
-        body: { email, password, name: fields.name ?? 'Test User', address: fields.address ?? '1 Test Street', phone: fields.phone ?? '555-0100' },
+        body: {
+          email,
+          password,
+          name: fields.name ?? 'Test User',
+          address: fields.address ?? '1 Test Street',
+          phone: fields.phone ?? '555-0100',
+        },
       });
       if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${reg.text}`);
       const login = await request(cluster.url('user'), 'POST', '/api/users/login', { body: { email, password } });

@@ -15,7 +15,9 @@ export interface TestClusterFile {
 }
 
 /** Writes a cluster file: `counts` instances per kind (ids 1..n across kinds), fast heartbeats for tests. */
-export async function writeClusterFile(counts: Record<'product' | 'user' | 'logger' | 'order', number> = { product: 2, user: 1, logger: 1, order: 1 }): Promise<TestClusterFile> {
+export async function writeClusterFile(
+  counts: Record<'product' | 'user' | 'logger' | 'order', number> = { product: 2, user: 1, logger: 1, order: 1 },
+): Promise<TestClusterFile> {
   const dir = mkdtempSync(join(tmpdir(), 'ecom-cli-'));
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const ports = await freePorts(total + 3);
@@ -31,7 +33,17 @@ export async function writeClusterFile(counts: Record<'product' | 'user' | 'logg
   const file = join(dir, 'config.json');
   writeFileSync(
     file,
-    JSON.stringify({ stateDir: 'state', gateway: { port: gatewayPort }, iscs: { port: iscsPort, heartbeatMs: 500, ttlMs: 1500 }, redis: { port: redisPort }, services }, null, 2),
+    JSON.stringify(
+      {
+        stateDir: 'state',
+        gateway: { port: gatewayPort },
+        iscs: { port: iscsPort, heartbeatMs: 500, ttlMs: 1500 },
+        redis: { port: redisPort },
+        services,
+      },
+      null,
+      2,
+    ),
   );
   return { dir, file, stateDir: join(dir, 'state'), gatewayPort, iscsPort, redisPort, servicePorts };
 }

@@ -9,7 +9,10 @@ describe('hostile input', () => {
   beforeAll(async () => {
     cluster = await startTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
     admin = await cluster.adminToken();
-    const created = await request(cluster.url('product'), 'POST', '/api/products', { token: admin, body: { name: 'Solid', price: 100, stock: 5 } });
+    const created = await request(cluster.url('product'), 'POST', '/api/products', {
+      token: admin,
+      body: { name: 'Solid', price: 100, stock: 5 },
+    });
     productId = created.body.product.id;
   });
   afterAll(async () => {
@@ -27,7 +30,10 @@ describe('hostile input', () => {
     expect(wrong.body.error.code).toBe('validation_failed');
     expect(wrong.body.error.message).toContain('price');
     expect(wrong.body.error.message).toContain('stock');
-    const huge = await request(product, 'POST', '/api/products', { token: admin, body: { name: 'x', description: 'y'.repeat(70 * 1024), price: 1, stock: 1 } });
+    const huge = await request(product, 'POST', '/api/products', {
+      token: admin,
+      body: { name: 'x', description: 'y'.repeat(70 * 1024), price: 1, stock: 1 },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('payload_too_large');
     const user = await request(cluster.url('user'), 'POST', '/api/users/register', { raw: '[1,2,3]' });
@@ -38,7 +44,10 @@ describe('hostile input', () => {
   it('refuses negative, zero, fractional and string quantities without taking stock', async () => {
     const buyer = await cluster.customer();
     for (const quantity of [-1, 0, 1.5, '2', null, 1e12]) {
-      const res = await request(cluster.url('order'), 'POST', '/api/orders', { token: buyer.token, body: { items: [{ productId, quantity }] } });
+      const res = await request(cluster.url('order'), 'POST', '/api/orders', {
+        token: buyer.token,
+        body: { items: [{ productId, quantity }] },
+      });
       expect(res.status, `quantity ${String(quantity)}`).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
     }

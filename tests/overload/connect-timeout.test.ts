@@ -12,7 +12,9 @@ describe('a target that never completes the TCP handshake', () => {
     const target = use(await startBlackholeListener());
     const pool = use(createRawHttpPool(`http://127.0.0.1:${target.port}`, { connections: 1, timeoutMs: 5000, connectTimeoutMs: 300 }));
     const started = Date.now();
-    await expect(pool.exchange({ method: 'GET', path: '/', headers: {}, idempotent: true })).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    await expect(pool.exchange({ method: 'GET', path: '/', headers: {}, idempotent: true })).rejects.toMatchObject({
+      code: 'CONNECT_TIMEOUT',
+    });
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(290);
     expect(took).toBeLessThan(2000);
@@ -21,7 +23,13 @@ describe('a target that never completes the TCP handshake', () => {
   it('ends a load run in about the timeout, every request a CONNECT_TIMEOUT error', async () => {
     const target = use(await startBlackholeListener());
     const started = Date.now();
-    const s = await runLoad({ origin: `http://127.0.0.1:${target.port}`, scenario: plainGetScenario('/'), concurrency: 2, requestCount: 4, timeoutMs: 400 });
+    const s = await runLoad({
+      origin: `http://127.0.0.1:${target.port}`,
+      scenario: plainGetScenario('/'),
+      concurrency: 2,
+      requestCount: 4,
+      timeoutMs: 400,
+    });
     // Two connections at a time, each attempt waiting the full 400 ms: two rounds.
     expect(Date.now() - started).toBeLessThan(3000);
     expect(s.completed).toBe(4);

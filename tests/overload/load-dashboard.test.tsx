@@ -74,7 +74,16 @@ describe('the overload dashboard (draws snapshots, computes nothing)', () => {
     expect(lastFrame()).toContain('1000/10000 (10%)');
     expect(lastFrame()).toContain('rps 1000');
     expect(lastFrame()).toContain('ETA ?');
-    rerender(<LoadDashboard snapshot={snapshot({ completed: 7500, elapsedMs: 3000, currentRps: 3250, latencyMs: { p50: 2, p90: 3, p99: 61.5, p999: 70, max: 90, mean: 2.2 } })} />);
+    rerender(
+      <LoadDashboard
+        snapshot={snapshot({
+          completed: 7500,
+          elapsedMs: 3000,
+          currentRps: 3250,
+          latencyMs: { p50: 2, p90: 3, p99: 61.5, p999: 70, max: 90, mean: 2.2 },
+        })}
+      />,
+    );
     expect(lastFrame()).toContain('7500/10000 (75%)');
     expect(lastFrame()).toContain('rps 3250');
     expect(lastFrame()).toContain('p99 61.5');
@@ -82,7 +91,9 @@ describe('the overload dashboard (draws snapshots, computes nothing)', () => {
   });
 
   it('hides the error, instance and cache lines when there is nothing to show', () => {
-    const frame = draw(<LoadDashboard snapshot={snapshot({ errors: 0, errorsByKind: {}, byStatus: { '200': 2500 }, instances: {}, cache: {} })} />).lastFrame()!;
+    const frame = draw(
+      <LoadDashboard snapshot={snapshot({ errors: 0, errorsByKind: {}, byStatus: { '200': 2500 }, instances: {}, cache: {} })} />,
+    ).lastFrame()!;
     expect(frame).not.toContain('errors by kind');
     expect(frame).not.toContain('instances');
     expect(frame).not.toContain('cache hit ratio');

@@ -64,7 +64,13 @@ http {
     }, 200);
     let s;
     try {
-      s = await runLoad({ origin: `http://127.0.0.1:${front}`, scenario: plainGetScenario('/'), concurrency: 20, requestCount: N, timeoutMs: 5000 });
+      s = await runLoad({
+        origin: `http://127.0.0.1:${front}`,
+        scenario: plainGetScenario('/'),
+        concurrency: 20,
+        requestCount: N,
+        timeoutMs: 5000,
+      });
     } finally {
       clearInterval(reloader);
     }

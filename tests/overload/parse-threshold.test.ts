@@ -58,6 +58,10 @@ describe('checkThreshold', () => {
   });
 
   it('counts a percent of zero requests as 0', () => {
-    expect(checkThreshold(parseThreshold('errors<1%'), { ...report, requests: 0, errors: 0 })).toEqual({ expr: 'errors<1%', ok: true, actual: 0 });
+    expect(checkThreshold(parseThreshold('errors<1%'), { ...report, requests: 0, errors: 0 })).toEqual({
+      expr: 'errors<1%',
+      ok: true,
+      actual: 0,
+    });
   });
 });

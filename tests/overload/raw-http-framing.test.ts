@@ -57,7 +57,9 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
     const server = use(
       await startRawHttpServer((socket, { nthOnConnection }) => {
         socket.write(
-          nthOnConnection % 2 ? 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 304 Not Modified\r\nETag: "3"\r\nContent-Length: 120\r\n\r\n',
+          nthOnConnection % 2
+            ? 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n'
+            : 'HTTP/1.1 304 Not Modified\r\nETag: "3"\r\nContent-Length: 120\r\n\r\n',
         );
       }),
     );

@@ -24,7 +24,13 @@ describe('the minimal HTTP/1.1 pool of the load engine: requests, connections, t
       }),
     );
     const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
-    const post: RequestSpec = { method: 'POST', path: '/api/orders?x=1', headers: { authorization: 'Bearer T', 'content-type': 'application/json' }, body: '{"items":[]}', idempotent: false };
+    const post: RequestSpec = {
+      method: 'POST',
+      path: '/api/orders?x=1',
+      headers: { authorization: 'Bearer T', 'content-type': 'application/json' },
+      body: '{"items":[]}',
+      idempotent: false,
+    };
     expect(await pool.exchange(post)).toEqual({ status: 201, instance: 'order-3', cache: 'BYPASS' });
     expect(await pool.exchange(post)).toEqual({ status: 201, instance: 'order-3', cache: 'BYPASS' });
     const sent = { method: 'POST', url: '/api/orders?x=1', host: new URL(server.origin).host, auth: 'Bearer T', body: '{"items":[]}' };

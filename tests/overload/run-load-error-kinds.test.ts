@@ -13,7 +13,13 @@ describe('runLoad names what went wrong', () => {
 
   it('counts refused connections as ECONNREFUSED errors, each request once', async () => {
     const port = await freePort();
-    const s = await runLoad({ origin: `http://127.0.0.1:${port}`, scenario: plainGetScenario('/'), concurrency: 2, requestCount: 4, timeoutMs: 2000 });
+    const s = await runLoad({
+      origin: `http://127.0.0.1:${port}`,
+      scenario: plainGetScenario('/'),
+      concurrency: 2,
+      requestCount: 4,
+      timeoutMs: 2000,
+    });
     expect(s.completed).toBe(4);
     expect(s.errors).toBe(4);
     expect(s.ok).toBe(0);

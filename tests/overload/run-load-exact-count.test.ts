@@ -18,7 +18,13 @@ describe('runLoad sends exactly the planned number of requests', () => {
     [2000, 7],
   ])('closed model: N=%i at concurrency %i reaches the server exactly N times', async (n, c) => {
     target = await startHttpTarget();
-    const final = await runLoad({ origin: target.origin, scenario: plainGetScenario('/'), concurrency: c, requestCount: n, timeoutMs: 5000 });
+    const final = await runLoad({
+      origin: target.origin,
+      scenario: plainGetScenario('/'),
+      concurrency: c,
+      requestCount: n,
+      timeoutMs: 5000,
+    });
     expect(target.seen()).toBe(n);
     expect(final.completed).toBe(n);
     expect(final.ok).toBe(n);
@@ -32,7 +38,14 @@ describe('runLoad sends exactly the planned number of requests', () => {
 
   it('open model: rate × duration requests, no more, no fewer', async () => {
     target = await startHttpTarget();
-    const final = await runLoad({ origin: target.origin, scenario: plainGetScenario('/'), concurrency: 4, rate: 150, durationMs: 1000, timeoutMs: 5000 });
+    const final = await runLoad({
+      origin: target.origin,
+      scenario: plainGetScenario('/'),
+      concurrency: 4,
+      rate: 150,
+      durationMs: 1000,
+      timeoutMs: 5000,
+    });
     expect(final.model).toBe('open');
     expect(final.planned).toBe(150);
     expect(final.completed).toBe(150);
@@ -45,7 +58,13 @@ describe('runLoad sends exactly the planned number of requests', () => {
       paths.add(`${req.method} ${req.url}`);
       res.end('ok');
     });
-    await runLoad({ origin: target.origin, scenario: plainGetScenario('/api/products/7?x=1'), concurrency: 3, requestCount: 30, timeoutMs: 5000 });
+    await runLoad({
+      origin: target.origin,
+      scenario: plainGetScenario('/api/products/7?x=1'),
+      concurrency: 3,
+      requestCount: 30,
+      timeoutMs: 5000,
+    });
     expect([...paths]).toEqual(['GET /api/products/7?x=1']);
     expect(target.seen()).toBe(30);
   });

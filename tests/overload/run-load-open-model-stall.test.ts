@@ -39,7 +39,14 @@ describe('a one-second stall of the target', () => {
 
   it('shows in the open-model percentiles, latency being measured from the intended send time', async () => {
     target = await stallingTarget(0);
-    const s = await runLoad({ origin: target.origin, scenario: plainGetScenario('/'), concurrency: 10, rate: 200, durationMs: 3000, timeoutMs: 10_000 });
+    const s = await runLoad({
+      origin: target.origin,
+      scenario: plainGetScenario('/'),
+      concurrency: 10,
+      rate: 200,
+      durationMs: 3000,
+      timeoutMs: 10_000,
+    });
     expect(s.model).toBe('open');
     expect(s.completed).toBe(600);
     expect(s.errors).toBe(0);
@@ -53,10 +60,23 @@ describe('a one-second stall of the target', () => {
   it('is understated by the closed model, where only the requests in flight wait (the comparison)', async () => {
     target = await stallingTarget(5);
     // 2000 requests over 4 connections at ≥ 5 ms each take ≥ 2.5 s, so the run spans the stall.
-    const closed = await runLoad({ origin: target.origin, scenario: plainGetScenario('/'), concurrency: 4, requestCount: 2000, timeoutMs: 10_000 });
+    const closed = await runLoad({
+      origin: target.origin,
+      scenario: plainGetScenario('/'),
+      concurrency: 4,
+      requestCount: 2000,
+      timeoutMs: 10_000,
+    });
     await target.close();
     target = await stallingTarget(5);
-    const open = await runLoad({ origin: target.origin, scenario: plainGetScenario('/'), concurrency: 10, rate: 200, durationMs: 3000, timeoutMs: 10_000 });
+    const open = await runLoad({
+      origin: target.origin,
+      scenario: plainGetScenario('/'),
+      concurrency: 10,
+      rate: 200,
+      durationMs: 3000,
+      timeoutMs: 10_000,
+    });
     // Both saw the stall…
     expect(closed.latencyMs.max).toBeGreaterThan(700);
     expect(open.latencyMs.max).toBeGreaterThan(700);

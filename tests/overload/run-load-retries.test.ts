@@ -25,7 +25,9 @@ async function rawServer(answer: (nthOverall: number, nthOnConnection: number) =
 const postScenario: Scenario = {
   name: 'post',
   prepare: async () => undefined,
-  createUser: async () => ({ next: () => ({ method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"a":1}', idempotent: false }) }),
+  createUser: async () => ({
+    next: () => ({ method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"a":1}', idempotent: false }),
+  }),
 };
 
 describe('a reused keep-alive connection closed before the response', () => {

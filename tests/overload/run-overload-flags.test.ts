@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planOverload, type OverloadFlags } from '../../src/overload/run-overload.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
 
-const flags = (over: Partial<OverloadFlags>): OverloadFlags => ({ concurrency: 4, threshold: [], timeout: '10s', target: 'http://127.0.0.1:9/x?y=1', ...over });
+const flags = (over: Partial<OverloadFlags>): OverloadFlags => ({
+  concurrency: 4,
+  threshold: [],
+  timeout: '10s',
+  target: 'http://127.0.0.1:9/x?y=1',
+  ...over,
+});
 
 describe('planOverload validates every flag before any request', () => {
   let target: HttpTarget | undefined;

@@ -3,8 +3,17 @@ import { isValidHost } from '../../src/common/check-host.js';
 import { createLogger } from '../../src/kit/create-logger.js';
 import { startIscsServer, type IscsHandle } from '../../src/registry/start-iscs-server.js';
 
-const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
-const credentials = { admin: { email: 'admin@ecom.local', password: 'pw' }, clusterToken: 'token-for-tests', jwtSecret: 'secret-for-tests' };
+const quiet = createLogger({
+  service: 'test',
+  instance: 'test',
+  level: 'error',
+  out: { write: () => true } as unknown as NodeJS.WritableStream,
+});
+const credentials = {
+  admin: { email: 'admin@ecom.local', password: 'pw' },
+  clusterToken: 'token-for-tests',
+  jwtSecret: 'secret-for-tests',
+};
 const INJECTION = '127.0.0.1:5001 max_fails=1; } server { listen 9999; location / { alias /tmp/; autoindex on; } } upstream x { server 127.0.0.1';
 
 describe('what counts as a host', () => {

@@ -31,13 +31,24 @@ describe('the process runtime', () => {
   });
   const start = (name: string, args: string[], extra: Partial<InstanceSpec> = {}): InstanceHandle => {
     const runtime = processRuntime({ pidsDir: join(dir, 'pids'), signals });
-    const handle = runtime.start({ name, service: name, command: process.execPath, args, logFile: join(dir, 'logs', `${name}.log`), stopTimeoutMs: 2000, ...extra });
+    const handle = runtime.start({
+      name,
+      service: name,
+      command: process.execPath,
+      args,
+      logFile: join(dir, 'logs', `${name}.log`),
+      stopTimeoutMs: 2000,
+      ...extra,
+    });
     handles.push(handle);
     return handle;
   };
 
   it('runs an instance with its log, address and pid file, and removes the pid file when it exits', async () => {
-    const handle = start('hello', ['-e', "console.log('hello from the child'); setTimeout(() => process.exit(3), 300)"], { port: 5999, host: '127.0.0.9' });
+    const handle = start('hello', ['-e', "console.log('hello from the child'); setTimeout(() => process.exit(3), 300)"], {
+      port: 5999,
+      host: '127.0.0.9',
+    });
     expect(handle).toMatchObject({ name: 'hello', logFile: join(dir, 'logs', 'hello.log'), address: { host: '127.0.0.9', port: 5999 } });
     expect(readFileSync(join(dir, 'pids', 'hello.pid'), 'utf8').trim()).toBe(String(handle.pid));
     expect(await handle.exited).toEqual({ code: 3, signal: null });
@@ -67,7 +78,14 @@ describe('the process runtime', () => {
 
   it('reports a binary that does not exist as an exit with code 127', async () => {
     const runtime = processRuntime();
-    const handle = runtime.start({ name: 'missing', service: 'missing', command: join(dir, 'no-such-binary'), args: [], logFile: join(dir, 'missing.log'), stopTimeoutMs: 100 });
+    const handle = runtime.start({
+      name: 'missing',
+      service: 'missing',
+      command: join(dir, 'no-such-binary'),
+      args: [],
+      logFile: join(dir, 'missing.log'),
+      stopTimeoutMs: 100,
+    });
     expect(await handle.exited).toEqual({ code: 127, signal: null });
     await handle.stop();
   });

@@ -52,7 +52,8 @@ export const loggerService: ServiceDefinition = {
     const prune = setInterval(() => store.prune(cluster.logs.retainRows), 60_000);
     prune.unref();
 
-    const audit = (event: DomainEvent): void => store.audit({ eventId: event.id, type: event.type, payload: event.payload, ts: event.ts, source: event.source });
+    const audit = (event: DomainEvent): void =>
+      store.audit({ eventId: event.id, type: event.type, payload: event.payload, ts: event.ts, source: event.source });
     const routes = Router(STRICT_ROUTING);
     routes.post('/api/logs', auth.cluster, (req, res) => {
       const entries = validateInput(batch, req.body) as LogEntry[];

@@ -74,9 +74,7 @@ interface LogRow {
 
 /** Prepares the logger store's statements on an open database. */
 export function openLoggerStore(db: Db): LoggerStore {
-  const insert = db.prepare(
-    'INSERT INTO logs (ts_ms, ts, service, instance, level, msg, fields) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO logs (ts_ms, ts, service, instance, level, msg, fields) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const append = db.transaction((entries: readonly LogEntry[]) => {
     for (const { ts, service, instance, level, msg, ...fields } of entries) {
       const ms = Date.parse(ts);
@@ -85,9 +83,7 @@ export function openLoggerStore(db: Db): LoggerStore {
     }
   });
   const pruneStmt = db.prepare('DELETE FROM logs WHERE id <= (SELECT max(id) FROM logs) - ?');
-  const insertAudit = db.prepare(
-    'INSERT INTO audit_events (event_id, type, payload, ts, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING',
-  );
+  const insertAudit = db.prepare('INSERT INTO audit_events (event_id, type, payload, ts, source) VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING');
   const auditAll = db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?');
   const auditByType = db.prepare('SELECT * FROM audit_events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?');
   const toEntry = (row: LogRow): StoredLogEntry => ({
@@ -115,9 +111,7 @@ export function openLoggerStore(db: Db): LoggerStore {
       if (q.afterId !== undefined) addCondition('id > @afterId', 'afterId', q.afterId);
       const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const forward = q.sinceMs !== undefined || q.afterId !== undefined;
-      const rows = db
-        .prepare(`SELECT * FROM logs ${filter} ORDER BY id ${forward ? 'ASC' : 'DESC'} LIMIT @limit`)
-        .all(params) as LogRow[];
+      const rows = db.prepare(`SELECT * FROM logs ${filter} ORDER BY id ${forward ? 'ASC' : 'DESC'} LIMIT @limit`).all(params) as LogRow[];
       if (!forward) rows.reverse();
       return rows.map(toEntry);
     },
@@ -132,7 +126,14 @@ export function openLoggerStore(db: Db): LoggerStore {
         ts: string;
         source: string;
       }>;
-      return rows.map((r) => ({ seq: r.seq, eventId: r.event_id, type: r.type, payload: JSON.parse(r.payload) as unknown, ts: r.ts, source: r.source }));
+      return rows.map((r) => ({
+        seq: r.seq,
+        eventId: r.event_id,
+        type: r.type,
+        payload: JSON.parse(r.payload) as unknown,
+        ts: r.ts,
+        source: r.source,
+      }));
     },
   };
 }

@@ -21,10 +21,16 @@ const orderBody = z.object({
     .min(1, 'expected at least one item')
     .max(50),
 });
-const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'expected 1 to 200 visible ASCII characters').optional();
+const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'expected 1 to 200 visible ASCII characters')
+  .optional();
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^\d{1,15}$/, 'expected a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'expected a cursor from a previous page')
+    .optional(),
 });
 const orderId = z.uuid({ error: 'expected an order id' });
 

@@ -109,9 +109,7 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   );
   const byKey = db.prepare('SELECT * FROM orders WHERE user_id = ? AND idempotency_key = ?');
   const byId = db.prepare('SELECT * FROM orders WHERE id = ?');
-  const itemsOf = db.prepare(
-    'SELECT product_id AS productId, quantity, unit_price AS unitPrice FROM order_items WHERE order_id = ? ORDER BY product_id',
-  );
+  const itemsOf = db.prepare('SELECT product_id AS productId, quantity, unit_price AS unitPrice FROM order_items WHERE order_id = ? ORDER BY product_id');
   const insertItem = db.prepare('INSERT INTO order_items (order_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)');
   const markPlaced = db.prepare(
     `UPDATE orders SET status = 'placed', total = @total, shipping_name = @name, shipping_address = @address,
@@ -140,7 +138,15 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
   });
   const toAttempt = (row: OrderRow): OrderAttempt =>
     row.status === 'pending'
-      ? { status: 'pending', id: row.id, requestHash: row.request_hash, createdAt: row.created_at, abandoned: row.abandoned === 1, releasing: row.releasing === 1, owner: row.owner }
+      ? {
+          status: 'pending',
+          id: row.id,
+          requestHash: row.request_hash,
+          createdAt: row.created_at,
+          abandoned: row.abandoned === 1,
+          releasing: row.releasing === 1,
+          owner: row.owner,
+        }
       : { status: 'placed', order: toOrder(row), requestHash: row.request_hash };
 
   const begin = db.transaction((input: { id: string; userId: number; idempotencyKey?: string; requestHash: string; owner?: string }) => {
@@ -180,25 +186,6 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
       return rows.map((row) => ({ seq: row.seq, order: toOrder(row) }));
     },
     stalePending: (before) => stale.all(before) as string[],
-    updateShipping: (userId, shipping, profileVersion) =>
-      reship.run({ userId, ...shipping, profileVersion, now: new Date().toISOString() }).changes,
+    updateShipping: (userId, shipping, profileVersion) => reship.run({ userId, ...shipping, profileVersion, now: new Date().toISOString() }).changes,
   };
-}
-
-/** One order as `ecom chaos` audits it. */
-export interface AuditedOrder {
-  id: string;
-  idempotencyKey: string | null;
-  status: string;
-  items: Array<{ productId: number; quantity: number }>;
-}
-
-/** Read-only audit of order.db for `ecom chaos`: the newest sequence number, and orders and attempts after one. */
-export function auditOrders(db: Db, afterSeq: number): { lastSeq: number; orders: AuditedOrder[] } {
-  const lastSeq = (db.prepare('SELECT coalesce(max(seq), 0) FROM orders').pluck().get() as number) ?? 0;
-  const rows = db.prepare('SELECT id, idempotency_key AS idempotencyKey, status FROM orders WHERE seq > ? ORDER BY seq').all(afterSeq) as Array<
-    Omit<AuditedOrder, 'items'>
-  >;
-  const itemsOf = db.prepare('SELECT product_id AS productId, quantity FROM order_items WHERE order_id = ? ORDER BY product_id');
-  return { lastSeq, orders: rows.map((r) => ({ ...r, items: itemsOf.all(r.id) as AuditedOrder['items'] })) };
 }

@@ -8,13 +8,7 @@ import { releaseReservation } from './place-order.js';
  * process, an unreachable product service). An attempt is stale once older than `staleAfterMs`, far beyond any
  * live request. Returns a stop function; every order instance may run this, releases are idempotent.
  */
-export function releaseStaleOrders(options: {
-  store: OrderStore;
-  peers: PeerClient;
-  log: Logger;
-  staleAfterMs: number;
-  everyMs: number;
-}): () => void {
+export function releaseStaleOrders(options: { store: OrderStore; peers: PeerClient; log: Logger; staleAfterMs: number; everyMs: number }): () => void {
   let running = false;
   const sweep = async (): Promise<void> => {
     const before = new Date(Date.now() - options.staleAfterMs).toISOString();

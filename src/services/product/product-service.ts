@@ -25,7 +25,10 @@ const patchBody = z
   .strict();
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/, 'expected a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,24}$/, 'expected a cursor from a previous page')
+    .optional(),
   q: z.string().max(200).optional(),
 });
 const reserveBody = z.object({
@@ -58,10 +61,7 @@ function requestedVersion(req: Request, bodyVersion: number | undefined): number
   return bodyVersion;
 }
 
-const productTargets = (ids: readonly number[]): CacheTarget[] => [
-  ...ids.map((id) => ({ ns: 'product', key: String(id) })),
-  { ns: 'product-list' },
-];
+const productTargets = (ids: readonly number[]): CacheTarget[] => [...ids.map((id) => ({ ns: 'product', key: String(id) })), { ns: 'product-list' }];
 
 /** The product service: catalogue, cursor listing and search, optimistic edits, and stock reservations for orders. */
 export const productService: ServiceDefinition = {
@@ -79,7 +79,11 @@ export const productService: ServiceDefinition = {
         body = JSON.stringify({ product });
         if (Object.isFrozen(product)) bodies.set(product, body);
       }
-      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ETag: `"${product.version}"` });
+      res.writeHead(status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        ETag: `"${product.version}"`,
+      });
       res.end(body);
     };
 

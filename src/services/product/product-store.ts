@@ -106,12 +106,8 @@ export function openProductStore(db: Db): ProductStore {
   const take = db.prepare('UPDATE products SET stock = stock - @quantity WHERE id = @productId AND stock >= @quantity');
   const giveBack = db.prepare('UPDATE products SET stock = stock + ? WHERE id = ?');
   const insertReservation = db.prepare("INSERT INTO reservations (id, status, created_at) VALUES (?, 'held', ?)");
-  const insertTombstone = db.prepare(
-    "INSERT INTO reservations (id, status, created_at, released_at) VALUES (?, 'released', ?, ?)",
-  );
-  const insertItem = db.prepare(
-    'INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)',
-  );
+  const insertTombstone = db.prepare("INSERT INTO reservations (id, status, created_at, released_at) VALUES (?, 'released', ?, ?)");
+  const insertItem = db.prepare('INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)');
   const markReleased = db.prepare("UPDATE reservations SET status = 'released', released_at = ? WHERE id = ?");
   const addSold = db.prepare('UPDATE products SET sold = sold + ? WHERE id = ?');
   const soldOf = db.prepare('SELECT sold FROM products WHERE id = ?').pluck();
@@ -186,18 +182,4 @@ export function openProductStore(db: Db): ProductStore {
     },
     soldOf: (id) => soldOf.get(id) as number | undefined,
   };
-}
-
-/** Read-only audit of product.db for `ecom chaos`: each product's stock, and the items of held reservations by id. */
-export function auditProducts(db: Db): { stock: Map<number, number>; held: Map<string, Array<{ productId: number; quantity: number }>> } {
-  const stock = new Map((db.prepare('SELECT id, stock FROM products').all() as Array<{ id: number; stock: number }>).map((r) => [r.id, r.stock]));
-  const held = new Map<string, Array<{ productId: number; quantity: number }>>();
-  const rows = db
-    .prepare(
-      `SELECT r.id AS id, i.product_id AS productId, i.quantity AS quantity FROM reservations r
-       JOIN reservation_items i ON i.reservation_id = r.id WHERE r.status = 'held'`,
-    )
-    .all() as Array<{ id: string; productId: number; quantity: number }>;
-  for (const r of rows) held.set(r.id, [...(held.get(r.id) ?? []), { productId: r.productId, quantity: r.quantity }]);
-  return { stock, held };
 }

@@ -43,7 +43,12 @@ export function consumeEvents(options: {
   const giveUp = async (streamId: string, event: DomainEvent, tries: number, error: string): Promise<void> => {
     const letter: DeadLetter = { group, streamId, event, attempts: tries, error, at: new Date().toISOString() };
     await redis.multi().lpush(DEAD_LETTERS, JSON.stringify(letter)).xack(EVENT_STREAM, group, streamId).exec();
-    options.log.error('event handler kept failing; the event is now a dead letter', { eventId: event.id, type: event.type, attempts: tries, error });
+    options.log.error('event handler kept failing; the event is now a dead letter', {
+      eventId: event.id,
+      type: event.type,
+      attempts: tries,
+      error,
+    });
   };
 
   const handle = async (entries: Entries): Promise<void> => {
@@ -104,7 +109,9 @@ export function consumeEvents(options: {
           if (entries.length) options.log.info('claimed events left pending by another consumer', { count: entries.length });
           await handle(entries);
         }
-        const fresh = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', options.blockMs ?? 1000, 'STREAMS', EVENT_STREAM, '>')) as Array<[string, Entries]> | null;
+        const fresh = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', options.blockMs ?? 1000, 'STREAMS', EVENT_STREAM, '>')) as Array<
+          [string, Entries]
+        > | null;
         await handle(fresh?.[0]?.[1] ?? []);
         if (failures > 0) options.log.info('event consumer recovered', { group });
         failures = 0;

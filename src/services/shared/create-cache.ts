@@ -42,7 +42,11 @@ export function createCache(options: {
   const loads = coalesceLoads();
   let dirtyNames = new Set<string>();
   // Whatever moved the signal may have recorded or delivered invalidations: re-read them with the local copies.
-  const local = createLocalTier({ signal: options.signal, maxEntries: options.localMaxEntries, onMove: () => (dirtyNames = options.dirty.all()) });
+  const local = createLocalTier({
+    signal: options.signal,
+    maxEntries: options.localMaxEntries,
+    onMove: () => (dirtyNames = options.dirty.all()),
+  });
   const flusher = startDirtyFlusher({
     dirty: options.dirty,
     ready: generations.ready,
@@ -50,8 +54,7 @@ export function createCache(options: {
     onDelivered: () => options.signal.bump(),
     everyMs: options.flushEveryMs ?? 500,
   });
-  const isDirty = (ns: string, name: string): boolean =>
-    dirtyNames.size > 0 && (dirtyNames.has(encodeCacheTarget({ ns })) || dirtyNames.has(name));
+  const isDirty = (ns: string, name: string): boolean => dirtyNames.size > 0 && (dirtyNames.has(encodeCacheTarget({ ns })) || dirtyNames.has(name));
 
   return {
     async read<T>(ns: string, key: string, load: () => T | undefined): Promise<T | undefined> {

@@ -5,7 +5,16 @@ import type { LatencyFault } from '../../kit/inject-latency.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 import { validateInput } from '../../kit/validate-input.js';
 
-const faultBody = z.object({ latencyMs: z.number().int().min(0).max(60_000), forMs: z.number().int().min(0).max(10 * 60_000) }).strict();
+const faultBody = z
+  .object({
+    latencyMs: z.number().int().min(0).max(60_000),
+    forMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10 * 60_000),
+  })
+  .strict();
 
 /** `PUT /internal/faults {latencyMs, forMs}` (cluster token): how `ecom chaos` slows one instance down for a while. */
 export function faultRoutes(latency: LatencyFault, auth: Authorizer): Router {

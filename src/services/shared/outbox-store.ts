@@ -42,7 +42,7 @@ export function openOutboxStore(db: Db): OutboxStore {
   );
   const markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
   const pending = db.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NULL').pluck();
-  const prune = db.prepare("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?");
+  const prune = db.prepare('DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?');
   let marks = 0;
   return {
     append: (type, payload) => void insert.run(type, JSON.stringify(payload), new Date().toISOString()),

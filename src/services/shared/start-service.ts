@@ -108,7 +108,22 @@ export async function startService(options: {
   };
 
   try {
-    instance = await definition.create({ kind, id, instanceId, cluster, credentials, db, log, metrics, cache, peers, resolver, tokens, auth, outbox });
+    instance = await definition.create({
+      kind,
+      id,
+      instanceId,
+      cluster,
+      credentials,
+      db,
+      log,
+      metrics,
+      cache,
+      peers,
+      resolver,
+      tokens,
+      auth,
+      outbox,
+    });
     if (instance.sendLogs) sendLogs = instance.sendLogs;
     if (instance.consumes) {
       // Blocking stream reads need their own connection, without the short cache command timeout.

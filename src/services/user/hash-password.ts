@@ -4,9 +4,7 @@ const PARAMS = { N: 16384, r: 8, p: 1, keylen: 64 } as const;
 
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number; keylen: number }): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 128 * params.N * params.r * 2 };
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, params.keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scrypt(password, salt, params.keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** Hashes a password with scrypt and a fresh 16-byte salt; the result records its own parameters. */

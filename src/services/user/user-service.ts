@@ -9,7 +9,12 @@ import { loginLockMs } from './login-backoff.js';
 import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './hash-password.js';
 import { EmailTakenError, USER_MIGRATIONS, openUserStore, type PublicUser } from './user-store.js';
 
-const email = z.string().trim().toLowerCase().pipe(z.email({ error: 'expected an email address' })).pipe(z.string().max(254));
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: 'expected an email address' }))
+  .pipe(z.string().max(254));
 const registerBody = z.object({
   email,
   password: z.string().min(8, 'expected at least 8 characters').max(256),

@@ -14,16 +14,29 @@ describe('logs shipped to the logger service', () => {
       return res.body.items.some((e: { msg: string }) => e.msg === 'listening') ? res.body.items : undefined;
     });
     expect(items.every((e: { service: string }) => e.service === 'product')).toBe(true);
-    expect(items.find((e: { msg: string }) => e.msg === 'listening')).toMatchObject({ instance: expect.stringMatching(/^product-/), level: 'info' });
+    expect(items.find((e: { msg: string }) => e.msg === 'listening')).toMatchObject({
+      instance: expect.stringMatching(/^product-/),
+      level: 'info',
+    });
     const { clusterToken } = cluster.credentials();
     expect((await request(logger, 'GET', '/api/logs?limit=1', { token: clusterToken })).body.items).toHaveLength(1);
-    expect((await request(logger, 'GET', '/api/logs?level=error', { token: admin })).body.items.every((e: { level: string }) => e.level === 'error')).toBe(true);
-    expect((await request(logger, 'GET', `/api/logs?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: admin })).body.items).toEqual([]);
+    expect((await request(logger, 'GET', '/api/logs?level=error', { token: admin })).body.items.every((e: { level: string }) => e.level === 'error')).toBe(
+      true,
+    );
+    expect(
+      (await request(logger, 'GET', `/api/logs?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: admin })).body.items,
+    ).toEqual([]);
     expect((await request(logger, 'GET', '/api/logs?since=10m&service=product', { token: admin })).body.items.length).toBeGreaterThan(0);
     const customer = await cluster.customer();
     expect((await request(logger, 'GET', '/api/logs', { token: customer.token })).status).toBe(403);
     expect((await request(logger, 'GET', '/api/logs')).status).toBe(401);
-    expect((await request(logger, 'POST', '/api/logs', { body: [{ ts: new Date().toISOString(), service: 'x', instance: 'x-1', level: 'info', msg: 'hi' }] })).status).toBe(401);
+    expect(
+      (
+        await request(logger, 'POST', '/api/logs', {
+          body: [{ ts: new Date().toISOString(), service: 'x', instance: 'x-1', level: 'info', msg: 'hi' }],
+        })
+      ).status,
+    ).toBe(401);
     expect((await request(logger, 'POST', '/api/logs', { token: clusterToken, body: [{ level: 'loud' }] })).status).toBe(400);
     const posted = await request(logger, 'POST', '/api/logs', {
       token: clusterToken,

@@ -16,8 +16,14 @@ describe('multi-item orders are all-or-nothing', () => {
     const buyer = await cluster.customer();
 
     for (const items of [
-      [{ productId: a, quantity: 1 }, { productId: b, quantity: 5 }],
-      [{ productId: b, quantity: 5 }, { productId: a, quantity: 1 }],
+      [
+        { productId: a, quantity: 1 },
+        { productId: b, quantity: 5 },
+      ],
+      [
+        { productId: b, quantity: 5 },
+        { productId: a, quantity: 1 },
+      ],
     ]) {
       const res = await order(buyer.token, items);
       expect(res.status).toBe(409);
@@ -31,7 +37,10 @@ describe('multi-item orders are all-or-nothing', () => {
     expect(listed.body.items).toEqual([]);
 
     // The same order within stock goes through and takes from both.
-    const ok = await order(buyer.token, [{ productId: a, quantity: 1 }, { productId: b, quantity: 2 }]);
+    const ok = await order(buyer.token, [
+      { productId: a, quantity: 1 },
+      { productId: b, quantity: 2 },
+    ]);
     expect(ok.status).toBe(201);
     expect(await cluster.stockOf(a)).toBe(9);
     expect(await cluster.stockOf(b, 1)).toBe(0);
@@ -40,10 +49,16 @@ describe('multi-item orders are all-or-nothing', () => {
   it('counts a product listed twice in one order against its stock as one quantity', async () => {
     const c = await createProduct('Gamma', 300, 3);
     const buyer = await cluster.customer();
-    const refused = await order(buyer.token, [{ productId: c, quantity: 2 }, { productId: c, quantity: 2 }]);
+    const refused = await order(buyer.token, [
+      { productId: c, quantity: 2 },
+      { productId: c, quantity: 2 },
+    ]);
     expect(refused.status).toBe(409);
     expect(await cluster.stockOf(c)).toBe(3);
-    const ok = await order(buyer.token, [{ productId: c, quantity: 1 }, { productId: c, quantity: 2 }]);
+    const ok = await order(buyer.token, [
+      { productId: c, quantity: 1 },
+      { productId: c, quantity: 2 },
+    ]);
     expect(ok.status).toBe(201);
     expect(ok.body.order.items).toEqual([{ productId: c, quantity: 3, unitPrice: 300 }]);
     expect(ok.body.order.total).toBe(900);
@@ -61,10 +76,23 @@ describe('multi-item orders are all-or-nothing', () => {
       [p3, stock.p3],
     ]);
     const shapes: Line[][] = [
-      [{ productId: p1, quantity: 1 }, { productId: p2, quantity: 1 }],
-      [{ productId: p3, quantity: 2 }, { productId: p2, quantity: 1 }],
-      [{ productId: p1, quantity: 2 }, { productId: p3, quantity: 1 }],
-      [{ productId: p1, quantity: 1 }, { productId: p2, quantity: 1 }, { productId: p3, quantity: 1 }],
+      [
+        { productId: p1, quantity: 1 },
+        { productId: p2, quantity: 1 },
+      ],
+      [
+        { productId: p3, quantity: 2 },
+        { productId: p2, quantity: 1 },
+      ],
+      [
+        { productId: p1, quantity: 2 },
+        { productId: p3, quantity: 1 },
+      ],
+      [
+        { productId: p1, quantity: 1 },
+        { productId: p2, quantity: 1 },
+        { productId: p3, quantity: 1 },
+      ],
     ];
     const buyers = await Promise.all([cluster.customer(), cluster.customer(), cluster.customer()]);
     const requests = Array.from({ length: 40 }, (_, i) => ({ token: buyers[i % buyers.length]!.token, items: shapes[i % shapes.length]! }));

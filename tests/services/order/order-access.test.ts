@@ -22,7 +22,10 @@ describe('who sees which orders', () => {
       [bob, bobOrders, 2],
     ] as const) {
       for (let i = 0; i < n; i++) {
-        const res = await request(cluster.url('order'), 'POST', '/api/orders', { token: who.token, body: { items: [{ productId, quantity: 1 }] } });
+        const res = await request(cluster.url('order'), 'POST', '/api/orders', {
+          token: who.token,
+          body: { items: [{ productId, quantity: 1 }] },
+        });
         expect(res.status).toBe(201);
         ids.push(res.body.order.id as string);
       }
@@ -104,7 +107,10 @@ describe('who sees which orders', () => {
       const anonymous = await request(cluster.url('order'), method, path, body === undefined ? {} : { body });
       expect(anonymous.status, `${method} ${path}`).toBe(401);
       expect(anonymous.body.error.code).toMatch(/^[a-z_]+$/);
-      const forged = await request(cluster.url('order'), method, path, { token: tamper(alice.token), ...(body === undefined ? {} : { body }) });
+      const forged = await request(cluster.url('order'), method, path, {
+        token: tamper(alice.token),
+        ...(body === undefined ? {} : { body }),
+      });
       expect(forged.status, `${method} ${path} forged`).toBe(401);
     }
     // An unsigned token (alg: none) claiming to be the admin.

@@ -22,8 +22,14 @@ describe('orders when products are missing or the product service is down', () =
     const buyer = await cluster.customer();
     // The unknown id sorts after `a` (taken first, then rolled back); the deleted one sorts before it.
     for (const items of [
-      [{ productId: a, quantity: 2 }, { productId: 999_999, quantity: 1 }],
-      [{ productId: deleted, quantity: 1 }, { productId: a, quantity: 2 }],
+      [
+        { productId: a, quantity: 2 },
+        { productId: 999_999, quantity: 1 },
+      ],
+      [
+        { productId: deleted, quantity: 1 },
+        { productId: a, quantity: 2 },
+      ],
     ]) {
       const res = await order(buyer.token, items);
       expect(res.status).toBe(422);

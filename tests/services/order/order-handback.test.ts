@@ -11,7 +11,12 @@ import type { PeerClient, PeerRequest, PeerResponse } from '../../../src/service
 import { openDatabase, type Db } from '../../../src/services/shared/open-database.js';
 import { openOutboxStore } from '../../../src/services/shared/outbox-store.js';
 
-const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+const quiet = createLogger({
+  service: 'test',
+  instance: 'test',
+  level: 'error',
+  out: { write: () => true } as unknown as NodeJS.WritableStream,
+});
 
 /** A gate a fake peer call waits at until the test opens it. */
 function gate(): { wait: Promise<void>; open(): void } {
@@ -71,7 +76,15 @@ describe('giving stock back for an order attempt is atomic with placing it', () 
     const slowRelease = gate();
     products.holds.put[0] = slowPut;
     products.holds.del[0] = slowRelease;
-    const order = { store, peers: products.peers, log: quiet, userId: 7, items: [{ productId: 1, quantity: 1 }], idempotencyKey: 'k-1', waitForPeerMs: 30 };
+    const order = {
+      store,
+      peers: products.peers,
+      log: quiet,
+      userId: 7,
+      items: [{ productId: 1, quantity: 1 }],
+      idempotencyKey: 'k-1',
+      waitForPeerMs: 30,
+    };
 
     const first = placeOrder(order).then(
       (r) => ({ ok: true as const, id: r.order.id }),
@@ -113,7 +126,15 @@ describe('giving stock back for an order attempt is atomic with placing it', () 
   it('a retry takes over at once from an attempt whose process is gone, without waiting out the allowance', async () => {
     const products = fakeProducts();
     products.holds.put[0] = gate(); // the first request's process dies while its reservation is on the way: never answers
-    const order = { store, peers: products.peers, log: quiet, userId: 9, items: [{ productId: 1, quantity: 1 }], idempotencyKey: 'k-9', waitForPeerMs: 60_000 };
+    const order = {
+      store,
+      peers: products.peers,
+      log: quiet,
+      userId: 9,
+      items: [{ productId: 1, quantity: 1 }],
+      idempotencyKey: 'k-9',
+      waitForPeerMs: 60_000,
+    };
     void placeOrder({ ...order, owner: '7:111', ownerAlive: () => true }).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 20));
     const orphan = store.findByKey(9, 'k-9');
@@ -128,7 +149,10 @@ describe('giving stock back for an order attempt is atomic with placing it', () 
   });
 
   it('tells a live owner from a dead or restarted one by the registry listing', () => {
-    const listing = [{ id: 5, host: '127.0.0.1', port: 1, meta: { pid: '100' } }, { id: 6, host: '127.0.0.1', port: 2 }];
+    const listing = [
+      { id: 5, host: '127.0.0.1', port: 1, meta: { pid: '100' } },
+      { id: 6, host: '127.0.0.1', port: 2 },
+    ];
     const alive = ownerAliveIn({ list: () => listing, close: () => undefined }, { id: 7, pid: 300 });
     expect(alive(ownerOf(5, 100))).toBe(true);
     expect(alive(ownerOf(5, 101))).toBe(false); // restarted: a new pid registered

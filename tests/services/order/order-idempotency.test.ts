@@ -66,7 +66,14 @@ describe('Idempotency-Key on POST /api/orders', () => {
     const key = randomUUID();
     const first = await order(buyer.token, key, [{ productId, quantity: 1 }]);
     expect(first.status).toBe(201);
-    for (const items of [[{ productId, quantity: 2 }], [{ productId: other, quantity: 1 }], [{ productId, quantity: 1 }, { productId: other, quantity: 1 }]]) {
+    for (const items of [
+      [{ productId, quantity: 2 }],
+      [{ productId: other, quantity: 1 }],
+      [
+        { productId, quantity: 1 },
+        { productId: other, quantity: 1 },
+      ],
+    ]) {
       const reused = await order(buyer.token, key, items);
       expect(reused.status).toBe(422);
       expect(reused.body.error.code).toBe('idempotency_key_reused');

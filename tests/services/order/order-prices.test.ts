@@ -50,7 +50,10 @@ describe('order totals and captured unit prices', () => {
   it('keeps the unit price of the time of ordering when the price changes later', async () => {
     const id = await createProduct('Lamp', 4500, 10);
     const buyer = await cluster.customer();
-    const before = await request(cluster.url('order'), 'POST', '/api/orders', { token: buyer.token, body: { items: [{ productId: id, quantity: 2 }] } });
+    const before = await request(cluster.url('order'), 'POST', '/api/orders', {
+      token: buyer.token,
+      body: { items: [{ productId: id, quantity: 2 }] },
+    });
     expect(before.status).toBe(201);
     expect(before.body.order.items).toEqual([{ productId: id, quantity: 2, unitPrice: 4500 }]);
     expect(before.body.order.total).toBe(9000);
@@ -65,7 +68,10 @@ describe('order totals and captured unit prices', () => {
     expect(listed.body.items.find((o: { id: string }) => o.id === before.body.order.id).total).toBe(9000);
 
     // A new order pays the new price (read through either product instance).
-    const after = await request(cluster.url('order'), 'POST', '/api/orders', { token: buyer.token, body: { items: [{ productId: id, quantity: 1 }] } });
+    const after = await request(cluster.url('order'), 'POST', '/api/orders', {
+      token: buyer.token,
+      body: { items: [{ productId: id, quantity: 1 }] },
+    });
     expect(after.status).toBe(201);
     expect(after.body.order.items).toEqual([{ productId: id, quantity: 1, unitPrice: 5200 }]);
     expect(after.body.order.total).toBe(5200);

@@ -45,14 +45,20 @@ describe('order shipping details and owner', () => {
 
   it('uses the updated profile for orders placed after a profile change', async () => {
     const buyer = await cluster.customer({ name: 'Old Name', address: 'Old Address 1', phone: '555-1111' });
-    const first = await request(cluster.url('order'), 'POST', '/api/orders', { token: buyer.token, body: { items: [{ productId, quantity: 1 }] } });
+    const first = await request(cluster.url('order'), 'POST', '/api/orders', {
+      token: buyer.token,
+      body: { items: [{ productId, quantity: 1 }] },
+    });
     expect(first.body.order.shipping).toEqual({ name: 'Old Name', address: 'Old Address 1', phone: '555-1111' });
     const patched = await request(cluster.url('user'), 'PATCH', '/api/users/me', {
       token: buyer.token,
       body: { name: 'New Name', address: 'New Address 2', phone: '555-2222' },
     });
     expect(patched.status).toBe(200);
-    const second = await request(cluster.url('order'), 'POST', '/api/orders', { token: buyer.token, body: { items: [{ productId, quantity: 1 }] } });
+    const second = await request(cluster.url('order'), 'POST', '/api/orders', {
+      token: buyer.token,
+      body: { items: [{ productId, quantity: 1 }] },
+    });
     expect(second.status).toBe(201);
     expect(second.body.order.shipping).toEqual({ name: 'New Name', address: 'New Address 2', phone: '555-2222' });
   });

@@ -33,7 +33,10 @@ describe('domain events across services', () => {
     const bob = await cluster.customer({ name: 'Bob', address: 'Bob Street 2' });
     const annOrder = await order(ann.token);
     const bobOrder = await order(bob.token);
-    const patched = await request(cluster.url('user'), 'PATCH', '/api/users/me', { token: ann.token, body: { address: 'New Avenue 3', phone: '555-7' } });
+    const patched = await request(cluster.url('user'), 'PATCH', '/api/users/me', {
+      token: ann.token,
+      body: { address: 'New Avenue 3', phone: '555-7' },
+    });
     expect(patched.status).toBe(200);
     await waitFor('shipping updated', async () => (await shippingOf(ann.token, annOrder)).address === 'New Avenue 3');
     expect(await shippingOf(ann.token, annOrder)).toEqual({ name: 'Ann', address: 'New Avenue 3', phone: '555-7' });
@@ -44,7 +47,10 @@ describe('domain events across services', () => {
     const cara = await cluster.customer({ name: 'Cara', address: 'Before 1' });
     const id = await order(cara.token);
     await cluster.redis.kill();
-    const patched = await request(cluster.url('user'), 'PATCH', '/api/users/me', { token: cara.token, body: { address: 'During Outage 2' } });
+    const patched = await request(cluster.url('user'), 'PATCH', '/api/users/me', {
+      token: cara.token,
+      body: { address: 'During Outage 2' },
+    });
     expect(patched.status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect(query<{ n: number }>('user', 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL').n).toBeGreaterThan(0);
@@ -62,11 +68,20 @@ describe('domain events across services', () => {
     await waitFor('sales counted', () => query<{ sold: number }>('product', 'SELECT sold FROM products WHERE id = ?', productId).sold === soldBefore + 5);
     await request(cluster.url('user'), 'PATCH', '/api/users/me', { token: dan.token, body: { name: 'Dan Updated' } });
     const admin = await cluster.adminToken();
-    const trail = await waitFor('audit trail', async () => {
-      const res = await request(cluster.url('logger'), 'GET', '/api/logs/audit?limit=1000', { token: admin });
-      const types = new Set(res.body.items.map((e: { type: string }) => e.type));
-      return types.has('USER_REGISTERED') && types.has('PROFILE_UPDATED') && types.has('ORDER_PLACED') && res.body.items.some((e: { payload: { name?: string } }) => e.payload.name === 'Dan Updated') ? res.body.items : undefined;
-    }, 15_000);
+    const trail = await waitFor(
+      'audit trail',
+      async () => {
+        const res = await request(cluster.url('logger'), 'GET', '/api/logs/audit?limit=1000', { token: admin });
+        const types = new Set(res.body.items.map((e: { type: string }) => e.type));
+        return types.has('USER_REGISTERED') &&
+          types.has('PROFILE_UPDATED') &&
+          types.has('ORDER_PLACED') &&
+          res.body.items.some((e: { payload: { name?: string } }) => e.payload.name === 'Dan Updated')
+          ? res.body.items
+          : undefined;
+      },
+      15_000,
+    );
     const ids = trail.map((e: { eventId: string }) => e.eventId);
     expect(new Set(ids).size).toBe(ids.length);
     const customer = await cluster.customer();

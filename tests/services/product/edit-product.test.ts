@@ -63,7 +63,11 @@ describe('editing and deleting products with optimistic versions', () => {
     const { id, version } = await createProduct('Stale');
     // Read through both instances first, so any cached copy is the old one.
     for (const i of [0, 1]) await request(url(i), 'GET', `/api/products/${id}`);
-    const first = await request(url(0), 'PATCH', `/api/products/${id}`, { token: admin, body: { name: 'Fresh' }, headers: { 'if-match': `"${version}"` } });
+    const first = await request(url(0), 'PATCH', `/api/products/${id}`, {
+      token: admin,
+      body: { name: 'Fresh' },
+      headers: { 'if-match': `"${version}"` },
+    });
     expect(first.status).toBe(200);
     const stale = await request(url(1), 'PATCH', `/api/products/${id}`, { token: admin, body: { name: 'Stale write', version } });
     expect(stale.status).toBe(409);
@@ -103,14 +107,22 @@ describe('editing and deleting products with optimistic versions', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
-    const badHeader = await request(url(0), 'PATCH', `/api/products/${id}`, { token: admin, body: { price: 5 }, headers: { 'if-match': 'nonsense' } });
+    const badHeader = await request(url(0), 'PATCH', `/api/products/${id}`, {
+      token: admin,
+      body: { price: 5 },
+      headers: { 'if-match': 'nonsense' },
+    });
     expect(badHeader.status).toBe(400);
     const after = await request(url(0), 'GET', `/api/products/${id}`);
     expect(after.body.product).toMatchObject({ price: 1000, stock: 3, version });
   });
 
   it('answers 404 for PATCH of an unknown product', async () => {
-    const res = await request(url(0), 'PATCH', '/api/products/987654', { token: admin, body: { price: 1 }, headers: { 'if-match': '"1"' } });
+    const res = await request(url(0), 'PATCH', '/api/products/987654', {
+      token: admin,
+      body: { price: 1 },
+      headers: { 'if-match': '"1"' },
+    });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('product_not_found');
     const byBody = await request(url(1), 'PATCH', '/api/products/987654', { token: admin, body: { price: 1, version: 1 } });

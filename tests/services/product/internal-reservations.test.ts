@@ -13,7 +13,10 @@ describe('internal reservation routes', () => {
   });
 
   async function createProduct(stock: number): Promise<number> {
-    const res = await request(cluster.url('product', 0), 'POST', '/api/products', { token: admin, body: { name: 'Held', price: 450, stock } });
+    const res = await request(cluster.url('product', 0), 'POST', '/api/products', {
+      token: admin,
+      body: { name: 'Held', price: 450, stock },
+    });
     expect(res.status).toBe(201);
     return res.body.product.id as number;
   }
@@ -74,7 +77,10 @@ describe('internal reservation routes', () => {
     const productId = await createProduct(5);
     const path = `/internal/reservations/${randomUUID()}`;
     expect((await request(cluster.url('product', 0), 'DELETE', path, { token: clusterToken })).status).toBe(204);
-    const res = await request(cluster.url('product', 1), 'PUT', path, { body: { items: [{ productId, quantity: 1 }] }, token: clusterToken });
+    const res = await request(cluster.url('product', 1), 'PUT', path, {
+      body: { items: [{ productId, quantity: 1 }] },
+      token: clusterToken,
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('reservation_released');
     expect(await stockOf(productId)).toBe(5);

@@ -73,7 +73,10 @@ describe('listing and searching products', () => {
 
   it('shows a product created after a page was read', async () => {
     const first = await request(cluster.url('product', 0), 'GET', '/api/products?limit=100');
-    const res = await request(cluster.url('product', 1), 'POST', '/api/products', { token: admin, body: { name: 'Latecomer', price: 1, stock: 1 } });
+    const res = await request(cluster.url('product', 1), 'POST', '/api/products', {
+      token: admin,
+      body: { name: 'Latecomer', price: 1, stock: 1 },
+    });
     const again = await request(cluster.url('product', 0), 'GET', '/api/products?limit=100');
     expect(again.body.items).toHaveLength(first.body.items.length + 1);
     expect(again.body.items.at(-1).id).toBe(res.body.product.id);

@@ -11,7 +11,10 @@ describe('who may change the catalogue', () => {
   beforeAll(async () => {
     admin = await cluster.adminToken();
     customer = await cluster.customer();
-    const res = await request(cluster.url('product'), 'POST', '/api/products', { token: admin, body: { name: 'Guarded', price: 300, stock: 4 } });
+    const res = await request(cluster.url('product'), 'POST', '/api/products', {
+      token: admin,
+      body: { name: 'Guarded', price: 300, stock: 4 },
+    });
     expect(res.status).toBe(201);
     product = res.body.product;
   });
@@ -73,7 +76,13 @@ describe('who may change the catalogue', () => {
   });
 
   it('validates admin writes (400) and refuses oversized bodies (413)', async () => {
-    for (const body of [{}, { name: 'x', price: -1, stock: 1 }, { name: 'x', price: 1.5, stock: 1 }, { name: ' ', price: 1, stock: 1 }, { name: 'x', price: 1, stock: -1 }]) {
+    for (const body of [
+      {},
+      { name: 'x', price: -1, stock: 1 },
+      { name: 'x', price: 1.5, stock: 1 },
+      { name: ' ', price: 1, stock: 1 },
+      { name: 'x', price: 1, stock: -1 },
+    ]) {
       const res = await request(cluster.url('product'), 'POST', '/api/products', { token: admin, body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');

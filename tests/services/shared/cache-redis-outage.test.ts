@@ -36,7 +36,10 @@ describe('cache-aside when Redis fails', () => {
   const priceOn = async (url: string): Promise<number> => (await request(url, 'GET', `/api/products/${productId}`)).body.product.price;
   const patchPrice = async (url: string, price: number): Promise<number> => {
     const current = await request(url, 'GET', `/api/products/${productId}`, { headers: { authorization: `Bearer ${admin}` } });
-    const res = await request(url, 'PATCH', `/api/products/${productId}`, { token: admin, body: { price, version: current.body.product.version } });
+    const res = await request(url, 'PATCH', `/api/products/${productId}`, {
+      token: admin,
+      body: { price, version: current.body.product.version },
+    });
     return res.status;
   };
 

@@ -13,7 +13,12 @@ import { relayOutbox } from '../../../src/services/shared/relay-outbox.js';
 import { startRedis, type TestRedis } from '../../helpers/start-redis.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+const quiet = createLogger({
+  service: 'test',
+  instance: 'test',
+  level: 'error',
+  out: { write: () => true } as unknown as NodeJS.WritableStream,
+});
 
 describe('outbox relay and consumer groups', () => {
   let dir: string;
@@ -47,8 +52,22 @@ describe('outbox relay and consumer groups', () => {
     const outbox = openOutboxStore(source);
     const write = source.transaction((n: number) => outbox.append('PROFILE_UPDATED', { userId: n, profileVersion: 1 }));
     for (let i = 1; i <= 300; i++) write(i);
-    const relayA = relayOutbox({ outbox: openOutboxStore(source), redis: client(), service: 'user', instanceId: 'user-1', log: quiet, everyMs: 5 });
-    const relayB = relayOutbox({ outbox: openOutboxStore(db('user')), redis: client(), service: 'user', instanceId: 'user-2', log: quiet, everyMs: 5 });
+    const relayA = relayOutbox({
+      outbox: openOutboxStore(source),
+      redis: client(),
+      service: 'user',
+      instanceId: 'user-1',
+      log: quiet,
+      everyMs: 5,
+    });
+    const relayB = relayOutbox({
+      outbox: openOutboxStore(db('user')),
+      redis: client(),
+      service: 'user',
+      instanceId: 'user-2',
+      log: quiet,
+      everyMs: 5,
+    });
     closers.push(relayA, relayB);
     const applied: number[] = [];
     const sink = db('order');
@@ -76,7 +95,15 @@ describe('outbox relay and consumer groups', () => {
     await r.xadd(EVENT_STREAM, '*', ...fields);
     let applied = 0;
     const processed = openProcessedEventsStore(db('product'));
-    const stop = consumeEvents({ redis: client(), group: 'product', consumer: 'product-1', handlers: { ORDER_PLACED: () => void applied++ }, processed, log: quiet, blockMs: 100 });
+    const stop = consumeEvents({
+      redis: client(),
+      group: 'product',
+      consumer: 'product-1',
+      handlers: { ORDER_PLACED: () => void applied++ },
+      processed,
+      log: quiet,
+      blockMs: 100,
+    });
     closers.push(stop);
     await waitFor('both entries acknowledged', async () => {
       const pending = (await r.xpending(EVENT_STREAM, 'product')) as [number];
@@ -91,7 +118,8 @@ describe('outbox relay and consumer groups', () => {
   it('lets a live consumer claim what a dead one left pending', async () => {
     const r = client();
     await r.xgroup('CREATE', EVENT_STREAM, 'order', '0', 'MKSTREAM');
-    for (let i = 1; i <= 5; i++) await r.xadd(EVENT_STREAM, '*', 'id', `user:${i}`, 'type', 'PROFILE_UPDATED', 'payload', JSON.stringify({ userId: i }), 'ts', 't', 'source', 'user-1');
+    for (let i = 1; i <= 5; i++)
+      await r.xadd(EVENT_STREAM, '*', 'id', `user:${i}`, 'type', 'PROFILE_UPDATED', 'payload', JSON.stringify({ userId: i }), 'ts', 't', 'source', 'user-1');
     // A consumer that reads a batch and dies before acknowledging it.
     const dead = (await r.xreadgroup('GROUP', 'order', 'order-9', 'COUNT', 10, 'STREAMS', EVENT_STREAM, '>')) as Array<[string, unknown[]]>;
     expect(dead[0]![1]).toHaveLength(5);

@@ -10,7 +10,13 @@ import { startRedis, type TestRedis } from '../../helpers/start-redis.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const entries: LogEntry[] = [];
-const log = createLogger({ service: 'test', instance: 'test', level: 'debug', out: { write: () => true } as unknown as NodeJS.WritableStream, sink: (e) => entries.push(e) });
+const log = createLogger({
+  service: 'test',
+  instance: 'test',
+  level: 'debug',
+  out: { write: () => true } as unknown as NodeJS.WritableStream,
+  sink: (e) => entries.push(e),
+});
 
 describe('the event stream keeps what a group still needs, and a consumer never gets stuck', () => {
   let server: TestRedis;
@@ -29,7 +35,8 @@ describe('the event stream keeps what a group still needs, and a consumer never 
 
   const publish = async (n: number, type = 'USER_REGISTERED'): Promise<void> => {
     const tx = redis.pipeline();
-    for (let i = 0; i < n; i++) tx.xadd(EVENT_STREAM, '*', 'id', `user:${Math.random()}`, 'type', type, 'payload', JSON.stringify({ i }), 'ts', '', 'source', 'test');
+    for (let i = 0; i < n; i++)
+      tx.xadd(EVENT_STREAM, '*', 'id', `user:${Math.random()}`, 'type', type, 'payload', JSON.stringify({ i }), 'ts', '', 'source', 'test');
     await tx.exec();
   };
   const consumer = (group: string, handlers: Parameters<typeof consumeEvents>[0]['handlers'], extra: Partial<Parameters<typeof consumeEvents>[0]> = {}) => {

@@ -19,7 +19,9 @@ describe('user service', () => {
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ email: 'ann@example.com', role: 'customer', name: 'Ann', address: '1 Road' });
     expect(reg.text).not.toMatch(/scrypt|password/i);
-    const again = await request(url, 'POST', '/api/users/register', { body: { email: 'ANN@example.com', password: 'other-password', name: 'Ann 2' } });
+    const again = await request(url, 'POST', '/api/users/register', {
+      body: { email: 'ANN@example.com', password: 'other-password', name: 'Ann 2' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('email_taken');
   });

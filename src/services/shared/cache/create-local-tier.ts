@@ -28,11 +28,7 @@ export function deepFreeze<T>(value: T): T {
  * Creates the local tier. Every invalidation (by any instance) bumps `signal` after committing and before
  * acknowledging, and every read calls `sync()` first (one fstat), so no copy outlives a write.
  */
-export function createLocalTier(options: {
-  signal: Pick<ChangeSignal, 'version'>;
-  maxEntries?: number;
-  onMove?: () => void;
-}): LocalTier {
+export function createLocalTier(options: { signal: Pick<ChangeSignal, 'version'>; maxEntries?: number; onMove?: () => void }): LocalTier {
   const maxEntries = options.maxEntries ?? LOCAL_MAX_ENTRIES;
   const copies = new Map<string, unknown>();
   let seenVersion = -1;

@@ -45,7 +45,11 @@ describe('Redis generation tier (fake Redis)', () => {
   it('bumping a namespace moves every entry of it, and only of it', async () => {
     const redis = new FakeRedis();
     const tier = createGenerationTier({ redis, ttlMs: 1000 });
-    for (const [ns, key] of [['product-list', 'a'], ['product-list', 'b'], ['product', 'a']] as const) {
+    for (const [ns, key] of [
+      ['product-list', 'a'],
+      ['product-list', 'b'],
+      ['product', 'a'],
+    ] as const) {
       await tier.write((await tier.read(ns, key)).valueKey, '1');
     }
     await tier.bump([{ ns: 'product-list' }]);
@@ -70,7 +74,13 @@ describe('Redis generation tier (fake Redis)', () => {
     await expect(tier.write('k', '1')).rejects.toThrow();
     await expect(tier.bump([{ ns: 'product' }])).rejects.toThrow();
     redis.failing = false;
-    for (const outcome of [null, [[null, 1], [new Error('OOM'), null]]] as const) {
+    for (const outcome of [
+      null,
+      [
+        [null, 1],
+        [new Error('OOM'), null],
+      ],
+    ] as const) {
       const broken = new FakeRedis();
       broken.multi = () => transactionReturning(outcome as Array<[Error | null, unknown]> | null);
       await expect(createGenerationTier({ redis: broken, ttlMs: 1 }).bump([{ ns: 'p' }])).rejects.toThrow('cache invalidation failed');

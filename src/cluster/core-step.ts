@@ -1,0 +1,24 @@
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { registryUrlOf } from '../config/cluster-urls.js';
+import type { InstanceSpec } from '../runtime/runtime.js';
+import { probeHttp, probeRedis, probeTcp } from './probe-health.js';
+import { clusterNginxSpec, iscsSpec, redisSpec } from './process-specs.js';
+
+/** The steps of the start plan that are one process each, not a service kind. */
+export type CoreStep = 'redis' | 'iscs' | 'nginx';
+
+/** What a core step runs, how its health is probed, and the progress line announcing it. */
+export function coreStep(cluster: ClusterConfig, step: CoreStep): { line: string; spec: InstanceSpec; probe: () => Promise<boolean> } {
+  switch (step) {
+    case 'redis':
+      return { line: `starting redis-server on :${cluster.redis.port}`, spec: redisSpec(cluster), probe: () => probeRedis(cluster.host, cluster.redis.port) };
+    case 'iscs':
+      return { line: `starting the registry on :${cluster.iscs.port}`, spec: iscsSpec(cluster), probe: () => probeHttp(`${registryUrlOf(cluster)}/health`) };
+    case 'nginx':
+      return {
+        line: `starting nginx gateway on :${cluster.gateway.port}`,
+        spec: clusterNginxSpec(cluster),
+        probe: () => probeTcp(cluster.host, cluster.gateway.port),
+      };
+  }
+}
