@@ -70,9 +70,14 @@ export function startGetLoop(url: string, options: { workers?: number; headers?:
     const first = await getOnce(agent, url, headers).catch((err: GetError) => err);
     if (!(first instanceof Error) || !first.retryable) return first;
     result.retries++;
-    // A moment later the agent has seen every socket the server closed, so the retry gets a live or new one.
+    // The retry goes over a new connection, as browsers do: after a reload the pool may hold more dying ones.
     await sleep(20);
-    return getOnce(agent, url, headers).catch((err: GetError) => err);
+    const fresh = new Agent({ keepAlive: false });
+    try {
+      return await getOnce(fresh, url, headers).catch((err: GetError) => err);
+    } finally {
+      fresh.destroy();
+    }
   };
   const loops = Array.from({ length: workers }, async () => {
     while (running) {
