@@ -8,6 +8,8 @@ export type { Exchanged } from './parse-http-response.js';
 /** Keep-alive HTTP/1.1 connections to one origin, one request in flight per connection. */
 export interface RawHttpPool {
   exchange(spec: RequestSpec): Promise<Exchanged>;
+  /** Closes every idle connection, so the next exchange opens a new one (a server just closed a batch of them). */
+  dropIdle(): void;
   close(): void;
 }
 
@@ -66,6 +68,13 @@ export function createRawHttpPool(origin: string, options: RawHttpPoolOptions): 
     async exchange(spec) {
       const conn = await acquire();
       return conn.send(encode(spec), options.timeoutMs);
+    },
+    dropIdle() {
+      for (const c of idle.splice(0)) {
+        c.close();
+        open--;
+        waiting.shift()?.();
+      }
     },
     close() {
       closed = true;

@@ -109,8 +109,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
           const code = (err as { code?: string }).code ?? '';
           if (attempt === 0 && spec.idempotent && RETRYABLE.has(code)) {
             stats.retried();
-            // nginx closes all idle connections of a reloading worker at once; a moment later the pool has dropped
-            // them all, so the retry gets a live or new connection instead of the next dying one.
+            // nginx closes all idle connections of a reloading worker at once: the retry goes over a new connection
+            // instead of the next dying one.
+            raw.dropIdle();
             await sleep(10);
             continue;
           }

@@ -86,4 +86,15 @@ describe('the minimal HTTP/1.1 pool of the load engine: requests, connections, t
     await new Promise((r) => setTimeout(r, 50));
     expect(server.open()).toBe(0);
   });
+
+  it('drops its idle connections on demand: the next request opens a new one', async () => {
+    const server = use(await startHttpTarget());
+    const pool = use(createRawHttpPool(server.origin, { connections: 2, timeoutMs: 2000 }));
+    await pool.exchange(GET);
+    await pool.exchange(GET);
+    expect(server.connections()).toBe(1);
+    pool.dropIdle();
+    expect((await pool.exchange(GET)).status).toBe(200);
+    expect(server.connections()).toBe(2);
+  });
 });
