@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { UsageError } from '../common/ecom-error.js';
-import { parseDuration } from '../common/parse-duration.js';
+import { parseFlagDuration } from '../common/parse-duration.js';
 import { SCENARIOS, type ScenarioName } from '../overload/build-scenario.js';
 import { FAULT_KINDS, parseFaultKinds } from './plan-faults.js';
 import type { ChaosPlan } from './run-chaos.js';
@@ -33,21 +33,10 @@ export const CHAOS_DEFAULTS = {
   latencyMs: 300,
 } as const;
 
-function positive(text: string, flag: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text, flag);
-  } catch (err) {
-    throw new UsageError('invalid_option', err instanceof Error ? err.message : String(err));
-  }
-  if (ms <= 0) throw new UsageError('invalid_option', `${flag}: expected a duration above zero, got "${text}"`);
-  return ms;
-}
-
 /** Validates the flags (every problem is bad usage, exit 2, before anything is sent) and fills in the plan. */
 export function planChaos(flags: ChaosFlags): ChaosPlan {
-  const durationMs = positive(flags.duration, '--duration');
-  const everyMs = positive(flags.every, '--every');
+  const durationMs = parseFlagDuration(flags.duration, '--duration');
+  const everyMs = parseFlagDuration(flags.every, '--every');
   if (everyMs * 2 > durationMs) {
     throw new UsageError(
       'invalid_option',
@@ -68,8 +57,8 @@ export function planChaos(flags: ChaosFlags): ChaosPlan {
     seed: flags.seed ?? randomInt(1, 2 ** 31),
     kinds,
     concurrency: flags.concurrency,
-    timeoutMs: positive(flags.timeout, '--timeout'),
-    settleMs: positive(flags.settle, '--settle'),
+    timeoutMs: parseFlagDuration(flags.timeout, '--timeout'),
+    settleMs: parseFlagDuration(flags.settle, '--settle'),
     timings: { pauseMs: CHAOS_DEFAULTS.pauseMs, slowMs: CHAOS_DEFAULTS.slowMs, latencyMs: CHAOS_DEFAULTS.latencyMs },
   };
 }

@@ -1,4 +1,4 @@
-import { EcomError } from './ecom-error.js';
+import { EcomError, UsageError } from './ecom-error.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -11,4 +11,16 @@ export function parseDuration(text: string, field = 'duration'): number {
     });
   }
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
+}
+
+/** A duration given as a command-line flag that must be above zero: a malformed or zero one is bad usage (exit 2). */
+export function parseFlagDuration(text: string, flag: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text, flag);
+  } catch (err) {
+    throw new UsageError('invalid_option', err instanceof Error ? err.message : String(err));
+  }
+  if (ms <= 0) throw new UsageError('invalid_option', `${flag}: expected a duration above zero, got "${text}"`);
+  return ms;
 }

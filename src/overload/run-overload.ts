@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { gatewayUrlOf } from '../config/cluster-urls.js';
 import { EcomError, UsageError } from '../common/ecom-error.js';
-import { parseDuration } from '../common/parse-duration.js';
+import { parseFlagDuration } from '../common/parse-duration.js';
 import { buildScenario, plainGetScenario, type ScenarioName } from './build-scenario.js';
 import type { LoadReport } from './load-report.js';
 import { toReport } from './load-report.js';
@@ -29,18 +29,6 @@ export interface OverloadPlan {
   run(onSnapshot: (s: LoadSnapshot) => void, signal: AbortSignal): Promise<{ final: LoadSnapshot; report: LoadReport }>;
 }
 
-/** A positive duration flag; a malformed or zero one is bad usage (exit 2), not a failure (exit 1). */
-function positiveDuration(text: string, flag: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text, flag);
-  } catch (err) {
-    throw new UsageError('invalid_option', err instanceof Error ? err.message : String(err));
-  }
-  if (ms <= 0) throw new UsageError('invalid_option', `${flag}: expected a duration above zero, got "${text}"`);
-  return ms;
-}
-
 /** Validates flags (usage errors exit 2 before any request is sent) and returns the runnable plan. */
 export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | undefined): OverloadPlan {
   const thresholds = flags.threshold.map(parseThreshold);
@@ -51,8 +39,8 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
   if (open && flags.requestCount !== undefined) {
     throw new UsageError('invalid_option', '--request_count (closed model) and --rate/--duration (open model) exclude each other');
   }
-  const durationMs = flags.duration === undefined ? undefined : positiveDuration(flags.duration, '--duration');
-  const timeoutMs = positiveDuration(flags.timeout, '--timeout');
+  const durationMs = flags.duration === undefined ? undefined : parseFlagDuration(flags.duration, '--duration');
+  const timeoutMs = parseFlagDuration(flags.timeout, '--timeout');
   let origin: string;
   let path = '/';
   if (flags.target) {
