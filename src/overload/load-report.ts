@@ -1,6 +1,6 @@
 import type { LoadSnapshot } from './load-snapshot.js';
 
-/** The JSON report of `ecom overload --json FILE` (DESIGN.md "Overload report"). */
+/** The JSON report of `ecom overload --json FILE` (docs/report-format.md). */
 export interface LoadReport {
   requests: number;
   ok: number;

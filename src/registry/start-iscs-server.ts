@@ -36,7 +36,7 @@ const listQuery = z.object({
 const MAX_WAIT_MS = 5 * 60_000;
 
 /**
- * Starts the ISCS registry (DESIGN.md "Registry protocol"): token-guarded writes, idempotent registration,
+ * Starts the ISCS registry (docs/registry-protocol.md): token-guarded writes, idempotent registration,
  * heartbeats, TTL eviction and long-poll listing. With `stateFile`, the listing survives a restart: instances come
  * back with a fresh TTL (live ones keep heartbeating, dead ones are evicted) and the index keeps growing.
  */

@@ -1,6 +1,6 @@
 import type { Db } from './open-database.js';
 
-/** Domain event types (DESIGN.md "Events"). */
+/** Domain event types (docs/events.md). */
 export type EventType = 'USER_REGISTERED' | 'PROFILE_UPDATED' | 'ORDER_PLACED';
 
 /** An outbox row waiting to be published. */
