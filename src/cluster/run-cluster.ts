@@ -21,7 +21,8 @@ export interface RunningCluster {
 /**
  * Runs a cluster in this process: locks the state dir (taking the lock on from the `ecom up` that started this
  * daemon; `already_running` if another supervisor owns it), opens the control socket (so `status`, `scale`,
- * `restart`, `logs` and `down` work from other terminals), writes the daemon pid file, and starts everything. `onProgress` sees human progress lines while starting, scaling and stopping.
+ * `restart`, `logs` and `down` work from other terminals), writes the daemon pid file (pid and start time), and
+ * starts everything. `onProgress` sees human progress lines while starting, scaling and stopping.
  */
 export async function runCluster(
   cluster: ClusterConfig,
