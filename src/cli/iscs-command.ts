@@ -4,6 +4,7 @@ import { loadClusterFile } from '../config/load-cluster-file.js';
 import { createLogger } from '../kit/create-logger.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { restrictNewFiles } from '../runtime/restrict-state-access.js';
 import { httpUrl } from '../common/http-url.js';
 import { stateLayout } from '../config/state-layout.js';
 
@@ -21,6 +22,7 @@ export function registerIscsCommand(program: Command): void {
     .option('-c, --config <file>', 'cluster file', 'config.json')
     .action(async (opts: { port?: number; config: string }) => {
       const cluster = loadClusterFile(opts.config);
+      restrictNewFiles();
       const log = createLogger({ service: 'iscs', instance: 'iscs', level: cluster.logs.level });
       const { startIscsServer } = await import('../registry/start-iscs-server.js');
       const handle = await startIscsServer({

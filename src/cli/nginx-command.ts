@@ -7,6 +7,7 @@ import { runningNginxPid } from '../gateway/control-nginx.js';
 import { createLogger } from '../kit/create-logger.js';
 import { gatewayUrlOf, registryUrlOf } from '../config/cluster-urls.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { restrictNewFiles } from '../runtime/restrict-state-access.js';
 
 interface NginxOptions {
   config: string;
@@ -51,6 +52,7 @@ export function registerNginxCommand(program: Command): void {
 
   common(nginx.command('start').description('run nginx in the foreground, reloaded whenever registrations change')).action(async (opts: NginxOptions) => {
     const cluster = loadClusterFile(opts.config);
+    restrictNewFiles();
     const log = createLogger({ service: 'nginx', instance: 'gateway', level: cluster.logs.level });
     const { runGateway } = await import('../cluster/run-gateway.js');
     const gateway = await runGateway({ cluster, registryUrl: opts.iscs ?? registryUrlOf(cluster), log, templateFile: opts.template });

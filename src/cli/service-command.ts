@@ -4,6 +4,7 @@ import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import { UsageError } from '../common/ecom-error.js';
 import { parseIntegerOption } from './parse-options.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { restrictNewFiles } from '../runtime/restrict-state-access.js';
 import { httpUrl } from '../common/http-url.js';
 
 /** `ecom service start KIND --id N --port P`: one service instance in the foreground. */
@@ -22,6 +23,7 @@ export function registerServiceCommand(program: Command): void {
         throw new UsageError('unknown_service', `unknown service "${kind}": expected one of ${SERVICE_KINDS.join(', ')}`);
       }
       const cluster = loadClusterFile(opts.config);
+      restrictNewFiles();
       const [{ SERVICE_DEFINITIONS }, { startService }] = await Promise.all([
         import('../services/all-services.js'),
         import('../services/shared/start-service.js'),

@@ -11,6 +11,8 @@ import { clusterFrom, withClusterFile } from './cluster-options.js';
 import { formatUpSummary } from './format-summary.js';
 import { formatHealthLine, formatReadyLine, processName } from './format-status.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { lockStateDir } from '../runtime/lock-state-dir.js';
+import { restrictNewFiles, tightenStateDir } from '../runtime/restrict-state-access.js';
 
 /** Refuses to start when the preflight finds problems, listing each with its fix. */
 export async function assertPreflight(cluster: ClusterConfig): Promise<void> {
@@ -95,12 +97,21 @@ export function registerUpCommand(program: Command): void {
     .option('--json', 'with -d: print the final status as JSON')
     .action(async (opts: { config: string; detach?: boolean; json?: boolean }) => {
       const { cluster, socket } = clusterFrom(opts);
-      if (await isDaemonRunning(socket)) {
-        throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`);
+      // Everything the cluster writes (SQLite files, logs, redis's append-only file, the socket) is owner-only.
+      restrictNewFiles();
+      tightenStateDir(cluster.stateDir);
+      // One `up` per state dir: a second one, even started at the same moment, fails here (the daemon takes it on).
+      const lock = lockStateDir(stateLayout(cluster.stateDir).upLock);
+      try {
+        if (await isDaemonRunning(socket)) {
+          throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`);
+        }
+        await assertPreflight(cluster);
+        if (opts.detach) await startDetached(cluster, opts.config, opts.json === true);
+        else await startForeground(cluster, opts.config);
+      } finally {
+        lock.release();
       }
-      await assertPreflight(cluster);
-      if (opts.detach) await startDetached(cluster, opts.config, opts.json === true);
-      else await startForeground(cluster, opts.config);
     });
 }
 
@@ -110,6 +121,8 @@ export function registerDaemonCommand(program: Command): void {
     .description('run the supervisor daemon (started by `ecom up -d`)')
     .action(async (opts: { config: string }) => {
       const { cluster } = clusterFrom(opts);
+      restrictNewFiles();
+      tightenStateDir(cluster.stateDir);
       const { runCluster } = await import('../cluster/run-cluster.js');
       const running = await runCluster(cluster, {
         log: supervisorLogger(cluster),

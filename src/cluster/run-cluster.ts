@@ -7,6 +7,8 @@ import { ensureCredentials } from '../config/ensure-credentials.js';
 import { serveControl } from './serve-control.js';
 import { stateLayout } from '../config/state-layout.js';
 import { ClusterSupervisor, type SupervisorOptions } from './supervise-cluster.js';
+import { lockStateDir } from '../runtime/lock-state-dir.js';
+import { formatPidFile, identifyProcess } from '../runtime/process-identity.js';
 
 /** A cluster supervised by this process, reachable through its control socket. */
 export interface RunningCluster {
@@ -17,8 +19,9 @@ export interface RunningCluster {
 }
 
 /**
- * Runs a cluster in this process: refuses if another supervisor owns the state dir, opens the control socket
- * (so `status`, `scale`, `restart`, `logs` and `down` work from other terminals), writes the daemon pid file, and
+ * Runs a cluster in this process: locks the state dir (taking the lock on from the `ecom up` that started this
+ * daemon; `already_running` if another supervisor owns it), opens the control socket (so `status`, `scale`,
+ * `restart`, `logs` and `down` work from other terminals), writes the daemon pid file (pid and start time), and
  * starts everything. `onProgress` sees human progress lines while starting, scaling and stopping.
  */
 export async function runCluster(
@@ -26,7 +29,10 @@ export async function runCluster(
   options: Omit<SupervisorOptions, 'log'> & { log: Logger; onProgress?: (line: string) => void },
 ): Promise<RunningCluster> {
   const paths = stateLayout(cluster.stateDir);
+  mkdirSync(cluster.stateDir, { recursive: true });
+  const lock = lockStateDir(paths.upLock, { adoptFrom: process.ppid });
   if (await isDaemonRunning(paths.socket)) {
+    lock.release();
     throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`, {
       hint: 'see it with `ecom status`, stop it with `ecom down`',
     });
@@ -44,6 +50,7 @@ export async function runCluster(
       await supervisor.stop();
       await control.close();
       rmSync(paths.daemonPid, { force: true });
+      lock.release();
       resolveStopped();
     })();
     return closing;
@@ -71,7 +78,7 @@ export async function runCluster(
       supervisor.off('progress', forward);
     }
   });
-  writeFileSync(paths.daemonPid, `${process.pid}\n`);
+  writeFileSync(paths.daemonPid, formatPidFile(identifyProcess(process.pid) ?? { pid: process.pid, startTime: '0' }));
   try {
     await supervisor.start();
   } catch (err) {

@@ -1,7 +1,8 @@
 import { createServer, type Socket } from 'node:net';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { EcomError } from '../common/ecom-error.js';
 import { controlRequest, type ControlReply, type ControlRequest } from './control-protocol.js';
+import { readPeerUids } from './read-peer-uids.js';
 
 /** Handles one control request; `progress` streams human lines to the caller before the result. */
 export type ControlHandler = (request: ControlRequest, progress: (line: string) => void) => Promise<unknown>;
@@ -11,8 +12,23 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-/** Serves the daemon's control channel on a unix socket: one JSON request per connection, NDJSON replies. */
-export async function serveControl(socketPath: string, handle: ControlHandler): Promise<ControlServer> {
+/** The longest control request line accepted; a longer one is answered with an error and the connection closed. */
+export const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
+
+/** Whether the connecting process runs as `ownerUid`; when `ss` is missing, the socket's 0600 mode is the only guard. */
+async function isOwner(socket: Socket, ownerUid: number): Promise<boolean> {
+  const peer = await readPeerUids(socket);
+  if ('unknown' in peer) return peer.unknown === 'ss is not installed';
+  return peer.uids.length > 0 && peer.uids.every((uid) => uid === ownerUid);
+}
+
+/**
+ * Serves the daemon's control channel on a unix socket: one JSON request per connection (at most 64 KiB), NDJSON
+ * replies. The socket is 0600 and a request is only handled for a peer process running as `ownerUid` (this
+ * process's uid by default); anyone else gets a `forbidden` error.
+ */
+export async function serveControl(socketPath: string, handle: ControlHandler, options: { ownerUid?: number } = {}): Promise<ControlServer> {
+  const ownerUid = options.ownerUid ?? process.getuid?.() ?? 0;
   rmSync(socketPath, { force: true });
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -22,20 +38,31 @@ export async function serveControl(socketPath: string, handle: ControlHandler): 
     const send = (reply: ControlReply): void => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
     };
+    const refuse = (code: string, message: string): void => {
+      send({ ok: false, error: { code, message } });
+      socket.end();
+    };
+    const owner = isOwner(socket, ownerUid);
     socket.on('data', (chunk) => {
       buffer += chunk.toString();
       const newline = buffer.indexOf('\n');
-      if (newline < 0) return;
+      if (newline < 0 && buffer.length <= MAX_CONTROL_REQUEST_BYTES) return;
       socket.removeAllListeners('data');
-      let request: ControlRequest;
-      try {
-        request = controlRequest.parse(JSON.parse(buffer.slice(0, newline)));
-      } catch {
-        send({ ok: false, error: { code: 'bad_request', message: 'unrecognised control request' } });
-        socket.end();
+      if (newline < 0 || newline > MAX_CONTROL_REQUEST_BYTES) {
+        refuse('bad_request', `control request over ${MAX_CONTROL_REQUEST_BYTES} bytes`);
         return;
       }
-      handle(request, (line) => send({ progress: line })).then(
+      void owner.then((ok) => (ok ? answer(buffer.slice(0, newline)) : refuse('forbidden', `the control socket only answers uid ${ownerUid}`)));
+    });
+    const answer = (line: string): void => {
+      let request: ControlRequest;
+      try {
+        request = controlRequest.parse(JSON.parse(line));
+      } catch {
+        refuse('bad_request', 'unrecognised control request');
+        return;
+      }
+      handle(request, (progress) => send({ progress })).then(
         (result) => {
           send({ ok: true, result });
           socket.end();
@@ -46,13 +73,14 @@ export async function serveControl(socketPath: string, handle: ControlHandler): 
           socket.end();
         },
       );
-    });
+    };
     socket.on('error', () => undefined);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
   });
+  chmodSync(socketPath, 0o600);
   let closing: Promise<void> | undefined;
   return {
     close() {

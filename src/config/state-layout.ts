@@ -18,7 +18,10 @@ export interface StateLayout {
   logs: string;
   /** The daemon's control socket. */
   socket: string;
+  /** The daemon's pid and start time while it runs. */
   daemonPid: string;
+  /** Held by the one `ecom up` (then its daemon) that owns the state dir: pid and start time. */
+  upLock: string;
   daemonLog: string;
   supervisorLog: string;
   /** redis-server's working dir (append-only file). */
@@ -36,7 +39,7 @@ export interface StateLayout {
   database(kind: string): string;
 }
 
-/** The state dir layout: pids/, logs/, redis/, nginx/, data/, iscs/, the socket and the credentials file. */
+/** The state dir layout: pids/, logs/, redis/, nginx/, data/, iscs/, the socket, the `up` lock and the credentials file. */
 export function stateLayout(stateDir: string): StateLayout {
   const pids = join(stateDir, 'pids');
   const logs = join(stateDir, 'logs');
@@ -48,6 +51,7 @@ export function stateLayout(stateDir: string): StateLayout {
     logs,
     socket: join(stateDir, 'ecom.sock'),
     daemonPid: join(pids, 'daemon.pid'),
+    upLock: join(stateDir, 'up.lock'),
     daemonLog: join(logs, 'daemon.log'),
     supervisorLog: join(logs, 'supervisor.log'),
     redisDir: join(stateDir, 'redis'),

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { formatPidFile, identifyProcess } from './process-identity.js';
 import type { InstanceExit, InstanceHandle, InstanceSpec, Runtime } from './runtime.js';
 import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
 
 /**
  * The process runtime: each instance is a local process leading its own process group (so stops reach its
- * children), with stdout and stderr appended to its log file and, with `pidsDir`, a pid file (`<name>.pid`) while
- * it lives. A spawn failure (missing binary) surfaces as an immediate exit with code 127.
+ * children), with stdout and stderr appended to its log file and, with `pidsDir`, a pid file (`<name>.pid`: pid and
+ * start time) while it lives. A spawn failure (missing binary) surfaces as an immediate exit with code 127. Stops
+ * check the start time too, and never signal once the process has exited (its pid may be someone else's by then).
  */
 export function processRuntime(options: { pidsDir?: string; signals?: ProcessSignals } = {}): Runtime {
   const signals = options.signals ?? systemSignals;
@@ -18,11 +20,18 @@ export function processRuntime(options: { pidsDir?: string; signals?: ProcessSig
       const out = openSync(spec.logFile, 'a');
       const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...spec.env } });
       closeSync(out);
-      const pidFile = options.pidsDir && child.pid !== undefined ? join(options.pidsDir, `${spec.name}.pid`) : undefined;
-      if (pidFile) writeFileSync(pidFile, `${child.pid}\n`);
+      // Not reaped before this code yields to the event loop, so the child (even if it already died) is still there.
+      const identity = child.pid === undefined ? undefined : identifyProcess(child.pid);
+      const pidFile = options.pidsDir && identity ? join(options.pidsDir, `${spec.name}.pid`) : undefined;
+      if (pidFile && identity) writeFileSync(pidFile, formatPidFile(identity));
+      let ended = false;
       const exited = new Promise<InstanceExit>((resolve) => {
-        child.once('error', () => resolve({ code: 127, signal: null }));
+        child.once('error', () => {
+          ended = true;
+          resolve({ code: 127, signal: null });
+        });
         child.once('exit', (code, signal) => {
+          ended = true;
           if (pidFile) rmSync(pidFile, { force: true });
           resolve({ code, signal });
         });
@@ -36,7 +45,9 @@ export function processRuntime(options: { pidsDir?: string; signals?: ProcessSig
         exited,
         stop(timeoutMs = spec.stopTimeoutMs) {
           stopping ??= (async () => {
-            if (child.pid !== undefined) await stopProcessGroup(child.pid, { signals, timeoutMs, signal: spec.stopSignal, exited });
+            if (child.pid !== undefined && !ended) {
+              await stopProcessGroup(child.pid, { signals, timeoutMs, signal: spec.stopSignal, exited, startTime: identity?.startTime });
+            }
             await exited;
           })();
           return stopping;

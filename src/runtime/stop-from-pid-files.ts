@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateLayout } from '../config/state-layout.js';
+import { isSameProcess, readPidFile } from './process-identity.js';
 import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
 
 /** The level of a pid file's name (`product-2` is in the level that lists `product`); unknown names go last. */
@@ -11,25 +12,12 @@ const rankIn =
     return i < 0 ? levels.length : i;
   };
 
-function commandLine(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether a live pid still runs what ecom started (guards against a recycled pid). */
-function isOurs(name: string, cmdline: string): boolean {
-  if (name === 'nginx') return cmdline.includes('nginx');
-  if (name === 'redis') return cmdline.includes('redis-server');
-  return cmdline.includes('main.js') || cmdline.includes('ecom');
-}
-
 /**
  * Stops whatever the pid files of a state dir name, without a daemon (it may have died): level by level in the
  * given stop order (names in a level stop in parallel), SIGTERM then SIGKILL after `timeoutMs`, to whole process
- * groups; removes the pid files and the control socket. Returns the names it stopped (a second run returns []).
+ * groups; removes the pid files and the control socket. Only a process with the pid and start time its file recorded
+ * is signalled (a reused pid, or a file without a start time, is left alone). Returns the names it stopped (a second
+ * run returns []).
  */
 export async function stopFromPidFiles(
   stateDir: string,
@@ -47,7 +35,7 @@ export async function stopFromPidFiles(
     .map((file) => ({
       file: join(paths.pids, file),
       name: file.slice(0, -4),
-      pid: Number(readFileSync(join(paths.pids, file), 'utf8').trim()),
+      identity: readPidFile(join(paths.pids, file)),
     }))
     .sort((a, b) => rank(a.name) - rank(b.name));
   const signals = options.signals ?? systemSignals;
@@ -56,10 +44,15 @@ export async function stopFromPidFiles(
     const group = entries.filter((e) => rank(e.name) === r);
     await Promise.all(
       group.map(async (e) => {
-        const cmdline = Number.isInteger(e.pid) && e.pid > 1 && signals.isAlive(e.pid) ? commandLine(e.pid) : undefined;
-        if (cmdline !== undefined && isOurs(e.name, cmdline)) {
-          options.onProgress?.(`stopping ${e.name} (pid ${e.pid})`);
-          await stopProcessGroup(e.pid, { signals, timeoutMs: options.timeoutMs, signal: e.name === 'nginx' ? 'SIGQUIT' : 'SIGTERM' });
+        const { identity } = e;
+        if (identity && signals.isAlive(identity.pid) && isSameProcess(identity)) {
+          options.onProgress?.(`stopping ${e.name} (pid ${identity.pid})`);
+          await stopProcessGroup(identity.pid, {
+            signals,
+            timeoutMs: options.timeoutMs,
+            signal: e.name === 'nginx' ? 'SIGQUIT' : 'SIGTERM',
+            startTime: identity.startTime,
+          });
           stopped.push(e.name);
         }
         rmSync(e.file, { force: true });

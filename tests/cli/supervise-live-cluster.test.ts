@@ -101,7 +101,7 @@ describe('supervising a live cluster (the built binary)', () => {
 
   it('goes down completely, even after its daemon was killed', async () => {
     const pids = (await status(c.file)).map((p) => p.pid);
-    const daemon = Number(readFileSync(join(c.stateDir, 'pids', 'daemon.pid'), 'utf8'));
+    const daemon = Number.parseInt(readFileSync(join(c.stateDir, 'pids', 'daemon.pid'), 'utf8'), 10);
     process.kill(daemon, 'SIGKILL');
     await waitFor('daemon gone', () => !alive(daemon));
     expect(pids.filter(alive).length).toBe(pids.length);

@@ -38,7 +38,10 @@ describe('ManagedProcess with real processes', () => {
     const second = proc.pid!;
     expect(second).not.toBe(first);
     expect(systemSignals.isAlive(second)).toBe(true);
-    await waitFor('pid file', () => existsSync(join(dir, 'pids', 'crasher.pid')) && Number(readFileSync(join(dir, 'pids', 'crasher.pid'), 'utf8')) === second);
+    await waitFor(
+      'pid file',
+      () => existsSync(join(dir, 'pids', 'crasher.pid')) && Number.parseInt(readFileSync(join(dir, 'pids', 'crasher.pid'), 'utf8'), 10) === second,
+    );
     await proc.stop();
     expect(systemSignals.isAlive(second)).toBe(false);
     expect(existsSync(join(dir, 'pids', 'crasher.pid'))).toBe(false);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readProcessStart } from '../../src/common/read-process-start.js';
 import { processRuntime } from '../../src/runtime/process-runtime.js';
 import type { InstanceHandle, InstanceSpec } from '../../src/runtime/runtime.js';
 import { systemSignals, type ProcessSignals } from '../../src/runtime/stop-process-group.js';
@@ -50,7 +51,7 @@ describe('the process runtime', () => {
       host: '127.0.0.9',
     });
     expect(handle).toMatchObject({ name: 'hello', logFile: join(dir, 'logs', 'hello.log'), address: { host: '127.0.0.9', port: 5999 } });
-    expect(readFileSync(join(dir, 'pids', 'hello.pid'), 'utf8').trim()).toBe(String(handle.pid));
+    expect(readFileSync(join(dir, 'pids', 'hello.pid'), 'utf8')).toBe(`${handle.pid} ${readProcessStart(handle.pid!)}\n`);
     expect(await handle.exited).toEqual({ code: 3, signal: null });
     expect(readFileSync(handle.logFile, 'utf8')).toContain('hello from the child');
     expect(existsSync(join(dir, 'pids', 'hello.pid'))).toBe(false);
