@@ -14,16 +14,19 @@ export interface HealthCheckOptions {
   leave?: () => Promise<void>;
   /** Pause between checks while they pass. */
   intervalMs: number;
-  /** Pause before a failed check is repeated (shorter, so a hung process is replaced sooner). */
+  /** Pause before a failed check of a process that was healthy is repeated (shorter, so a hung one is replaced sooner). */
   retryMs?: number;
   failuresBeforeRestart: number;
+  /** How long a process that has not been healthy since it (re)started may fail checks before it is restarted. */
+  startGraceMs?: number;
   onHealth?: (health: Health, consecutiveFailures: number) => void;
 }
 
 /**
- * Probes a running process every `intervalMs` (every `retryMs` after a failure). The first failure of a healthy
+ * Probes a running process every `intervalMs` (every `retryMs` once it failed after being healthy). The first failure of a healthy
  * process turns it unhealthy and calls `leave`; after `failuresBeforeRestart` failures in a row it calls `restart`
- * (which docker compose's healthcheck cannot do). Probing pauses while `isRunning()` is false and the count starts
+ * (which docker compose's healthcheck cannot do), not before `startGraceMs` for a process that has not answered since
+ * it (re)started. Probing pauses while `isRunning()` is false and the count starts
  * over after each restart. Returns the live health reading and a stop function.
  */
 export function restartOnHealthFailure(options: HealthCheckOptions): { health(): Health; markHealthy(): void; stop(): void } {
@@ -31,26 +34,32 @@ export function restartOnHealthFailure(options: HealthCheckOptions): { health():
   let failures = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let startingSince = Date.now();
   const set = (next: Health): void => {
     health = next;
     options.onHealth?.(next, failures);
   };
   const fail = async (): Promise<void> => {
     failures++;
+    // A slow start (a loaded machine) is not a hang: a process that never answered gets its grace period first.
+    const inGrace = health === 'starting' && Date.now() - startingSince < (options.startGraceMs ?? 0);
+    const restarting = failures >= options.failuresBeforeRestart && !inGrace;
     // A process that never became healthy is still starting; only a healthy one turns unhealthy at once.
     if (health === 'healthy') {
       set('unhealthy');
       void options.leave?.().catch(() => undefined);
-    } else if (failures >= options.failuresBeforeRestart) set('unhealthy');
-    if (failures >= options.failuresBeforeRestart && !stopped) {
+    } else if (restarting) set('unhealthy');
+    if (restarting && !stopped) {
       failures = 0;
       await options.restart();
+      startingSince = Date.now();
       set('starting');
     }
   };
   const tick = async (): Promise<void> => {
     if (!options.isRunning()) {
       failures = 0;
+      startingSince = Date.now();
       if (health !== 'starting') set('starting');
       return;
     }
@@ -62,7 +71,8 @@ export function restartOnHealthFailure(options: HealthCheckOptions): { health():
   };
   const schedule = (): void => {
     if (stopped) return;
-    timer = setTimeout(() => void tick().finally(schedule), failures > 0 ? (options.retryMs ?? options.intervalMs) : options.intervalMs);
+    // Only a process that was healthy is re-checked sooner: one still starting gets the usual pace to come up.
+    timer = setTimeout(() => void tick().finally(schedule), health === 'unhealthy' ? (options.retryMs ?? options.intervalMs) : options.intervalMs);
     timer.unref();
   };
   schedule();

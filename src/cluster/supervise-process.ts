@@ -20,7 +20,7 @@ export interface Supervised {
 export interface SuperviseDeps {
   runtime: Runtime;
   log: Logger;
-  timings: Pick<SupervisorTimings, 'healthIntervalMs' | 'healthFailures'> & Partial<Pick<SupervisorTimings, 'healthRetryMs'>>;
+  timings: Pick<SupervisorTimings, 'healthIntervalMs' | 'healthFailures'> & Partial<Pick<SupervisorTimings, 'healthRetryMs' | 'startTimeoutMs'>>;
   /** Takes a failing instance out of the gateway's rotation (the registry); none: left to the registry's TTL. */
   rotation?: Rotation;
   /** A fresh restart policy per process (crash backoff by default). */
@@ -44,6 +44,7 @@ export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolea
   });
   proc.on('state', changed);
   const { healthFailures, healthIntervalMs, healthRetryMs } = deps.timings;
+  let last: Health = 'starting';
   const health = restartOnHealthFailure({
     probe,
     isRunning: () => proc.state === 'running',
@@ -57,8 +58,13 @@ export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolea
     },
     intervalMs: healthIntervalMs,
     retryMs: healthRetryMs,
+    startGraceMs: deps.timings.startTimeoutMs,
     failuresBeforeRestart: healthFailures,
-    onHealth: changed,
+    onHealth: (next) => {
+      if (next === 'healthy' && last === 'unhealthy') deps.log.info(`${spec.name} answers its health check again`);
+      last = next;
+      changed();
+    },
   });
   proc.start();
   return {

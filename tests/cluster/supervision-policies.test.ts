@@ -162,6 +162,7 @@ describe('restartOnHealthFailure', () => {
       intervalMs: 1000,
       retryMs: 500,
       failuresBeforeRestart: 3,
+      startGraceMs: 4500,
     });
     const t0 = Date.now();
     await vi.advanceTimersByTimeAsync(1000);
@@ -175,11 +176,15 @@ describe('restartOnHealthFailure', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(events).toEqual([`leave@${t0 + 2000}`, `restart@${t0 + 3000}`]);
     expect(watch.health()).toBe('starting');
-    // The replacement fails while it starts: no leave (it was never healthy), and a restart only after K more.
-    await vi.advanceTimersByTimeAsync(1999);
+    // The replacement fails while it starts: no leave (it was never healthy), checks at the usual pace, still
+    // `starting` after K failures within its grace period, and restarted at the first failure after it.
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(events).toHaveLength(2);
+    expect(watch.health()).toBe('starting');
+    await vi.advanceTimersByTimeAsync(999);
     expect(events).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
-    expect(events.at(-1)).toBe(`restart@${t0 + 5000}`);
+    expect(events.at(-1)).toBe(`restart@${t0 + 8000}`);
     watch.stop();
   });
 
