@@ -54,10 +54,15 @@ describe('a hung instance (SIGSTOP) under a steady GET load (the built binary)',
       const stoppedAt = Date.now();
       frozen = oldPid;
       process.kill(oldPid, 'SIGSTOP');
-      const outOfRegistryAt = await waitFor('out of the registry', async () => !(await listed()).some((i) => i.id === victim.id) && Date.now(), 6000, 20);
-      const outOfNginxAt = await waitFor('out of nginx.conf', () => !routed(name) && Date.now(), 6000, 20);
+      const outOfRegistryAt = await waitFor(
+        'out of the registry',
+        async () => ((await listed()).some((i) => i.id === victim.id) ? undefined : Date.now()),
+        6000,
+        20,
+      );
+      const outOfNginxAt = await waitFor('out of nginx.conf', () => (routed(name) ? undefined : Date.now()), 6000, 20);
       const failedAt = await waitFor('the first failed check in the log', () => firstFailedCheck(name));
-      const killedAt = await waitFor('the hung process killed', () => !alive(oldPid) && Date.now(), 15_000, 20);
+      const killedAt = await waitFor('the hung process killed', () => (alive(oldPid) ? undefined : Date.now()), 15_000, 20);
       const replaced = await waitFor(
         'a new pid registered',
         async () => (await listed()).find((i) => i.id === victim.id && Number(i.meta?.pid) !== oldPid),
