@@ -25,6 +25,14 @@ export interface ManagedProcessEvents {
   exit: [{ code: number | null; signal: NodeJS.Signals | null; expected: boolean }];
 }
 
+/** How `restart()` goes: the grace period before SIGKILL, and what to do between the stop and the start. */
+export interface RestartOptions {
+  /** Grace period after the stop signal (the spec's by default; 0 kills at once: a hung process cannot stop itself). */
+  graceMs?: number;
+  /** Runs once the old process is gone and before the new one starts (e.g. deregister the dead instance). */
+  beforeStart?: () => Promise<void>;
+}
+
 /**
  * One supervised process as a small state machine. It restarts after unexpected exits using the injected policy
  * (backoff, crash-loop flag), stops with the stop signal then SIGKILL to its whole group, and can be restarted on
@@ -39,6 +47,8 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
   private lastExit: ProcessInfo['lastExit'];
   private backoffTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Set by `stop()`: a restart under way must not start the process again. */
+  private retired = false;
 
   constructor(
     readonly spec: InstanceSpec,
@@ -54,6 +64,7 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
   /** Starts the process (again); a no-op while it runs. */
   start(): void {
     if (this.state === 'running' || this.state === 'stopping') return;
+    this.retired = false;
     clearTimeout(this.backoffTimer);
     this.stopping = undefined;
     const child = this.deps.runtime.start(this.spec);
@@ -65,21 +76,19 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
 
   /** Stops for good (no restart): stop signal, SIGKILL to the group after the timeout. Idempotent. */
   stop(): Promise<void> {
-    clearTimeout(this.backoffTimer);
-    if (this.state === 'backoff' || this.state === 'idle') this.setState('stopped');
-    if (this.state === 'stopped') return Promise.resolve();
-    this.stopping ??= (async () => {
-      const child = this.child!;
-      this.setState('stopping');
-      await child.stop(this.spec.stopTimeoutMs);
-      await child.exited;
-    })();
-    return this.stopping;
+    this.retired = true;
+    return this.halt(this.spec.stopTimeoutMs);
   }
 
-  /** Stops and starts again, counting a restart (used for health failures and restarts on demand). */
-  async restart(): Promise<void> {
-    await this.stop();
+  /**
+   * Stops and starts again, counting a restart (used for health failures and restarts on demand). When `stop()` is
+   * called meanwhile, the process stays stopped.
+   */
+  async restart(options: RestartOptions = {}): Promise<void> {
+    this.retired = false;
+    await this.halt(options.graceMs ?? this.spec.stopTimeoutMs);
+    await options.beforeStart?.();
+    if (this.retired) return;
     this.restarts++;
     this.start();
   }
@@ -103,6 +112,19 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
       uptimeMs: this.state === 'running' ? this.now() - this.startedAt : 0,
       ...(this.lastExit ? { lastExit: this.lastExit } : {}),
     };
+  }
+
+  private halt(graceMs: number): Promise<void> {
+    clearTimeout(this.backoffTimer);
+    if (this.state === 'backoff' || this.state === 'idle') this.setState('stopped');
+    if (this.state === 'stopped') return Promise.resolve();
+    this.stopping ??= (async () => {
+      const child = this.child!;
+      this.setState('stopping');
+      await child.stop(graceMs);
+      await child.exited;
+    })();
+    return this.stopping;
   }
 
   private onExit(child: InstanceHandle, exit: InstanceExit): void {

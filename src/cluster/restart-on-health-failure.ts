@@ -4,53 +4,78 @@ export type HealthProbe = () => Promise<boolean>;
 /** Health as status shows it. */
 export type Health = 'starting' | 'healthy' | 'unhealthy';
 
-/**
- * Probes a running process every `intervalMs`; after `failuresBeforeRestart` failures in a row it calls `restart`
- * (which docker compose's healthcheck cannot do). Probing pauses while `isRunning()` is false and the count starts
- * over after each restart. Returns the live health reading and a stop function.
- */
-export function restartOnHealthFailure(options: {
+/** What the health checks of one process do, and how often. */
+export interface HealthCheckOptions {
   probe: HealthProbe;
   isRunning: () => boolean;
+  /** Replaces the process (the supervisor kills it at once: it failed every check, it cannot stop gracefully). */
   restart: () => Promise<void>;
+  /** Called at the first failed check of a healthy process, to take it out of the gateway's rotation at once. */
+  leave?: () => Promise<void>;
+  /** Pause between checks while they pass. */
   intervalMs: number;
+  /** Pause before a failed check of a process that was healthy is repeated (shorter, so a hung one is replaced sooner). */
+  retryMs?: number;
   failuresBeforeRestart: number;
+  /** How long a process that has not been healthy since it (re)started may fail checks before it is restarted. */
+  startGraceMs?: number;
   onHealth?: (health: Health, consecutiveFailures: number) => void;
-}): { health(): Health; markHealthy(): void; stop(): void } {
+}
+
+/**
+ * Probes a running process every `intervalMs` (every `retryMs` once it failed after being healthy). The first failure of a healthy
+ * process turns it unhealthy and calls `leave`; after `failuresBeforeRestart` failures in a row it calls `restart`
+ * (which docker compose's healthcheck cannot do), not before `startGraceMs` for a process that has not answered since
+ * it (re)started. Probing pauses while `isRunning()` is false and the count starts
+ * over after each restart. Returns the live health reading and a stop function.
+ */
+export function restartOnHealthFailure(options: HealthCheckOptions): { health(): Health; markHealthy(): void; stop(): void } {
   let health: Health = 'starting';
   let failures = 0;
-  let busy = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let startingSince = Date.now();
   const set = (next: Health): void => {
     health = next;
     options.onHealth?.(next, failures);
   };
+  const fail = async (): Promise<void> => {
+    failures++;
+    // A slow start (a loaded machine) is not a hang: a process that never answered gets its grace period first.
+    const inGrace = health === 'starting' && Date.now() - startingSince < (options.startGraceMs ?? 0);
+    const restarting = failures >= options.failuresBeforeRestart && !inGrace;
+    // A process that never became healthy is still starting; only a healthy one turns unhealthy at once.
+    if (health === 'healthy') {
+      set('unhealthy');
+      void options.leave?.().catch(() => undefined);
+    } else if (restarting) set('unhealthy');
+    if (restarting && !stopped) {
+      failures = 0;
+      await options.restart();
+      startingSince = Date.now();
+      set('starting');
+    }
+  };
   const tick = async (): Promise<void> => {
     if (!options.isRunning()) {
       failures = 0;
+      startingSince = Date.now();
       if (health !== 'starting') set('starting');
       return;
     }
     const ok = await options.probe().catch(() => false);
-    if (ok) {
-      failures = 0;
-      if (health !== 'healthy') set('healthy');
-      return;
-    }
-    failures++;
-    // A process that never became healthy is still starting; only a healthy one turns unhealthy at once.
-    if (health === 'healthy' || failures >= options.failuresBeforeRestart) set('unhealthy');
-    if (failures >= options.failuresBeforeRestart) {
-      failures = 0;
-      await options.restart();
-      set('starting');
-    }
+    if (stopped) return;
+    if (!ok) return fail();
+    failures = 0;
+    if (health !== 'healthy') set('healthy');
   };
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    tick().finally(() => (busy = false));
-  }, options.intervalMs);
-  timer.unref();
+  const schedule = (): void => {
+    if (stopped) return;
+    // Only a process that was healthy is re-checked sooner: one still starting gets the usual pace to come up.
+    timer = setTimeout(() => void tick().finally(schedule), health === 'unhealthy' ? (options.retryMs ?? options.intervalMs) : options.intervalMs);
+    timer.unref();
+  };
+  schedule();
   return {
     health: () => health,
     /** Records a successful probe made elsewhere (the supervisor's start-up wait). */
@@ -58,6 +83,9 @@ export function restartOnHealthFailure(options: {
       failures = 0;
       if (health !== 'healthy') set('healthy');
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
   };
 }

@@ -12,6 +12,7 @@ import { processRuntime } from '../runtime/process-runtime.js';
 import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
 import { clusterSlotAllocator, type SlotAllocator } from './allocate-slots.js';
 import { coreStep } from './core-step.js';
+import { clusterRotation } from './leave-rotation.js';
 import { probeHttp } from './probe-health.js';
 import { serviceSpec } from './process-specs.js';
 import { projectStatus, type ClusterStatus, type SupervisorPhase } from './project-status.js';
@@ -32,9 +33,8 @@ export interface SupervisorOptions {
 }
 
 /**
- * The supervisor: starts the cluster level by level (start-plan), restarts whatever exits or fails its health
- * checks, scales and restarts services live, and stops everything in reverse order.
- * Emits `progress` (a human line) while starting and stopping, and `change` whenever a process changes state.
+ * The supervisor: starts the cluster level by level (start-plan), restarts whatever exits or fails its health checks, scales and restarts services live,
+ * and stops everything in reverse order. Emits `progress` (a human line) while starting and stopping, and `change` whenever a process changes state.
  */
 export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change: [] }> {
   phase: SupervisorPhase = 'starting';
@@ -57,6 +57,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
       timings,
       policy: options.policy,
       onChange: () => this.emit('change'),
+      rotation: clusterRotation(cluster, options.log, (service) => this.groups.get(service as PlanStep) ?? []),
     };
     this.ready = { timings, stopping: () => this.stopping !== undefined };
     this.slots = clusterSlotAllocator(cluster, () => SERVICE_KINDS.flatMap((k) => this.groups.get(k)!.map((e) => e.proc.spec)));
@@ -98,9 +99,8 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   }
 
   /**
-   * Restarts every instance of a kind. Rolling: one at a time, a replacement (new id and port) is started, healthy,
-   * registered and routed by nginx before the old instance deregisters, drains and stops. Otherwise all restart at once.
-   */
+   * Restarts every instance of a kind. Rolling: one at a time, a replacement (new id and port) is started, healthy, registered and routed
+   * by nginx before the old instance deregisters, drains and stops. Otherwise all restart at once. */
   async restart(kind: ServiceKind, rolling: boolean): Promise<{ restarted: string[] }> {
     this.assertRunning();
     const list = [...this.groups.get(kind)!];

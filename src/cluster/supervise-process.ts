@@ -1,6 +1,7 @@
 import type { Logger } from '../kit/create-logger.js';
 import type { SupervisorTimings } from '../config/defaults.js';
 import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
+import type { Rotation } from './leave-rotation.js';
 import { ManagedProcess } from './managed-process.js';
 import { restartOnCrash, type RestartPolicy } from './restart-on-crash.js';
 import { restartOnHealthFailure, type Health } from './restart-on-health-failure.js';
@@ -19,7 +20,9 @@ export interface Supervised {
 export interface SuperviseDeps {
   runtime: Runtime;
   log: Logger;
-  timings: Pick<SupervisorTimings, 'healthIntervalMs' | 'healthFailures'>;
+  timings: Pick<SupervisorTimings, 'healthIntervalMs' | 'healthFailures'> & Partial<Pick<SupervisorTimings, 'healthRetryMs' | 'startTimeoutMs'>>;
+  /** Takes a failing instance out of the gateway's rotation (the registry); none: left to the registry's TTL. */
+  rotation?: Rotation;
   /** A fresh restart policy per process (crash backoff by default). */
   policy?: () => RestartPolicy;
   /** Called whenever the process or its health changes. */
@@ -27,8 +30,9 @@ export interface SuperviseDeps {
 }
 
 /**
- * Starts one process under supervision: restarted with backoff when it exits unexpectedly, and restarted after
- * `healthFailures` failed probes in a row. It is not yet known healthy when this returns (see wait-ready).
+ * Starts one process under supervision: restarted with backoff when it exits unexpectedly; out of rotation at its
+ * first failed probe; killed (SIGKILL, no grace: it cannot answer) and started again after `healthFailures` failed
+ * probes in a row. It is not yet known healthy when this returns (see wait-ready).
  */
 export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolean>, deps: SuperviseDeps): Supervised {
   const changed = (): void => deps.onChange?.();
@@ -39,17 +43,28 @@ export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolea
     changed();
   });
   proc.on('state', changed);
-  const { healthFailures, healthIntervalMs } = deps.timings;
+  const { healthFailures, healthIntervalMs, healthRetryMs } = deps.timings;
+  let last: Health = 'starting';
   const health = restartOnHealthFailure({
     probe,
     isRunning: () => proc.state === 'running',
+    leave: async () => {
+      deps.log.warn(`${spec.name} failed a health check`);
+      await deps.rotation?.leave(spec);
+    },
     restart: async () => {
-      deps.log.warn(`${spec.name} failed ${healthFailures} health checks in a row, restarting`);
-      await proc.restart();
+      deps.log.warn(`${spec.name} failed ${healthFailures} health checks in a row, killing it and starting it again`);
+      await proc.restart({ graceMs: 0, beforeStart: async () => deps.rotation?.remove(spec) });
     },
     intervalMs: healthIntervalMs,
+    retryMs: healthRetryMs,
+    startGraceMs: deps.timings.startTimeoutMs,
     failuresBeforeRestart: healthFailures,
-    onHealth: changed,
+    onHealth: (next) => {
+      if (next === 'healthy' && last === 'unhealthy') deps.log.info(`${spec.name} answers its health check again`);
+      last = next;
+      changed();
+    },
   });
   proc.start();
   return {

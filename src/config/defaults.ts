@@ -73,7 +73,9 @@ export const SUPERVISOR_TIMINGS = {
   startTimeoutMs: 20_000,
   /** How often every running process is health-checked. */
   healthIntervalMs: 1000,
-  /** Failed health checks in a row before the process is restarted. */
+  /** How soon a failed health check is repeated (a hung process is replaced after `healthFailures` of them). */
+  healthRetryMs: 500,
+  /** Failed health checks in a row before the process is killed (SIGKILL, no grace) and started again. */
   healthFailures: 3,
   /** How often start-up re-checks health, registration and routing while waiting. */
   readyPollMs: 50,

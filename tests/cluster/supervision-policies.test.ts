@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManagedProcess } from '../../src/cluster/managed-process.js';
 import { restartOnCrash } from '../../src/cluster/restart-on-crash.js';
 import { restartOnHealthFailure } from '../../src/cluster/restart-on-health-failure.js';
+import { superviseProcess } from '../../src/cluster/supervise-process.js';
+import { createLogger } from '../../src/kit/create-logger.js';
 import type { InstanceSpec } from '../../src/runtime/runtime.js';
 import { fakeRuntime } from './fake-runtime.js';
 
@@ -81,6 +83,30 @@ describe('ManagedProcess', () => {
     expect(proc.info().lastExit?.signal).toBe('SIGTERM');
   });
 
+  it('restart({graceMs: 0}) asks the runtime for an immediate kill and runs beforeStart between the exit and the start', async () => {
+    const fake = fakeRuntime();
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash() });
+    proc.start();
+    const seen: Array<[string, number | undefined]> = [];
+    await proc.restart({ graceMs: 0, beforeStart: async () => void seen.push([proc.state, proc.pid]) });
+    expect(fake.stops).toEqual([[100, 0]]);
+    expect(seen).toEqual([['stopped', undefined]]);
+    expect(fake.started).toHaveLength(2);
+    expect(proc.pid).toBe(101);
+  });
+
+  it('stays stopped when stop() comes while a restart waits for the old process to end', async () => {
+    const fake = fakeRuntime({ ignoreStop: true });
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash() });
+    proc.start();
+    const restarting = proc.restart({ graceMs: 0 });
+    const stopping = proc.stop();
+    fake.exit(100, null, 'SIGKILL');
+    await Promise.all([restarting, stopping]);
+    expect(proc.state).toBe('stopped');
+    expect(fake.started).toHaveLength(1);
+  });
+
   it('restart() stops, starts a new pid and counts it', async () => {
     const fake = fakeRuntime();
     const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash() });
@@ -122,5 +148,93 @@ describe('restartOnHealthFailure', () => {
     expect(restart).toHaveBeenCalledTimes(1);
     expect(watch.health()).toBe('starting');
     watch.stop();
+  });
+
+  it('takes a healthy process out of rotation at its first failed check, retries sooner, and replaces it after K failures', async () => {
+    vi.useFakeTimers();
+    let answering = true;
+    const events: string[] = [];
+    const watch = restartOnHealthFailure({
+      probe: async () => answering,
+      isRunning: () => true,
+      leave: async () => void events.push(`leave@${Date.now()}`),
+      restart: async () => void events.push(`restart@${Date.now()}`),
+      intervalMs: 1000,
+      retryMs: 500,
+      failuresBeforeRestart: 3,
+      startGraceMs: 4500,
+    });
+    const t0 = Date.now();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(watch.health()).toBe('healthy');
+    answering = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(watch.health()).toBe('unhealthy');
+    expect(events).toEqual([`leave@${t0 + 2000}`]);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(events).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(events).toEqual([`leave@${t0 + 2000}`, `restart@${t0 + 3000}`]);
+    expect(watch.health()).toBe('starting');
+    // The replacement fails while it starts: no leave (it was never healthy), checks at the usual pace, still
+    // `starting` after K failures within its grace period, and restarted at the first failure after it.
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(events).toHaveLength(2);
+    expect(watch.health()).toBe('starting');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(events).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(events.at(-1)).toBe(`restart@${t0 + 8000}`);
+    watch.stop();
+  });
+
+  it('never calls restart once stopped, even with a probe under way', async () => {
+    vi.useFakeTimers();
+    let release: (ok: boolean) => void = () => undefined;
+    const restart = vi.fn(async () => undefined);
+    const watch = restartOnHealthFailure({
+      probe: () => new Promise<boolean>((r) => (release = r)),
+      isRunning: () => true,
+      restart,
+      intervalMs: 100,
+      failuresBeforeRestart: 1,
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    watch.stop();
+    release(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(restart).not.toHaveBeenCalled();
+  });
+});
+
+describe('superviseProcess', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a hung instance leaves the rotation at its first failed check, then is killed without grace, removed, and started again', async () => {
+    vi.useFakeTimers();
+    const fake = fakeRuntime();
+    let answering = true;
+    const calls: string[] = [];
+    const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+    const entry = superviseProcess(spec, async () => answering, {
+      runtime: fake.runtime,
+      log: quiet,
+      timings: { healthIntervalMs: 1000, healthRetryMs: 500, healthFailures: 3 },
+      rotation: {
+        leave: async (s) => void calls.push(`leave ${s.name}`),
+        remove: async (s) => void calls.push(`remove ${s.name} after ${fake.stops.length} stop, ${fake.started.length} start`),
+      },
+    });
+    entry.health.markHealthy();
+    answering = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toEqual(['leave fake-1']);
+    expect(entry.health.health()).toBe('unhealthy');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fake.stops).toEqual([[100, 0]]);
+    expect(calls).toEqual(['leave fake-1', 'remove fake-1 after 1 stop, 1 start']);
+    expect(entry.proc.pid).toBe(101);
+    expect(entry.proc.restarts).toBe(1);
+    await entry.stop();
   });
 });

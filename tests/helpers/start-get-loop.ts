@@ -12,6 +12,8 @@ export interface GetLoopResult {
   retries: number;
   /** The first failures, as `STATUS body` or the error code. */
   reasons: string[];
+  /** The longest a GET took, its retry included, in milliseconds. */
+  slowestMs: number;
 }
 
 /** A running GET loop; `seen` counts answers by `X-Instance-Id`. */
@@ -64,7 +66,7 @@ export function startGetLoop(url: string, options: { workers?: number; headers?:
   const headers = options.headers ?? {};
   const agent = new Agent({ keepAlive: true, maxSockets: workers });
   const seen = new Map<string, number>();
-  const result: GetLoopResult = { total: 0, failures: 0, retries: 0, reasons: [] };
+  const result: GetLoopResult = { total: 0, failures: 0, retries: 0, reasons: [], slowestMs: 0 };
   let running = true;
   const attempt = async (): Promise<Answer | GetError> => {
     const first = await getOnce(agent, url, headers).catch((err: GetError) => err);
@@ -81,7 +83,9 @@ export function startGetLoop(url: string, options: { workers?: number; headers?:
   };
   const loops = Array.from({ length: workers }, async () => {
     while (running) {
+      const started = Date.now();
       const outcome = await attempt();
+      result.slowestMs = Math.max(result.slowestMs, Date.now() - started);
       result.total++;
       if (outcome instanceof Error || outcome.status !== 200) {
         result.failures++;
