@@ -71,7 +71,7 @@ export async function startService(options: {
   });
   const log = createLogger({ service: kind, instance: instanceId, level: cluster.logs.level, sink: (e) => shipper.push(e) });
   const fromConfig = resolvePeersFromConfig(cluster);
-  const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig) : fromConfig;
+  const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig, { cluster, log }) : fromConfig;
 
   const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
   const redisAt = { host: cluster.host, port: cluster.redis.port, password: credentials.redisPassword, log };
