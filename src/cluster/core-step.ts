@@ -1,4 +1,5 @@
 import type { ClusterConfig } from '../config/cluster-schema.js';
+import { ensureCredentials } from '../config/ensure-credentials.js';
 import { registryUrlOf } from '../config/cluster-urls.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
 import { probeHttp, probeRedis, probeTcp } from './probe-health.js';
@@ -10,8 +11,11 @@ export type CoreStep = 'redis' | 'iscs' | 'nginx';
 /** What a core step runs, how its health is probed, and the progress line announcing it. */
 export function coreStep(cluster: ClusterConfig, step: CoreStep): { line: string; spec: InstanceSpec; probe: () => Promise<boolean> } {
   switch (step) {
-    case 'redis':
-      return { line: `starting redis-server on :${cluster.redis.port}`, spec: redisSpec(cluster), probe: () => probeRedis(cluster.host, cluster.redis.port) };
+    case 'redis': {
+      const { redisPassword } = ensureCredentials(cluster.stateDir);
+      const spec = redisSpec(cluster);
+      return { line: `starting redis-server on :${cluster.redis.port}`, spec, probe: () => probeRedis(cluster.host, cluster.redis.port, redisPassword) };
+    }
     case 'iscs':
       return { line: `starting the registry on :${cluster.iscs.port}`, spec: iscsSpec(cluster), probe: () => probeHttp(`${registryUrlOf(cluster)}/health`) };
     case 'nginx':

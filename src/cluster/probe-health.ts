@@ -33,5 +33,8 @@ export function probeTcp(host: string, port: number, options: { send?: string; e
   });
 }
 
-/** redis-server answers PING. */
-export const probeRedis = (host: string, port: number): Promise<boolean> => probeTcp(host, port, { send: 'PING\r\n', expect: '+PONG' });
+/** redis-server answers PING (after accepting `password` for its default user, when given). */
+export const probeRedis = (host: string, port: number, password?: string): Promise<boolean> =>
+  password === undefined
+    ? probeTcp(host, port, { send: 'PING\r\n', expect: '+PONG' })
+    : probeTcp(host, port, { send: `AUTH default ${password}\r\nPING\r\n`, expect: '+OK\r\n+PONG' });

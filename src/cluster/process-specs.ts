@@ -1,5 +1,8 @@
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { ClusterConfig } from '../config/cluster-schema.js';
+import { ensureCredentials } from '../config/ensure-credentials.js';
 import { SUPERVISOR_TIMINGS as T, type ServiceKind } from '../config/defaults.js';
 import { stateLayout, type NginxPaths } from '../config/state-layout.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
@@ -20,9 +23,34 @@ const node = (cluster: ClusterConfig, name: string, service: string, args: strin
   ...extra,
 });
 
-/** redis-server on its own port and dir, append-only file on (streams survive a restart), no RDB snapshots. */
+/**
+ * Writes redis-server's config file: only the password it requires (the credentials' `redisPassword`), mode 0600
+ * from the moment it exists, so the password is on no command line for `ps` to show.
+ */
+export function writeRedisConfig(cluster: ClusterConfig): string {
+  const file = stateLayout(cluster.stateDir).redisConfig;
+  const { redisPassword } = ensureCredentials(cluster.stateDir);
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(tmp, `# Written by ecom at every start of redis-server; the password is credentials.json's redisPassword.\nrequirepass ${redisPassword}\n`, {
+      mode: 0o600,
+    });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return file;
+}
+
+/**
+ * redis-server on its own port and dir, a password required of every client (from its config file, written here),
+ * append-only file on (streams survive a restart), no RDB snapshots.
+ */
 export function redisSpec(cluster: ClusterConfig): InstanceSpec {
   const layout = stateLayout(cluster.stateDir);
+  const config = writeRedisConfig(cluster);
   return {
     name: 'redis',
     service: 'redis',
@@ -30,6 +58,7 @@ export function redisSpec(cluster: ClusterConfig): InstanceSpec {
     port: cluster.redis.port,
     command: 'redis-server',
     args: [
+      config,
       '--port',
       String(cluster.redis.port),
       '--bind',
@@ -45,7 +74,7 @@ export function redisSpec(cluster: ClusterConfig): InstanceSpec {
       '--daemonize',
       'no',
       '--protected-mode',
-      'no',
+      'yes',
       '--logfile',
       '',
     ],

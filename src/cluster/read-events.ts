@@ -5,6 +5,8 @@ import { EcomError } from '../common/ecom-error.js';
 import { DEAD_LETTERS, EVENT_STREAM, decodeEvent, type DeadLetter, type DomainEvent } from '../services/shared/domain-event.js';
 import { openOutboxStore } from '../services/shared/outbox-store.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
+import { ensureCredentials } from '../config/ensure-credentials.js';
+import { redisAuth } from '../services/shared/connect-redis.js';
 import { SERVICE_KINDS } from '../config/defaults.js';
 import { stateLayout } from '../config/state-layout.js';
 
@@ -24,11 +26,12 @@ export async function readDeadLetters(redis: Redis, limit: number): Promise<Dead
   return raw.map((text) => JSON.parse(text) as DeadLetter);
 }
 
-/** Connects to the cluster's redis-server for inspection; fails with a hint when it is down. */
+/** Connects to the cluster's redis-server for inspection, with the cluster's redis password; fails with a hint when it is down. */
 export async function connectForInspection(cluster: ClusterConfig): Promise<Redis> {
   const redis = new Redis({
     host: cluster.host,
     port: cluster.redis.port,
+    ...redisAuth(ensureCredentials(cluster.stateDir).redisPassword),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../common/log-levels.js';
+import { isLoopbackHost } from './cluster-hosts.js';
 import { CLUSTER_DEFAULTS, SERVICE_KINDS } from './defaults.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -23,6 +24,7 @@ export const clusterSchema = z
   .object({
     stateDir: z.string().min(1).default(D.stateDir),
     host: z.string().min(1).default(D.host),
+    exposeNonLoopback: z.boolean().default(D.exposeNonLoopback),
     gateway: z
       .object({
         port: port.default(D.gateway.port),
@@ -96,6 +98,13 @@ export const clusterSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    if (!cfg.exposeNonLoopback && !isLoopbackHost(cfg.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host'],
+        message: `${JSON.stringify(cfg.host)} is not a loopback address and would expose redis, the registry and every service to the network; use 127.0.0.1, or set exposeNonLoopback: true to bind it anyway`,
+      });
+    }
     const seen = new Map<number, string>();
     const claim = (p: number, where: string): void => {
       const other = seen.get(p);

@@ -7,6 +7,11 @@ export const CLUSTER_DEFAULTS = {
   stateDir: '.ecom',
   /** Address every process binds and every peer is reached on. */
   host: '127.0.0.1',
+  /**
+   * A `host` that is not a loopback address (127.0.0.0/8, ::1, localhost) is refused unless this is true: it would
+   * put redis-server, the registry and every service within reach of the network, not only the gateway.
+   */
+  exposeNonLoopback: false,
   gateway: {
     port: 8080,
     /** least_conn, round_robin or ip_hash. */

@@ -26,6 +26,8 @@ export interface StateLayout {
   supervisorLog: string;
   /** redis-server's working dir (append-only file). */
   redisDir: string;
+  /** redis-server's config file (mode 0600): the password it requires, kept off its command line. */
+  redisConfig: string;
   nginx: NginxPaths;
   /** The proxy sync's last status, read by `ecom status`. */
   proxySyncStatus: string;
@@ -55,6 +57,7 @@ export function stateLayout(stateDir: string): StateLayout {
     daemonLog: join(logs, 'daemon.log'),
     supervisorLog: join(logs, 'supervisor.log'),
     redisDir: join(stateDir, 'redis'),
+    redisConfig: join(stateDir, 'redis', 'redis.conf'),
     nginx: {
       prefix,
       config: join(prefix, 'nginx.conf'),

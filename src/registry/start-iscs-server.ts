@@ -44,7 +44,7 @@ export async function startIscsServer(options: {
   host: string;
   port: number;
   ttlMs: number;
-  credentials: Credentials;
+  credentials: Pick<Credentials, 'clusterToken' | 'jwtSecret'>;
   log: Logger;
   stateFile?: string;
   bodyLimitBytes?: number;

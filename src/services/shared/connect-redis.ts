@@ -2,14 +2,24 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
 
 /**
- * Connects to the cluster's redis-server for caching. Commands fail fast instead of queueing while Redis is away
- * (callers fall back to SQLite), time out after `commandTimeoutMs`, and the client reconnects on its own.
- * Connection changes are logged once per transition, not once per retry.
+ * How a client proves itself to the cluster's redis-server: `AUTH default <password>` (the two-argument form, which a
+ * redis-server without a password — a test's, or one started by an earlier version — accepts too, where the one-argument
+ * form would be an error and an ioredis warning on every connect).
  */
-export function connectRedis(options: { host: string; port: number; commandTimeoutMs: number; log: Logger }): Redis {
+export function redisAuth(password: string): { username: string; password: string } {
+  return { username: 'default', password };
+}
+
+/**
+ * Connects to the cluster's redis-server for caching, with the cluster's redis password. Commands fail fast instead
+ * of queueing while Redis is away (callers fall back to SQLite), time out after `commandTimeoutMs`, and the client
+ * reconnects on its own. Connection changes are logged once per transition, not once per retry.
+ */
+export function connectRedis(options: { host: string; port: number; password: string; commandTimeoutMs: number; log: Logger }): Redis {
   const redis = new Redis({
     host: options.host,
     port: options.port,
+    ...redisAuth(options.password),
     enableOfflineQueue: false,
     commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: 0,

@@ -71,10 +71,11 @@ export async function startService(options: {
   });
   const log = createLogger({ service: kind, instance: instanceId, level: cluster.logs.level, sink: (e) => shipper.push(e) });
   const fromConfig = resolvePeersFromConfig(cluster);
-  const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig) : fromConfig;
+  const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig, { cluster, log }) : fromConfig;
 
   const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
-  const redis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: cluster.cache.commandTimeoutMs, log });
+  const redisAt = { host: cluster.host, port: cluster.redis.port, password: credentials.redisPassword, log };
+  const redis = connectRedis({ ...redisAt, commandTimeoutMs: cluster.cache.commandTimeoutMs });
   const changeSignal = openChangeSignal(`${stateLayout(cluster.stateDir).database(kind)}.changes`);
   const cacheOutcomes = metrics.counter('ecom_cache_requests_total', 'Cache lookups by outcome.', ['outcome']);
   const cache = createCache({
@@ -127,7 +128,7 @@ export async function startService(options: {
     if (instance.sendLogs) sendLogs = instance.sendLogs;
     if (instance.consumes) {
       // Blocking stream reads need their own connection, without the short cache command timeout.
-      const streamRedis = connectRedis({ host: cluster.host, port: cluster.redis.port, commandTimeoutMs: 10_000, log });
+      const streamRedis = connectRedis({ ...redisAt, commandTimeoutMs: 10_000 });
       stopConsumer = consumeEvents({
         redis: streamRedis,
         group: kind,

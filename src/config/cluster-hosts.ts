@@ -1,0 +1,24 @@
+import { isIP } from 'node:net';
+
+/** The names every machine gives itself: what services may always be reached on. */
+const LOOPBACK_NAMES = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Whether binding `host` keeps a process reachable from this machine only: `localhost`, 127.0.0.0/8 (also written
+ * as an IPv4-mapped IPv6 address) and ::1. `0.0.0.0`, `::` and every other address reach the network.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (name === 'localhost' || name === '::1') return true;
+  const v4 = name.startsWith('::ffff:') ? name.slice(7) : name;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * Whether a peer listed by the registry at `host` is one of the cluster's own instances: on the cluster file's
+ * `host` or on a loopback name. Only those are sent the cluster token; a listing naming anything else did not come
+ * from our instances (a fake registry, or a stray registration) and is ignored.
+ */
+export function isClusterPeerHost(clusterHost: string, host: string): boolean {
+  return host === clusterHost || LOOPBACK_NAMES.has(host.toLowerCase());
+}
