@@ -9,6 +9,7 @@ import { readLogTail } from './read-log-tail.js';
 import { stateLayout } from '../config/state-layout.js';
 import { httpUrl } from '../common/http-url.js';
 import { LOG_LEVELS } from '../common/log-levels.js';
+import { isClusterPeerHost } from '../config/cluster-hosts.js';
 
 /** Filters of `ecom logs`. */
 export interface LogFilter {
@@ -23,7 +24,8 @@ export interface LogFilter {
 export async function queryLoggerService(cluster: ClusterConfig, filter: LogFilter): Promise<StoredLogEntry[]> {
   const { clusterToken } = ensureCredentials(cluster.stateDir);
   const listing = await readRegistry(registryUrlOf(cluster));
-  const loggers = listing.services.logger ?? [];
+  // The cluster token goes only to our own hosts, whatever an (unauthenticated) listing names.
+  const loggers = (listing.services.logger ?? []).filter((l) => isClusterPeerHost(cluster.host, l.host));
   const params = new URLSearchParams({ limit: String(filter.limit) });
   if (filter.service) params.set('service', filter.service);
   if (filter.level) params.set('level', filter.level);
