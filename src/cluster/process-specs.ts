@@ -1,18 +1,14 @@
-import { resolve } from 'node:path';
+import { selfCommand } from '../common/locate-assets.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SUPERVISOR_TIMINGS as T, type ServiceKind } from '../config/defaults.js';
 import { stateLayout, type NginxPaths } from '../config/state-layout.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
 
-/** The built CLI entry that managed node processes run. */
-export const CLI_ENTRY = resolve(import.meta.dirname, '../cli/main.js');
-
 const node = (cluster: ClusterConfig, name: string, service: string, args: string[], extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
   name,
   service,
   host: cluster.host,
-  command: process.execPath,
-  args: [CLI_ENTRY, ...args, '-c', cluster.configPath],
+  ...selfCommand([...args, '-c', cluster.configPath]),
   logFile: stateLayout(cluster.stateDir).logFile(name),
   stopTimeoutMs: cluster.http.shutdownGraceMs + cluster.http.drainMs + T.serviceStopSlackMs,
   // Keep the state dir the supervisor resolved, even if the cluster file's stateDir came from the environment.
