@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { sqliteBinding } from '../common/load-sqlite-addon.js';
 import { auditOrders, type AuditedOrder } from '../services/order/order-audit-store.js';
 import { auditProducts } from '../services/product/product-audit-store.js';
 import { firstOf, type Invariant } from './chaos-invariant.js';
@@ -15,7 +16,7 @@ export interface StockLedger {
 
 function readOnly<T>(file: string, read: (db: Database.Database) => T, empty: T): T {
   if (!existsSync(file)) return empty;
-  const db = new Database(file, { readonly: true, timeout: 5000 });
+  const db = new Database(file, { readonly: true, timeout: 5000, ...sqliteBinding() });
   try {
     return read(db);
   } finally {

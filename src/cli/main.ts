@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { describeBuild } from '../common/describe-build.js';
 import { EcomError } from '../common/ecom-error.js';
 import { formatError } from '../common/format-error.js';
 import { paintError } from '../common/paint-text.js';
@@ -20,9 +21,15 @@ import { registerChaosCommand } from './chaos-command.js';
 const program = new Command('ecom')
   .description('run an e-commerce microservice cluster on one machine, and load-test it')
   .option('--debug', 'print stack traces on failure')
+  .option('-V, --version', 'print the version and the commit it was built from')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.startsWith('error:') ? paintError(text) : text) })
   .showHelpAfterError();
+// Read only when asked: from source it runs git.
+program.on('option:version', () => {
+  process.stdout.write(`${describeBuild()}\n`);
+  throw new CommanderError(0, 'ecom.version', 'version printed');
+});
 registerUpCommand(program);
 registerDownCommand(program);
 registerStatusCommand(program);
@@ -67,4 +74,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not a top-level await: the binary is one CommonJS bundle. `main` never rejects.
+void main(process.argv);

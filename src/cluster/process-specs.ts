@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { selfCommand } from '../common/locate-assets.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { SUPERVISOR_TIMINGS as T, type ServiceKind } from '../config/defaults.js';
 import { stateLayout, type NginxPaths } from '../config/state-layout.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
 
-/** The built CLI entry that managed node processes run. */
-export const CLI_ENTRY = resolve(import.meta.dirname, '../cli/main.js');
-
 const node = (cluster: ClusterConfig, name: string, service: string, args: string[], extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
   name,
   service,
   host: cluster.host,
-  command: process.execPath,
-  args: [CLI_ENTRY, ...args, '-c', cluster.configPath],
+  ...selfCommand([...args, '-c', cluster.configPath]),
   logFile: stateLayout(cluster.stateDir).logFile(name),
   stopTimeoutMs: cluster.http.shutdownGraceMs + cluster.http.drainMs + T.serviceStopSlackMs,
   // Keep the state dir the supervisor resolved, even if the cluster file's stateDir came from the environment.

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { EcomError } from '../common/ecom-error.js';
+import { sqliteBinding } from '../common/load-sqlite-addon.js';
 import { DEAD_LETTERS, EVENT_STREAM, decodeEvent, type DeadLetter, type DomainEvent } from '../services/shared/domain-event.js';
 import { openOutboxStore } from '../services/shared/outbox-store.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
@@ -61,7 +62,7 @@ export function outboxBacklog(cluster: ClusterConfig): Record<string, number> {
   for (const kind of SERVICE_KINDS) {
     const file = stateLayout(cluster.stateDir).database(kind);
     if (!existsSync(file)) continue;
-    const db = new Database(file, { readonly: true, timeout: 2000 });
+    const db = new Database(file, { readonly: true, timeout: 2000, ...sqliteBinding() });
     try {
       const hasOutbox = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get();
       if (hasOutbox) backlog[kind] = openOutboxStore(db).pending();

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EcomError } from '../common/ecom-error.js';
+import { selfCommand } from '../common/locate-assets.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import { stateLayout } from '../config/state-layout.js';
 import { callControl } from './call-control.js';
-import { CLI_ENTRY } from './process-specs.js';
 import type { ClusterStatus } from './project-status.js';
 import { readLogTail } from './read-log-tail.js';
 
@@ -23,7 +23,8 @@ export async function startDaemon(
   mkdirSync(layout.logs, { recursive: true });
   const logFile = layout.daemonLog;
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI_ENTRY, 'daemon', '-c', cluster.configPath], {
+  const self = selfCommand(['daemon', '-c', cluster.configPath]);
+  const child = spawn(self.command, self.args, {
     detached: true,
     stdio: ['ignore', out, out],
     env: { ...process.env, ECOM_STATE_DIR: cluster.stateDir },

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
@@ -9,10 +8,12 @@ import type { RegistrySnapshot } from '../registry/registry-state.js';
 import { stateLayout } from '../config/state-layout.js';
 import { isValidHost, isValidPort } from '../common/check-host.js';
 import { EcomError } from '../common/ecom-error.js';
+import { assetFile, readAsset } from '../common/locate-assets.js';
 import { LOG_BATCH_LIMIT_BYTES } from '../kit/create-logger.js';
 
-/** The default template: the only place nginx syntax lives. */
-export const NGINX_TEMPLATE = resolve(import.meta.dirname, '../../templates/nginx.conf.hbs');
+const TEMPLATE_ASSET = 'templates/nginx.conf.hbs';
+/** The default template in the source tree: the only place nginx syntax lives (the binary carries a copy). */
+export const NGINX_TEMPLATE = assetFile(TEMPLATE_ASSET);
 
 const ROUTES: Record<ServiceKind, { path: string; cacheable?: boolean; login?: boolean; keyedRetry?: boolean; bodyLimit?: string }> = {
   product: { path: 'products', cacheable: true },
@@ -32,9 +33,10 @@ function upstreamAddress(kind: string, id: number, host: string, port: number): 
 /** Renders nginx.conf text for the cluster and a registry listing (instances in id order, every kind routed). */
 export type RenderNginxConfig = (cluster: ClusterConfig, snapshot: RegistrySnapshot) => string;
 
-/** Compiles a template file into a renderer; a template that does not compile throws here, not at reload time. */
-export function compileNginxTemplate(templateFile = NGINX_TEMPLATE): RenderNginxConfig {
-  const template = Handlebars.compile(readFileSync(templateFile, 'utf8'), { noEscape: true, strict: false });
+/** Compiles a template file (default: the built-in one) into a renderer; a template that does not compile throws here. */
+export function compileNginxTemplate(templateFile?: string): RenderNginxConfig {
+  const text = templateFile === undefined ? readAsset(TEMPLATE_ASSET) : readFileSync(templateFile, 'utf8');
+  const template = Handlebars.compile(text, { noEscape: true, strict: false });
   // As root, nginx would hand its workers to `nobody`, who may not reach a state dir under a private folder.
   const workerUser = process.getuid?.() === 0 ? userInfo().username : undefined;
   return (cluster, snapshot) => {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteBinding } from '../../common/load-sqlite-addon.js';
 
 /** A better-sqlite3 connection. */
 export type Db = Database.Database;
@@ -12,7 +13,7 @@ export type Db = Database.Database;
  */
 export function openDatabase(file: string, migrations: readonly string[]): Db {
   mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: 10_000 });
+  const db = new Database(file, { timeout: 10_000, ...sqliteBinding() });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { assetFile, readAsset } from '../../../common/locate-assets.js';
 import { generationKey, redisCacheKeys, type CacheTarget } from './encode-cache-keys.js';
 
 /** The Lua script that reads an entry with its generations; Lua lives only in `templates/`. */
-export const CACHE_READ_SCRIPT = resolve(import.meta.dirname, '../../../../templates/redis/cache-read.lua');
+const SCRIPT_ASSET = 'templates/redis/cache-read.lua';
+/** Its file in the source tree (the binary carries a copy). */
+export const CACHE_READ_SCRIPT = assetFile(SCRIPT_ASSET);
 const COMMAND = 'ecomCacheRead';
 
 /** One MULTI of generation bumps. */
@@ -45,7 +46,7 @@ export interface GenerationTier {
 }
 
 let script: string | undefined;
-const readScript = (): string => (script ??= readFileSync(CACHE_READ_SCRIPT, 'utf8'));
+const readScript = (): string => (script ??= readAsset(SCRIPT_ASSET));
 
 /** Creates the tier on `redis` (defining its read command once per client); values live `ttlMs`. */
 export function createGenerationTier(options: { redis: GenerationRedis; ttlMs: number }): GenerationTier {
