@@ -94,7 +94,7 @@ describe.skipIf(skip)(`dist/ecom, the single executable, alone on a machine with
 
     // Every process of the cluster: the daemon and each managed process, by its pid file.
     const pidDir = join(cluster.stateDir, 'pids');
-    const pids = Object.fromEntries(readdirSync(pidDir).map((f) => [f.replace(/\.pid$/, ''), Number(readFileSync(join(pidDir, f), 'utf8').trim())]));
+    const pids = Object.fromEntries(readdirSync(pidDir).map((f) => [f.replace(/\.pid$/, ''), Number.parseInt(readFileSync(join(pidDir, f), 'utf8'), 10)]));
     expect(Object.keys(pids).sort()).toEqual(['daemon', 'iscs', 'logger-1', 'nginx', 'order-5', 'product-3', 'product-4', 'redis', 'user-2']);
     const own = { nginx: realpathSync(findTool('nginx')!), redis: realpathSync(findTool('redis-server')!) };
     const addon = readdirSync(join(cache, 'ecom')).map((sha) => join(cache, 'ecom', sha, 'better_sqlite3.node'));

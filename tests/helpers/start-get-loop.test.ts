@@ -30,10 +30,11 @@ describe('the shared GET loop retries only what a client may retry', () => {
     expect(r.seen.get('raw-1')).toBe(r.total);
   });
 
-  it('does not retry on a fresh connection: a failure', async () => {
+  it('retries a reset before any byte only once: when the resend is reset too, it is a failure', async () => {
     server = await startRawHttpServer((socket) => socket.destroy());
-    const r = await run(3);
-    expect(r.retries).toBe(0);
+    const r = await run(4);
+    expect(r.total).toBeGreaterThan(0);
+    expect(r.retries).toBe(r.total);
     expect(r.failures).toBe(r.total);
     expect(r.reasons[0]).toBe('ECONNRESET');
   });

@@ -26,9 +26,10 @@ type Answer = { status: number; instance?: string; body: string };
 type GetError = Error & { code?: string; retryable?: boolean };
 
 /**
- * One GET over the agent's kept-alive connections. An error is `retryable` only as a real client may retry it: an
- * idempotent request sent on a reused connection that was reset (`ECONNRESET`, `EPIPE`) before any byte of the
- * answer arrived, i.e. the server closed an idle connection just as the request went out (nginx on reload).
+ * One GET over the agent's kept-alive connections. An error is `retryable` only as HTTP lets a client retry it
+ * (RFC 9110, 9.2.2): an idempotent request whose connection was reset (`ECONNRESET`, `EPIPE`) before any byte of the
+ * answer arrived — nginx closing an idle kept-alive connection on reload, or a connection an old worker had just
+ * accepted but not yet read. Once part of an answer arrived, or for any other error, it is a failure.
  */
 function getOnce(agent: Agent, url: string, headers: OutgoingHttpHeaders): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -49,7 +50,7 @@ function getOnce(agent: Agent, url: string, headers: OutgoingHttpHeaders): Promi
     });
     req.on('error', (err: GetError) => {
       const nothingArrived = !answered && socket !== undefined && socket.bytesRead === bytesBefore;
-      err.retryable = req.reusedSocket && nothingArrived && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      err.retryable = nothingArrived && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
       reject(err);
     });
     req.end();
