@@ -4,11 +4,12 @@ import type { ServiceKind } from '../config/defaults.js';
 export type PlanStep = 'redis' | 'iscs' | ServiceKind | 'nginx';
 
 /**
- * Start order by dependency: redis-server and the registry (they need nothing from each other), the logger
- * (everyone ships logs to it), user and product (neither needs the other), order (it calls both), then nginx.
- * Every member of a level is healthy and registered before the next level starts. Stop is the same list reversed.
+ * Start order by dependency: redis-server and the registry (they need nothing from each other), then every service
+ * kind at once — they find each other through the registry when a request first needs a peer, and log lines wait in
+ * each instance's shipping buffer until a logger is registered — then nginx. Every member of a level is healthy and
+ * registered before the next level starts. Stop is the same list reversed.
  */
-export const START_PLAN: ReadonlyArray<readonly PlanStep[]> = [['redis', 'iscs'], ['logger'], ['user', 'product'], ['order'], ['nginx']];
+export const START_PLAN: ReadonlyArray<readonly PlanStep[]> = [['redis', 'iscs'], ['logger', 'user', 'product', 'order'], ['nginx']];
 
 /** The stop order: the start plan last level first (nginx first, redis and the registry last). */
 export function stopPlan(): ReadonlyArray<readonly PlanStep[]> {

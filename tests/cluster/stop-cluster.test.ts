@@ -23,9 +23,10 @@ describe('stopCluster without a daemon (what a dead daemon left behind)', () => 
     const layout = stateLayout(dir);
     const runtime = processRuntime({ pidsDir: layout.pids });
     const record = join(dir, 'stopped.txt');
-    // Each takes 100 ms to stop after SIGTERM and notes when it got it; the argument marks it as started by ecom.
-    const script = `process.on('SIGTERM', () => { require('fs').appendFileSync(${JSON.stringify(record)}, process.argv[1] + '\\n'); setTimeout(() => process.exit(0), 100); }); console.log('up'); setInterval(() => {}, 1000)`;
-    for (const name of ['logger-4', 'product-1', 'order-5']) {
+    // Each takes 100 ms to stop after its stop signal and notes when it got it; the argument marks it as started by ecom.
+    // nginx is asked with SIGQUIT (its graceful stop), everything else with SIGTERM.
+    const script = `const note = () => { require('fs').appendFileSync(${JSON.stringify(record)}, process.argv[1] + '\\n'); setTimeout(() => process.exit(0), 100); }; process.on('SIGTERM', note); process.on('SIGQUIT', note); console.log('up'); setInterval(() => {}, 1000)`;
+    for (const name of ['redis', 'product-1', 'nginx']) {
       const handle = runtime.start({
         name,
         service: name,
@@ -39,8 +40,8 @@ describe('stopCluster without a daemon (what a dead daemon left behind)', () => 
     await waitFor('all up', () => handles.every((h) => existsSync(h.logFile) && readFileSync(h.logFile, 'utf8').includes('up')));
     const progress: string[] = [];
     const stopped = await stopCluster(dir, { timeoutMs: 2000, onProgress: (line) => progress.push(line) });
-    expect(stopped.sort()).toEqual(['logger-4', 'order-5', 'product-1']);
-    expect(readFileSync(record, 'utf8').trim().split('\n')).toEqual(['order-5-ecom', 'product-1-ecom', 'logger-4-ecom']);
+    expect(stopped.sort()).toEqual(['nginx', 'product-1', 'redis']);
+    expect(readFileSync(record, 'utf8').trim().split('\n')).toEqual(['nginx-ecom', 'product-1-ecom', 'redis-ecom']);
     expect(progress).toHaveLength(3);
     expect(readdirSync(layout.pids)).toEqual([]);
     expect(await stopCluster(dir, { timeoutMs: 2000 })).toEqual([]);
