@@ -1,9 +1,10 @@
-// Benchmark: cold `ecom up -d` until the gateway serves, `ecom down`, and `kill -9` of a product instance until a
-// replacement is healthy and routed again. Runs the built binary against a cluster file with free ports in a temp
-// dir, several rounds, and prints medians against the goals (≤ 3 s, ≤ 2 s, ≤ 1.5 s). Not a test: it never fails on
-// a missed goal. Usage: npm run build && node bench/cluster-lifecycle.mjs [rounds]
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Benchmark: cold `ecom up -d` until the gateway serves, the idle memory of every process, `kill -9` of a product
+// instance until a replacement is healthy and routed again, and `ecom down`. Runs both the source build
+// (`node dist/cli/main.js`) and the single executable (`dist/ecom`, built if stale) in alternating rounds against a
+// cluster file with free ports in a temp dir, and prints medians of each against the goals. Not a test: it never
+// fails on a missed goal. Usage: npm run build && node bench/cluster-lifecycle.mjs [rounds]
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,22 @@ import { freePort, until, median, runBenchmark } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'dist/cli/main.js');
 const rounds = Number(process.argv[2] ?? 3);
+/** How each build is run: the source build through node, the single executable as itself. */
+const builds = {
+  source: { command: process.execPath, prefix: [join(root, 'dist/cli/main.js')] },
+  binary: { command: join(root, 'dist/ecom'), prefix: [] },
+};
+const GOALS = { upMs: 1000, downMs: 500, killToRoutedMs: 500, serviceRssMb: 80, clusterRssMb: 500 };
+
+/** Resident memory of a pid in MB (0 when it is gone). */
+const rssMb = (pid) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+};
 
 async function clusterFile(dir) {
   const ports = [];
@@ -46,7 +61,7 @@ async function clusterFile(dir) {
   return { file, gateway };
 }
 
-const ecom = (...args) => run(process.execPath, [bin, ...args], { maxBuffer: 10 * 1024 * 1024 });
+let ecom;
 
 async function getStatus(file) {
   const { stdout } = await ecom('status', '--json', '-c', file);
@@ -54,8 +69,13 @@ async function getStatus(file) {
 }
 
 async function main() {
-  const results = { upMs: [], downMs: [], replaceMs: [] };
-  for (let round = 1; round <= rounds; round++) {
+  execFileSync(process.execPath, [join(root, 'scripts/build-binary.mjs'), '--if-stale'], { stdio: 'inherit' });
+  const all = {};
+  for (let round = 1; round <= rounds * 2; round++) {
+    const name = round % 2 ? 'source' : 'binary';
+    const build = builds[name];
+    ecom = (...args) => run(build.command, [...build.prefix, ...args], { maxBuffer: 10 * 1024 * 1024 });
+    const results = (all[name] ??= { upMs: [], downMs: [], replaceMs: [], serviceRssMb: [], clusterRssMb: [] });
     const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-life-'));
     mkdirSync(dir, { recursive: true });
     const { file, gateway } = await clusterFile(dir);
@@ -64,6 +84,12 @@ async function main() {
       await ecom('up', '-d', '-c', file);
       await until('the gateway to serve', async () => (await fetch(`http://127.0.0.1:${gateway}/api/products`).catch(() => undefined))?.status === 200);
       results.upMs.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 2000));
+      const status = await getStatus(file);
+      const daemonPid = Number.parseInt(readFileSync(join(dir, 'state/pids/daemon.pid'), 'utf8'), 10);
+      const services = status.processes.filter((p) => ['product', 'user', 'order', 'logger'].includes(p.service)).map((p) => rssMb(p.pid));
+      results.serviceRssMb.push(median(services));
+      results.clusterRssMb.push(status.processes.reduce((sum, p) => sum + rssMb(p.pid), rssMb(daemonPid)));
 
       const before = (await getStatus(file)).processes.find((p) => p.service === 'product' && p.id === 1);
       t = performance.now();
@@ -80,24 +106,39 @@ async function main() {
       await ecom('down', '-c', file);
       results.downMs.push(performance.now() - t);
       console.log(
-        `round ${round}: up ${results.upMs.at(-1).toFixed(0)} ms, kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
+        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB, cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB, kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
       );
     } finally {
       await ecom('down', '-c', file).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const summary = {
-    upMs: Math.round(median(results.upMs)),
-    downMs: Math.round(median(results.downMs)),
-    killToRoutedMs: Math.round(median(results.replaceMs)),
+  const summary = {};
+  for (const [name, r] of Object.entries(all)) {
+    summary[name] = {
+      upMs: Math.round(median(r.upMs)),
+      downMs: Math.round(median(r.downMs)),
+      killToRoutedMs: Math.round(median(r.replaceMs)),
+      serviceRssMb: Math.round(median(r.serviceRssMb)),
+      clusterRssMb: Math.round(median(r.clusterRssMb)),
+    };
+  }
+  console.log('\nmedians over %d rounds each (goal; source ÷ goal, binary ÷ goal)', rounds);
+  const label = {
+    upMs: 'cold up -d → gateway serving (ms)',
+    downMs: 'down (ms)',
+    killToRoutedMs: 'kill -9 → replaced and routed (ms)',
+    serviceRssMb: 'idle RSS per service instance (MB)',
+    clusterRssMb: 'idle RSS of the whole cluster (MB)',
   };
-  console.log('\nmedian over %d rounds', rounds);
-  console.log(`  cold up -d → gateway serving   ${summary.upMs} ms   (goal ≤ 3000 ms, ratio to goal ${(summary.upMs / 3000).toFixed(2)})`);
-  console.log(`  down                           ${summary.downMs} ms   (goal ≤ 2000 ms, ratio to goal ${(summary.downMs / 2000).toFixed(2)})`);
-  console.log(`  kill -9 → replaced and routed  ${summary.killToRoutedMs} ms   (goal ≤ 1500 ms, ratio to goal ${(summary.killToRoutedMs / 1500).toFixed(2)})`);
+  for (const key of Object.keys(GOALS)) {
+    const [src, bin] = [summary.source?.[key], summary.binary?.[key]];
+    console.log(
+      `  ${label[key].padEnd(36)} source ${src}  binary ${bin}  (goal ≤ ${GOALS[key]}; ${(src / GOALS[key]).toFixed(2)}, ${(bin / GOALS[key]).toFixed(2)})`,
+    );
+  }
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/cluster-lifecycle.json'), JSON.stringify({ rounds, samples: results, median: summary }, null, 2));
+  writeFileSync(join(root, 'bench/results/cluster-lifecycle.json'), JSON.stringify({ rounds, samples: all, median: summary, goals: GOALS }, null, 2));
 }
 
 runBenchmark(main);
