@@ -10,16 +10,15 @@ export interface ScaleSteps<T> {
 }
 
 /**
- * Brings `list` (the live instances, updated by the steps) to `count`: starts instances one at a time while there
- * are too few; when there are too many, stops the newest (highest ids) in parallel.
+ * Brings `list` (the live instances, updated by the steps) to `count`: when there are too few, starts the missing ones
+ * all at once (the slot allocator keeps their ids and ports apart) and fails with the first error once every start
+ * has ended; when there are too many, stops the newest (highest ids) in parallel.
  */
 export async function scaleInstances<T>(list: readonly T[], count: number, steps: ScaleSteps<T>): Promise<{ added: string[]; removed: string[] }> {
-  const added: string[] = [];
-  while (list.length < count) {
-    const name = await steps.startOne();
-    if (name === undefined) break;
-    added.push(name);
-  }
+  const starts = await Promise.allSettled(Array.from({ length: Math.max(0, count - list.length) }, () => steps.startOne()));
+  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const added = starts.map((s) => (s as PromiseFulfilledResult<string | undefined>).value).filter((n): n is string => n !== undefined);
   const victims = [...list].sort((a, b) => steps.idOf(b) - steps.idOf(a)).slice(0, Math.max(0, list.length - count));
   if (victims.length > 0) {
     steps.progress(`stopping ${victims.map(steps.nameOf).join(', ')}`);

@@ -88,4 +88,26 @@ describe('scaleInstances', () => {
     );
     expect(result).toEqual({ added: ['p-2'], removed: [] });
   });
+
+  it('starts the missing instances at once, and reports the first failure after every start has ended', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let ended = 0;
+    const slow = (fail: boolean) => async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      ended++;
+      if (fail) throw new Error('did not start');
+      return 'p';
+    };
+    const base = { retire: async () => undefined, nameOf: String, idOf: Number, progress: () => undefined };
+    expect(await scaleInstances([1], 5, { ...base, startOne: slow(false) })).toEqual({ added: ['p', 'p', 'p', 'p'], removed: [] });
+    expect(most).toBe(4);
+    ended = 0;
+    let calls = 0;
+    await expect(scaleInstances([1], 4, { ...base, startOne: () => slow(++calls === 1)() })).rejects.toThrow('did not start');
+    expect(ended).toBe(3);
+  });
 });
