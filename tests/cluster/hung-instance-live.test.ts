@@ -82,8 +82,16 @@ describe('a hung instance (SIGSTOP) under a steady GET load (the built binary)',
       expect(reasons).toEqual([]);
       expect(failures).toBe(0);
       expect(slowestMs).toBeLessThanOrEqual(6000);
-      const proc = JSON.parse((await ecom('status', '--json', '-c', c.file)).stdout).processes.find(
-        (p: { service: string; id: number }) => p.service === 'product' && p.id === victim.id,
+      // It registers as soon as it listens; the supervisor calls it healthy at its next health check.
+      const proc = await waitFor(
+        'the replacement healthy in ecom status',
+        async () => {
+          const found = JSON.parse((await ecom('status', '--json', '-c', c.file)).stdout).processes.find(
+            (p: { service: string; id: number }) => p.service === 'product' && p.id === victim.id,
+          );
+          return found?.health === 'healthy' ? found : undefined;
+        },
+        5000,
       );
       expect(proc).toMatchObject({ pid: Number(replaced.meta?.pid), health: 'healthy' });
       expect(proc.restarts).toBeGreaterThanOrEqual(1);
