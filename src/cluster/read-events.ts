@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { EcomError } from '../common/ecom-error.js';
 import { sqliteBinding } from '../common/load-sqlite-addon.js';
-import { DEAD_LETTERS, EVENT_STREAM, decodeEvent, type DeadLetter, type DomainEvent } from '../services/shared/domain-event.js';
+import { DEAD_LETTERS, EVENT_STREAM, decodeEvent, fieldMap, type DeadLetter, type DomainEvent } from '../services/shared/domain-event.js';
 import { openOutboxStore } from '../services/shared/outbox-store.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
@@ -50,11 +50,6 @@ export async function connectForInspection(cluster: ClusterConfig): Promise<Redi
   }
 }
 
-function pairs(list: unknown[]): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  for (let i = 0; i + 1 < list.length; i += 2) map.set(String(list[i]), list[i + 1]);
-  return map;
-}
 
 /** Counts unpublished outbox events in every service's SQLite file (read-only). */
 export function outboxBacklog(cluster: ClusterConfig): Record<string, number> {
@@ -81,12 +76,12 @@ export async function readEvents(cluster: ClusterConfig, redis: Redis, recent: n
   let groups: EventsOverview['groups'] = [];
   let entries: Array<DomainEvent & { streamId: string }> = [];
   if (exists) {
-    const info = pairs((await redis.xinfo('STREAM', EVENT_STREAM)) as unknown[]);
+    const info = fieldMap((await redis.xinfo('STREAM', EVENT_STREAM)) as unknown[]);
     length = Number(info.get('length') ?? 0);
     lastId = (info.get('last-generated-id') as string | undefined) ?? null;
     const rawGroups = (await redis.xinfo('GROUPS', EVENT_STREAM)) as unknown[][];
     groups = rawGroups.map((g) => {
-      const m = pairs(g);
+      const m = fieldMap(g);
       const lag = m.get('lag');
       return {
         name: String(m.get('name')),

@@ -31,10 +31,16 @@ export interface DomainEvent {
   source: string;
 }
 
-/** Reads a stream entry's flat field list (`[k1, v1, k2, v2, ...]`) back into an event. */
+/** A Redis flat field list (`[k1, v1, k2, v2, ...]`: stream entries, XINFO answers) as a map. */
+export function fieldMap<T>(list: readonly T[]): Map<string, T> {
+  const map = new Map<string, T>();
+  for (let i = 0; i + 1 < list.length; i += 2) map.set(String(list[i]), list[i + 1]!);
+  return map;
+}
+
+/** Reads a stream entry's flat field list back into an event. */
 export function decodeEvent(fields: readonly string[]): DomainEvent | undefined {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+  const map = fieldMap(fields);
   const id = map.get('id');
   const type = map.get('type') as EventType | undefined;
   const payload = map.get('payload');

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { fieldMap } from './domain-event.js';
 
 type StreamId = readonly [number, number];
 
@@ -10,12 +11,6 @@ const compare = (a: StreamId, b: StreamId): number => a[0] - b[0] || a[1] - b[1]
 const after = (id: StreamId): StreamId => [id[0], id[1] + 1];
 const format = (id: StreamId): string => `${id[0]}-${id[1]}`;
 
-function fieldsOf(list: unknown[]): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  for (let i = 0; i + 1 < list.length; i += 2) map.set(String(list[i]), list[i + 1]);
-  return map;
-}
-
 /**
  * Trims the stream `key` down towards `keep` entries, but only past entries that every consumer group has
  * acknowledged: the cut never goes beyond any group's oldest pending entry, nor past what a group has yet to read.
@@ -24,7 +19,7 @@ function fieldsOf(list: unknown[]): Map<string, unknown> {
 export async function trimEventStream(redis: Redis, key: string, keep: number): Promise<number> {
   const length = await redis.xlen(key);
   if (length <= keep) return 0;
-  const groups = ((await redis.xinfo('GROUPS', key)) as unknown[][]).map(fieldsOf);
+  const groups = ((await redis.xinfo('GROUPS', key)) as unknown[][]).map((g) => fieldMap(g));
   if (groups.length === 0) return 0;
   let cut: StreamId | undefined;
   for (const group of groups) {
@@ -38,8 +33,9 @@ export async function trimEventStream(redis: Redis, key: string, keep: number): 
     }
     if (!cut || compare(safe, cut) < 0) cut = safe;
   }
-  const excess = (await redis.xrange(key, '-', '+', 'COUNT', length - keep)) as Array<[string, unknown]>;
-  const last = excess.at(-1);
-  if (last && compare(after(parseId(last[0])), cut!) < 0) cut = after(parseId(last[0]));
-  return redis.xtrim(key, 'MINID', format(cut!));
+  // Only entries older than the cut may go, and no more than the excess: read just those (a lagging group keeps
+  // this short, however long the stream has grown behind it).
+  const removable = (await redis.xrange(key, '-', `(${format(cut!)}`, 'COUNT', length - keep)) as Array<[string, unknown]>;
+  const last = removable.at(-1);
+  return last ? redis.xtrim(key, 'MINID', format(after(parseId(last[0])))) : 0;
 }
