@@ -50,7 +50,6 @@ export async function connectForInspection(cluster: ClusterConfig): Promise<Redi
   }
 }
 
-
 /** Counts unpublished outbox events in every service's SQLite file (read-only). */
 export function outboxBacklog(cluster: ClusterConfig): Record<string, number> {
   const backlog: Record<string, number> = {};
