@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, runBenchmark } from './lib/bench-kit.mjs';
+import { freePorts, runBenchmark } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,9 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-chaos-'));
 const file = join(dir, 'config.json');
 
 async function clusterFile() {
-  const ports = new Set();
-  while (ports.size < 10) ports.add(await freePort());
-  const [gateway, iscs, redis, ...rest] = [...ports];
+  const [gateway, iscs, redis, ...rest] = await freePorts(10);
   const instances = (ids) => ids.map((id) => ({ id, port: rest.shift() }));
   writeFileSync(
     file,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, until, median, runBenchmark } from './lib/bench-kit.mjs';
+import { freePorts, until, median, runBenchmark } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,12 +31,7 @@ const rssMb = (pid) => {
 };
 
 async function clusterFile(dir) {
-  const ports = [];
-  while (ports.length < 8) {
-    const p = await freePort();
-    if (!ports.includes(p)) ports.push(p);
-  }
-  const [gateway, iscs, redis, p1, p2, u, l, o] = ports;
+  const [gateway, iscs, redis, p1, p2, u, l, o] = await freePorts(8);
   const file = join(dir, 'config.json');
   writeFileSync(
     file,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, until, percentile, runBenchmark } from './lib/bench-kit.mjs';
+import { freePort, freePorts, until, percentile, runBenchmark } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,9 +38,7 @@ async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-gw-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const ports = new Set();
-  while (ports.size < 9) ports.add(await freePort());
-  const [gateway, iscs, redis, p1, p2, u, l, o, plain] = [...ports];
+  const [gateway, iscs, redis, p1, p2, u, l, o, plain] = await freePorts(9);
   const file = join(dir, 'config.json');
   writeFileSync(
     file,

@@ -14,6 +14,13 @@ export const freePort = () =>
     });
   });
 
+/** `n` distinct ports that were free a moment ago. */
+export async function freePorts(n) {
+  const ports = new Set();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
 /** Polls `check` (a throw counts as "not yet") until it returns something truthy, which it returns; fails after `timeoutMs`. */
 export async function until(what, check, timeoutMs = 30_000, everyMs = 25) {
   const deadline = Date.now() + timeoutMs;

@@ -64,6 +64,17 @@ describe('giving stock back for an order attempt is atomic with placing it', () 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** One unit of product 1 ordered by `userId` under `idempotencyKey`, against the fake products. */
+  const orderOf = (products: ReturnType<typeof fakeProducts>, userId: number, idempotencyKey: string, waitForPeerMs: number) => ({
+    store,
+    peers: products.peers,
+    log: quiet,
+    userId,
+    items: [{ productId: 1, quantity: 1 }],
+    idempotencyKey,
+    waitForPeerMs,
+  });
+
   /** Every placed order still holds its reservation, and nothing else is held. */
   const expectStockConserved = (reserved: Set<string>): void => {
     const placed = store.list({ afterSeq: 0, limit: 100 }).map((o) => o.order.id);
@@ -76,15 +87,7 @@ describe('giving stock back for an order attempt is atomic with placing it', () 
     const slowRelease = gate();
     products.holds.put[0] = slowPut;
     products.holds.del[0] = slowRelease;
-    const order = {
-      store,
-      peers: products.peers,
-      log: quiet,
-      userId: 7,
-      items: [{ productId: 1, quantity: 1 }],
-      idempotencyKey: 'k-1',
-      waitForPeerMs: 30,
-    };
+    const order = orderOf(products, 7, 'k-1', 30);
 
     const first = placeOrder(order).then(
       (r) => ({ ok: true as const, id: r.order.id }),
@@ -126,15 +129,7 @@ describe('giving stock back for an order attempt is atomic with placing it', () 
   it('a retry takes over at once from an attempt whose process is gone, without waiting out the allowance', async () => {
     const products = fakeProducts();
     products.holds.put[0] = gate(); // the first request's process dies while its reservation is on the way: never answers
-    const order = {
-      store,
-      peers: products.peers,
-      log: quiet,
-      userId: 9,
-      items: [{ productId: 1, quantity: 1 }],
-      idempotencyKey: 'k-9',
-      waitForPeerMs: 60_000,
-    };
+    const order = orderOf(products, 9, 'k-9', 60_000);
     void placeOrder({ ...order, owner: '7:111', ownerAlive: () => true }).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 20));
     const orphan = store.findByKey(9, 'k-9');
