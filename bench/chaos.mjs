@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePorts, runBenchmark } from './lib/bench-kit.mjs';
+import { runBenchmark, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,23 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-chaos-'));
 const file = join(dir, 'config.json');
 
 async function clusterFile() {
-  const [gateway, iscs, redis, ...rest] = await freePorts(10);
-  const instances = (ids) => ids.map((id) => ({ id, port: rest.shift() }));
-  writeFileSync(
-    file,
-    JSON.stringify({
-      stateDir: 'state',
-      gateway: { port: gateway },
-      iscs: { port: iscs },
-      redis: { port: redis },
-      services: {
-        product: { instances: instances([1, 2]) },
-        user: { instances: instances([3, 6]) },
-        logger: { instances: instances([4]) },
-        order: { instances: instances([5, 7]) },
-      },
-    }),
-  );
+  await writeBenchCluster(file, { product: [1, 2], user: [3, 6], logger: [4], order: [5, 7] });
 }
 
 const ecom = (...args) => run(process.execPath, [bin, ...args, '-c', file], { maxBuffer: 64 * 1024 * 1024, timeout: (seconds + 180) * 1000 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePorts, until, median, runBenchmark } from './lib/bench-kit.mjs';
+import { until, median, runBenchmark, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,28 +31,8 @@ const rssMb = (pid) => {
 };
 
 async function clusterFile(dir) {
-  const [gateway, iscs, redis, p1, p2, u, l, o] = await freePorts(8);
   const file = join(dir, 'config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      stateDir: 'state',
-      gateway: { port: gateway },
-      iscs: { port: iscs },
-      redis: { port: redis },
-      services: {
-        product: {
-          instances: [
-            { id: 1, port: p1 },
-            { id: 2, port: p2 },
-          ],
-        },
-        user: { instances: [{ id: 3, port: u }] },
-        logger: { instances: [{ id: 4, port: l }] },
-        order: { instances: [{ id: 5, port: o }] },
-      },
-    }),
-  );
+  const { gateway } = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
   return { file, gateway };
 }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, freePorts, until, percentile, runBenchmark } from './lib/bench-kit.mjs';
+import { freePort, until, percentile, runBenchmark, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,28 +38,10 @@ async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-gw-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const [gateway, iscs, redis, p1, p2, u, l, o, plain] = await freePorts(9);
   const file = join(dir, 'config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      stateDir: 'state',
-      gateway: { port: gateway },
-      iscs: { port: iscs },
-      redis: { port: redis },
-      services: {
-        product: {
-          instances: [
-            { id: 1, port: p1 },
-            { id: 2, port: p2 },
-          ],
-        },
-        user: { instances: [{ id: 3, port: u }] },
-        logger: { instances: [{ id: 4, port: l }] },
-        order: { instances: [{ id: 5, port: o }] },
-      },
-    }),
-  );
+  const { gateway, iscs, portOf } = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
+  const p1 = portOf[1];
+  const plain = await freePort();
   await ecom('up', '-d', '-c', file);
   cleanups.push(() => ecom('down', '-c', file).catch(() => undefined));
   await ecom('seed', '--products', '20', '--users', '0', '-c', file);

@@ -1,4 +1,5 @@
 // What every benchmark script shares: ports, waiting, percentiles, and a main() wrapper that always cleans up.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Resolves after `ms`. */
@@ -19,6 +20,21 @@ export async function freePorts(n) {
   const ports = new Set();
   while (ports.size < n) ports.add(await freePort());
   return [...ports];
+}
+
+/**
+ * Writes a cluster file on free ports: `ids` lists each kind's instance ids. Returns the core ports and each
+ * instance's port by id.
+ */
+export async function writeBenchCluster(file, ids) {
+  const count = Object.values(ids).reduce((n, list) => n + list.length, 0);
+  const [gateway, iscs, redis, ...rest] = await freePorts(3 + count);
+  const portOf = {};
+  const services = Object.fromEntries(
+    Object.entries(ids).map(([kind, list]) => [kind, { instances: list.map((id) => ({ id, port: (portOf[id] = rest.shift()) })) }]),
+  );
+  writeFileSync(file, JSON.stringify({ stateDir: 'state', gateway: { port: gateway }, iscs: { port: iscs }, redis: { port: redis }, services }));
+  return { gateway, iscs, redis, portOf };
 }
 
 /** Polls `check` (a throw counts as "not yet") until it returns something truthy, which it returns; fails after `timeoutMs`. */
