@@ -5,23 +5,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readProcessStart } from '../../src/common/read-process-start.js';
 import { processRuntime } from '../../src/runtime/process-runtime.js';
 import type { InstanceHandle, InstanceSpec } from '../../src/runtime/runtime.js';
-import { systemSignals, type ProcessSignals } from '../../src/runtime/stop-process-group.js';
+import { systemSignals } from '../../src/runtime/stop-process-group.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { recordSignals } from '../helpers/record-signals.js';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);
 
 describe('the process runtime', () => {
   let dir: string;
   const handles: InstanceHandle[] = [];
-  const sent: Array<[number, string]> = [];
-  /** Real signals, recorded. */
-  const signals: ProcessSignals = {
-    killGroup: (pid, signal) => {
-      sent.push([pid, signal]);
-      systemSignals.killGroup(pid, signal);
-    },
-    isAlive: systemSignals.isAlive,
-  };
+  const { signals, sent } = recordSignals();
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ecom-runtime-'));
     sent.length = 0;

@@ -9,19 +9,13 @@ import { isProcessAlive } from '../../src/runtime/is-process-alive.js';
 import { clearStaleLock, lockStateDir } from '../../src/runtime/lock-state-dir.js';
 import { parsePidFile } from '../../src/runtime/process-identity.js';
 import { stopFromPidFiles } from '../../src/runtime/stop-from-pid-files.js';
-import { stopProcessGroup, systemSignals, type ProcessSignals } from '../../src/runtime/stop-process-group.js';
+import { stopProcessGroup } from '../../src/runtime/stop-process-group.js';
+import { recordSignals } from '../helpers/record-signals.js';
 
 describe('never signalling a reused pid', () => {
   let dir: string;
   const children: ChildProcess[] = [];
-  const sent: Array<[number, string]> = [];
-  const signals: ProcessSignals = {
-    killGroup: (pid, signal) => {
-      sent.push([pid, signal]);
-      systemSignals.killGroup(pid, signal);
-    },
-    isAlive: systemSignals.isAlive,
-  };
+  const { signals, sent } = recordSignals();
   /** A harmless `sleep` whose command line looks like ecom's (argv0 `ecom`), leading its own group unless told. */
   const sleeper = (options: { detached?: boolean } = {}): number => {
     const child = spawn('sleep', ['30'], { argv0: 'ecom', detached: options.detached ?? true, stdio: 'ignore' });
