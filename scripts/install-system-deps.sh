@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages ecom runs and tests against, when missing:
-# redis-server, nginx, wrk (benchmarks) and prometheus (promtool, for metrics checks).
+# redis-server, nginx with its Lua module (the reload-free balancer), wrk (benchmarks), prometheus
+# (the optional metrics server, and promtool for checks) and chromium (headless, for the HTML report test).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 # Package installs never start the distribution's own nginx/redis services: ecom runs its own.
 set -euo pipefail
 
-declare -A provides=([redis-server]=redis-server [nginx]=nginx [wrk]=wrk [promtool]=prometheus)
+declare -A provides=([redis-server]=redis-server [nginx]=nginx [wrk]=wrk [promtool]=prometheus [chromium]=chromium)
 missing=()
-for cmd in redis-server nginx wrk promtool; do
+for cmd in redis-server nginx wrk promtool chromium; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${provides[$cmd]}")
 done
+# The Lua module and lua-resty-core are files, not commands.
+[ -e /usr/lib/nginx/modules/ngx_http_lua_module.so ] || missing+=(libnginx-mod-http-lua)
+[ -d /usr/share/lua/5.1/resty/core ] || missing+=(lua-resty-core)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
