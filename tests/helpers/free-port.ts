@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
  * take a port between our check and the server's bind), a separate block per vitest worker, handed out in turn
  * (so a port is not given again while an earlier test's server or its lingering clients may still use it).
  */
-const BLOCK = 2000;
+const BLOCK = 1600;
 const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-/** `ECOM_TEST_PORT_SLOT` (0–4) moves a whole run to its own range, so two checkouts can run their tests at once. */
-const slot = Number(process.env.ECOM_TEST_PORT_SLOT ?? 0) % 5;
+/** `ECOM_TEST_PORT_SLOT` (0–5) moves a whole run to its own range, so two checkouts can run their tests at once. */
+const slot = Number(process.env.ECOM_TEST_PORT_SLOT ?? 0) % 6;
 const base = 20_000 - slot * 2 * BLOCK + ((worker - 1) % 2) * BLOCK;
 let cursor = Math.floor(Math.random() * BLOCK);
 
