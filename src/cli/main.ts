@@ -3,20 +3,7 @@ import { describeBuild } from '../common/describe-build.js';
 import { EcomError } from '../common/ecom-error.js';
 import { formatError } from '../common/format-error.js';
 import { paintError } from '../common/paint-text.js';
-import { registerDoctorCommand } from './doctor-command.js';
-import { registerDownCommand } from './down-command.js';
-import { registerEventsCommand } from './events-command.js';
-import { registerIscsCommand } from './iscs-command.js';
-import { registerLogsCommand } from './logs-command.js';
-import { registerOverloadCommand } from './overload-command.js';
-import { registerRestartCommand } from './restart-command.js';
-import { registerScaleCommand } from './scale-command.js';
-import { registerSeedCommand } from './seed-command.js';
-import { registerStatusCommand } from './status-command.js';
-import { registerDaemonCommand, registerUpCommand } from './up-command.js';
-import { registerNginxCommand } from './nginx-command.js';
-import { registerServiceCommand } from './service-command.js';
-import { registerChaosCommand } from './chaos-command.js';
+import { commandsFor } from './list-commands.js';
 
 const program = new Command('ecom')
   .description('run an e-commerce microservice cluster on one machine, and load-test it')
@@ -30,21 +17,6 @@ program.on('option:version', () => {
   process.stdout.write(`${describeBuild()}\n`);
   throw new CommanderError(0, 'ecom.version', 'version printed');
 });
-registerUpCommand(program);
-registerDownCommand(program);
-registerStatusCommand(program);
-registerLogsCommand(program);
-registerScaleCommand(program);
-registerRestartCommand(program);
-registerSeedCommand(program);
-registerOverloadCommand(program);
-registerChaosCommand(program);
-registerEventsCommand(program);
-registerServiceCommand(program);
-registerIscsCommand(program);
-registerNginxCommand(program);
-registerDoctorCommand(program);
-registerDaemonCommand(program);
 
 /** How long a finished command may leave a handle open (say, a client's disconnect timer) before the process ends. */
 const LINGER_MS = 500;
@@ -57,6 +29,7 @@ const LINGER_MS = 500;
 async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   try {
+    for (const register of await Promise.all(commandsFor(argv).map((load) => load()))) register(program);
     await program.parseAsync(argv);
     process.exitCode ??= 0;
   } catch (err) {
