@@ -2,14 +2,16 @@
 // instance until a replacement is healthy and routed again, and `ecom down`. Runs both the source build
 // (`node dist/cli/main.js`) and the single executable (`dist/ecom`, built if stale) in alternating rounds against a
 // cluster file with free ports in a temp dir, and prints medians of each against the goals. Not a test: it never
-// fails on a missed goal. Usage: npm run build && node bench/cluster-lifecycle.mjs [rounds]
-import { execFile, execFileSync } from 'node:child_process';
+// fails on a missed goal. Also: one service instance alone, exec → healthy (wall time and the CPU it spent), and
+// `ecom scale product=12` from 2 until every new instance is healthy and routed (the command returns then).
+// Usage: npm run build && node bench/cluster-lifecycle.mjs [rounds]
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { until, median, runBenchmark, writeBenchCluster } from './lib/bench-kit.mjs';
+import { freePort, until, median, runBenchmark, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,7 +21,7 @@ const builds = {
   source: { command: process.execPath, prefix: [join(root, 'dist/cli/main.js')] },
   binary: { command: join(root, 'dist/ecom'), prefix: [] },
 };
-const GOALS = { upMs: 1000, downMs: 500, killToRoutedMs: 500, serviceRssMb: 80, clusterRssMb: 500 };
+const GOALS = { upMs: 1000, downMs: 500, killToRoutedMs: 500, instanceStartMs: 150, scaleTo12Ms: 1500, serviceRssMb: 80, clusterRssMb: 500 };
 
 /** Resident memory of a pid in MB (0 when it is gone). */
 const rssMb = (pid) => {
@@ -38,6 +40,27 @@ async function clusterFile(dir) {
 
 let ecom;
 
+/** CPU time (user + system) a live pid has used, in ms. */
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+/** One product instance run by hand (unregistered), from exec until /health answers: wall ms and CPU ms. */
+async function instanceStart(build, file) {
+  const port = await freePort();
+  const t = performance.now();
+  const child = spawn(build.command, [...build.prefix, 'service', 'start', 'product', '--id', '99', '--port', String(port), '--iscs', 'none', '-c', file], {
+    stdio: 'ignore',
+  });
+  try {
+    await until('the instance to answer', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 20_000, 5);
+    return { ms: performance.now() - t, cpu: cpuMs(child.pid) };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 async function getStatus(file) {
   const { stdout } = await ecom('status', '--json', '-c', file);
   return JSON.parse(stdout);
@@ -50,7 +73,7 @@ async function main() {
     const name = round % 2 ? 'source' : 'binary';
     const build = builds[name];
     ecom = (...args) => run(build.command, [...build.prefix, ...args], { maxBuffer: 10 * 1024 * 1024 });
-    const results = (all[name] ??= { upMs: [], downMs: [], replaceMs: [], serviceRssMb: [], clusterRssMb: [] });
+    const results = (all[name] ??= { upMs: [], downMs: [], replaceMs: [], instanceMs: [], instanceCpuMs: [], scaleMs: [], serviceRssMb: [], clusterRssMb: [] });
     const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-life-'));
     mkdirSync(dir, { recursive: true });
     const { file, gateway } = await clusterFile(dir);
@@ -77,11 +100,19 @@ async function main() {
       });
       results.replaceMs.push(performance.now() - t);
 
+      const alone = await instanceStart(build, file);
+      results.instanceMs.push(alone.ms);
+      results.instanceCpuMs.push(alone.cpu);
+
+      t = performance.now();
+      await ecom('scale', 'product=12', '-c', file);
+      results.scaleMs.push(performance.now() - t);
+
       t = performance.now();
       await ecom('down', '-c', file);
       results.downMs.push(performance.now() - t);
       console.log(
-        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB, cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB, kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
+        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB, cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB, kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, instance alone ${results.instanceMs.at(-1).toFixed(0)} ms (cpu ${results.instanceCpuMs.at(-1)} ms), scale 2→12 ${results.scaleMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
       );
     } finally {
       await ecom('down', '-c', file).catch(() => undefined);
@@ -94,6 +125,9 @@ async function main() {
       upMs: Math.round(median(r.upMs)),
       downMs: Math.round(median(r.downMs)),
       killToRoutedMs: Math.round(median(r.replaceMs)),
+      instanceStartMs: Math.round(median(r.instanceMs)),
+      instanceStartCpuMs: Math.round(median(r.instanceCpuMs)),
+      scaleTo12Ms: Math.round(median(r.scaleMs)),
       serviceRssMb: Math.round(median(r.serviceRssMb)),
       clusterRssMb: Math.round(median(r.clusterRssMb)),
     };
@@ -103,6 +137,8 @@ async function main() {
     upMs: 'cold up -d → gateway serving (ms)',
     downMs: 'down (ms)',
     killToRoutedMs: 'kill -9 → replaced and routed (ms)',
+    instanceStartMs: 'one instance exec → healthy (ms)',
+    scaleTo12Ms: 'scale product 2 → 12, all routed (ms)',
     serviceRssMb: 'idle RSS per service instance (MB)',
     clusterRssMb: 'idle RSS of the whole cluster (MB)',
   };
@@ -112,6 +148,7 @@ async function main() {
       `  ${label[key].padEnd(36)} source ${src}  binary ${bin}  (goal ≤ ${GOALS[key]}; ${(src / GOALS[key]).toFixed(2)}, ${(bin / GOALS[key]).toFixed(2)})`,
     );
   }
+  console.log(`  (CPU one instance spends until healthy: source ${summary.source?.instanceStartCpuMs} ms, binary ${summary.binary?.instanceStartCpuMs} ms)`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/cluster-lifecycle.json'), JSON.stringify({ rounds, samples: all, median: summary, goals: GOALS }, null, 2));
 }

@@ -1,5 +1,7 @@
 /** Settings of the crash restart policy. */
 export interface BackoffOptions {
+  /** The first restart of a process that was not crashing happens at once: a single kill costs no waiting. */
+  firstAtOnce: boolean;
   initialMs: number;
   maxMs: number;
   factor: number;
@@ -10,8 +12,9 @@ export interface BackoffOptions {
   crashLoopWindowMs: number;
 }
 
-/** Crash restart defaults: 100 ms, 200 ms, 400 ms ... capped at 10 s; reset after 10 s of uptime. */
+/** Crash restart defaults: at once, then 100 ms, 200 ms, 400 ms ... capped at 10 s; reset after 10 s of uptime. */
 export const DEFAULT_BACKOFF: BackoffOptions = {
+  firstAtOnce: true,
   initialMs: 100,
   maxMs: 10_000,
   factor: 2,
@@ -33,7 +36,8 @@ export function restartOnCrash(options: Partial<BackoffOptions> = {}): RestartPo
   return {
     next({ uptimeMs, at }) {
       if (uptimeMs >= o.stableAfterMs) attempt = 0;
-      const delayMs = Math.min(o.maxMs, Math.round(o.initialMs * o.factor ** attempt));
+      const step = o.firstAtOnce ? attempt - 1 : attempt;
+      const delayMs = step < 0 ? 0 : Math.min(o.maxMs, Math.round(o.initialMs * o.factor ** step));
       attempt++;
       recent = [...recent.filter((t) => at - t < o.crashLoopWindowMs), at];
       return { delayMs, crashLoop: recent.length >= o.crashLoopRestarts };

@@ -83,7 +83,7 @@ export const SUPERVISOR_TIMINGS = {
   /** Failed health checks in a row before the process is killed (SIGKILL, no grace) and started again. */
   healthFailures: 3,
   /** How often start-up re-checks health, registration and routing while waiting. */
-  readyPollMs: 50,
+  readyPollMs: 20,
   /** How long `ecom up -d` waits for the daemon to report the cluster running. */
   daemonStartTimeoutMs: 120_000,
   /** How often `ecom up -d` asks the daemon for its status while it starts. */

@@ -32,7 +32,7 @@ describe('projectStatus', () => {
       runtime: fake.runtime,
       log: quiet,
       timings: { healthIntervalMs: 60_000, healthFailures: 3 },
-      policy: () => restartOnCrash({ initialMs: 60_000, crashLoopRestarts: 1 }),
+      policy: () => restartOnCrash({ firstAtOnce: false, initialMs: 60_000, crashLoopRestarts: 1 }),
     };
     const spec = (name: string, id?: number, port?: number) => ({
       name,

@@ -21,6 +21,7 @@ const spec: InstanceSpec = {
 describe('restartOnCrash', () => {
   it('doubles the delay up to the cap, starts over after a stable run, and flags a crash loop', () => {
     const policy = restartOnCrash({
+      firstAtOnce: false,
       initialMs: 100,
       maxMs: 1000,
       factor: 2,
@@ -34,6 +35,14 @@ describe('restartOnCrash', () => {
     const afterStable = policy.next({ uptimeMs: 20_000, at: 200_000 });
     expect(afterStable).toEqual({ delayMs: 100, crashLoop: false });
   });
+
+  it('by default restarts a process that was not crashing at once, then backs off', () => {
+    const policy = restartOnCrash({ initialMs: 100, maxMs: 1000, stableAfterMs: 10_000 });
+    const delays = Array.from({ length: 4 }, (_, i) => policy.next({ uptimeMs: 50, at: i * 100 }).delayMs);
+    expect(delays).toEqual([0, 100, 200, 400]);
+    expect(policy.next({ uptimeMs: 20_000, at: 200_000 }).delayMs).toBe(0);
+    expect(policy.next({ uptimeMs: 50, at: 200_100 }).delayMs).toBe(100);
+  });
 });
 
 describe('ManagedProcess', () => {
@@ -42,7 +51,7 @@ describe('ManagedProcess', () => {
   it('restarts after an unexpected exit with the policy delay, as a new pid', async () => {
     vi.useFakeTimers();
     const fake = fakeRuntime();
-    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash({ initialMs: 500 }) });
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash({ firstAtOnce: false, initialMs: 500 }) });
     proc.start();
     expect(proc.pid).toBe(100);
     fake.exit(100, 1);
