@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive as alive } from '../../src/runtime/is-process-alive.js';
 import { freePort } from '../helpers/free-port.js';
@@ -74,6 +75,27 @@ describe('prometheus.enabled: ecom up supervises a real Prometheus (the built bi
       250,
     );
     expect(services).toEqual(['logger', 'order', 'product', 'user']);
+
+    // Every query of the Grafana dashboard is PromQL this Prometheus accepts, and finds data.
+    const dashboard = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../templates/grafana/ecom-dashboard.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    for (const { title, targets } of dashboard.panels) {
+      for (const { expr } of targets) {
+        const query = encodeURIComponent(expr.replaceAll('$service', '.+'));
+        const answer = await waitFor(
+          `data for ${title}`,
+          async () => {
+            const body = (await (await fetch(`${url}/api/v1/query?query=${query}`)).json()) as { status: string; data: { result: unknown[] } };
+            expect(body.status, expr).toBe('success');
+            return body.data.result.length > 0 ? body : undefined;
+          },
+          30_000,
+          250,
+        );
+        expect(answer.status).toBe('success');
+      }
+    }
 
     // A crash is restarted like any other process.
     process.kill(prom!.pid, 'SIGKILL');
