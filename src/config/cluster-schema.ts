@@ -95,15 +95,6 @@ export const clusterSchema = z
       })
       .strict()
       .prefault({}),
-    prometheus: z
-      .object({
-        enabled: z.boolean().default(D.prometheus.enabled),
-        port: port.default(D.prometheus.port),
-        scrapeInterval: positiveDuration.default(D.prometheus.scrapeInterval),
-        retention: positiveDuration.default(D.prometheus.retention),
-      })
-      .strict()
-      .prefault({}),
     services: z
       .object(
         Object.fromEntries(SERVICE_KINDS.map((kind) => [kind, service.default(structuredClone(D.services[kind]) as never)])) as Record<
@@ -111,6 +102,15 @@ export const clusterSchema = z
           z.ZodDefault<typeof service>
         >,
       )
+      .strict()
+      .prefault({}),
+    prometheus: z
+      .object({
+        enabled: z.boolean().default(D.prometheus.enabled),
+        port: port.default(D.prometheus.port),
+        scrapeInterval: positiveDuration.default(D.prometheus.scrapeInterval),
+        retention: positiveDuration.default(D.prometheus.retention),
+      })
       .strict()
       .prefault({}),
   })
