@@ -57,6 +57,7 @@ export async function checkPreflight(cluster: ClusterConfig, options: { ports?: 
   for (const [binary, pkg] of [
     ['nginx', 'nginx'],
     ['redis-server', 'redis-server'],
+    ...(cluster.prometheus.enabled ? [['prometheus', 'prometheus'] as const] : []),
   ] as const) {
     const path = onPath(binary);
     if (!path) missing.push(pkg);

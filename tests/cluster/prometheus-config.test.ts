@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clusterPorts } from '../../src/cluster/check-preflight.js';
+import { checkPreflight, clusterPorts } from '../../src/cluster/check-preflight.js';
 import { coreStep } from '../../src/cluster/core-step.js';
 import { startPlan, stopPlan } from '../../src/cluster/start-plan.js';
 import { renderPrometheusConfig, writePrometheusConfig } from '../../src/cluster/write-prometheus-config.js';
@@ -50,6 +50,23 @@ describe("Prometheus' files and process", () => {
     expect(() => load({ enabled: true, port: 25100 })).toThrow(/prometheus\.port: port 25100 is also used by iscs\.port/);
     expect(() => load({ enabled: true, scrapeInterval: '0s' })).toThrow(/prometheus\.scrapeInterval: expected a duration above zero/);
     expect(() => load({ enabled: true, extra: 1 })).toThrow(/prometheus/);
+  });
+
+  it('has ecom up and ecom doctor look for the prometheus binary only when enabled', async () => {
+    const names = async (enabled: boolean) => (await checkPreflight(load({ enabled, port: 25190 }), { ports: false })).map((c) => c.name);
+    expect(await names(false)).not.toContain('prometheus');
+    const found = (await checkPreflight(load({ enabled: true, port: 25190 }), { ports: false })).find((c) => c.name === 'prometheus');
+    expect(found?.ok).toBe(true);
+    expect(found?.detail).toMatch(/\/prometheus$/);
+    const path = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      const missing = (await checkPreflight(load({ enabled: true, port: 25190 }), { ports: false })).find((c) => c.name === 'prometheus');
+      expect(missing).toMatchObject({ ok: false, detail: 'not found on PATH' });
+      expect(missing?.fix).toContain('apt-get install -y prometheus');
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('writes a config and rules that promtool accepts, and the token file owner-only', () => {
