@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkPreflight, clusterPorts } from '../../src/cluster/check-preflight.js';
 import { coreStep } from '../../src/cluster/core-step.js';
+import { queryClusterServerSeries } from '../../src/cluster/query-prometheus.js';
 import { startPlan, stopPlan } from '../../src/cluster/start-plan.js';
 import { renderPrometheusConfig, writePrometheusConfig } from '../../src/cluster/write-prometheus-config.js';
 import { ensureCredentials } from '../../src/config/ensure-credentials.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
 import { stateLayout } from '../../src/config/state-layout.js';
+import { freePort } from '../helpers/free-port.js';
 
 /** promtool's verdict on a file: its exit status and what it printed. */
 function promtool(...args: string[]): { ok: boolean; output: string } {
@@ -97,6 +99,12 @@ describe("Prometheus' files and process", () => {
     expect(promtool('check', 'config', paths.config).ok).toBe(false);
     writeFileSync(paths.rules, readFileSync(paths.rules, 'utf8').replace('sum by (service)', 'sum by (service'));
     expect(promtool('check', 'rules', paths.rules).ok).toBe(false);
+  });
+
+  it('has the query client answer undefined when Prometheus is off, and prometheus_unavailable when it does not answer', async () => {
+    const window = { fromMs: Date.now() - 60_000, toMs: Date.now() };
+    expect(await queryClusterServerSeries(load({ port: await freePort() }), window)).toBeUndefined();
+    await expect(queryClusterServerSeries(load({ enabled: true, port: await freePort() }), window)).rejects.toMatchObject({ code: 'prometheus_unavailable' });
   });
 
   it('runs prometheus on 127.0.0.1:<port> with its own data dir, short retention, no lifecycle or admin API', () => {

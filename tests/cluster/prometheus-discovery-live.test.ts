@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { queryClusterServerSeries } from '../../src/cluster/query-prometheus.js';
+import { queryClusterServerSeries, queryRangeByInstance } from '../../src/cluster/query-prometheus.js';
 import { startPrometheus } from '../../src/cluster/start-prometheus.js';
 import { ensureCredentials } from '../../src/config/ensure-credentials.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
@@ -98,6 +98,9 @@ describe('Prometheus follows the registry', () => {
     const cpu = series.cpu.find((s) => s.instance === 'order-2')!;
     expect(cpu.points.every(([t, v]) => Number.isInteger(t) && t > Date.now() - 120_000 && v >= 0)).toBe(true);
     expect(series.eventLoopLagMs.find((s) => s.instance === 'order-2')!.points.every(([, v]) => v >= 0)).toBe(true);
+
+    const window = { fromMs: Date.now() - 10_000, toMs: Date.now() };
+    await expect(queryRangeByInstance(prometheus.url, 'rate(up[', window)).rejects.toMatchObject({ code: 'prometheus_unavailable', message: /refused/ });
 
     console.log(`prometheus discovery: registration → up ${addedMs} ms, second instance → up ${secondMs} ms, removal → dropped ${removedMs} ms`);
   }, 240_000);
