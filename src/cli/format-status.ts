@@ -25,9 +25,9 @@ export function statusCells(p: ProcessStatus): string[] {
   return [processName(p), p.pid === null ? '-' : String(p.pid), p.port === null ? '-' : String(p.port), p.health, String(p.restarts), formatUptime(p.uptimeMs)];
 }
 
-/** The title line: phase and gateway. */
+/** The title line: phase and gateway (and Prometheus, when it runs). */
 export function statusTitle(status: ClusterStatus): string {
-  return `cluster ${status.phase} — gateway ${status.gateway}`;
+  return `cluster ${status.phase} — gateway ${status.gateway}${status.prometheus ? ` — prometheus ${status.prometheus}` : ''}`;
 }
 
 /** The status table of `ecom status` and `ecom up`, plus crash-looping processes' last log lines. */
@@ -73,5 +73,6 @@ export function statusJson(status: ClusterStatus): string {
     ...(lastExit ? { lastExit } : {}),
     ...(lastLines ? { lastLines } : {}),
   }));
-  return `${JSON.stringify({ phase: status.phase, gateway: status.gateway, processes, proxySync: status.proxySync })}\n`;
+  const prometheus = status.prometheus ? { prometheus: status.prometheus } : {};
+  return `${JSON.stringify({ phase: status.phase, gateway: status.gateway, processes, proxySync: status.proxySync, ...prometheus })}\n`;
 }

@@ -34,6 +34,7 @@ export function clusterPorts(cluster: ClusterConfig): Array<{ port: number; owne
     { port: cluster.iscs.port, owner: 'registry (iscs)' },
     { port: cluster.redis.port, owner: 'redis-server' },
     ...SERVICE_KINDS.flatMap((kind) => cluster.services[kind].instances.map((i) => ({ port: i.port, owner: `${kind}-${i.id}` }))),
+    ...(cluster.prometheus.enabled ? [{ port: cluster.prometheus.port, owner: 'prometheus' }] : []),
   ];
 }
 
@@ -56,6 +57,7 @@ export async function checkPreflight(cluster: ClusterConfig, options: { ports?: 
   for (const [binary, pkg] of [
     ['nginx', 'nginx'],
     ['redis-server', 'redis-server'],
+    ...(cluster.prometheus.enabled ? [['prometheus', 'prometheus'] as const] : []),
   ] as const) {
     const path = onPath(binary);
     if (!path) missing.push(pkg);

@@ -3,10 +3,16 @@ import { ensureCredentials } from '../config/ensure-credentials.js';
 import { registryUrlOf } from '../config/cluster-urls.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
 import { probeHttp, probeRedis, probeTcp } from './probe-health.js';
-import { clusterNginxSpec, iscsSpec, redisSpec } from './process-specs.js';
+import { clusterNginxSpec, iscsSpec, prometheusSpec, redisSpec } from './process-specs.js';
+import { httpUrl } from '../common/http-url.js';
 
 /** The steps of the start plan that are one process each, not a service kind. */
-export type CoreStep = 'redis' | 'iscs' | 'nginx';
+export type CoreStep = 'redis' | 'iscs' | 'nginx' | 'prometheus';
+
+/** Whether a step of the start plan is one process rather than a service kind. */
+export function isCoreStep(step: string): step is CoreStep {
+  return step === 'redis' || step === 'iscs' || step === 'nginx' || step === 'prometheus';
+}
 
 /** What a core step runs, how its health is probed, and the progress line announcing it. */
 export function coreStep(cluster: ClusterConfig, step: CoreStep): { line: string; spec: InstanceSpec; probe: () => Promise<boolean> } {
@@ -23,6 +29,12 @@ export function coreStep(cluster: ClusterConfig, step: CoreStep): { line: string
         line: `starting nginx gateway on :${cluster.gateway.port}`,
         spec: clusterNginxSpec(cluster),
         probe: () => probeTcp(cluster.host, cluster.gateway.port),
+      };
+    case 'prometheus':
+      return {
+        line: `starting prometheus on :${cluster.prometheus.port}`,
+        spec: prometheusSpec(cluster),
+        probe: () => probeHttp(httpUrl(cluster.host, cluster.prometheus.port, '/-/ready')),
       };
   }
 }

@@ -7,6 +7,9 @@ import { ensureCredentials } from '../config/ensure-credentials.js';
 import { SUPERVISOR_TIMINGS as T, type ServiceKind } from '../config/defaults.js';
 import { stateLayout, type NginxPaths } from '../config/state-layout.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
+import { parseDuration } from '../common/parse-duration.js';
+import { httpUrl } from '../common/http-url.js';
+import { prometheusDuration, writePrometheusConfig } from './write-prometheus-config.js';
 
 const node = (cluster: ClusterConfig, name: string, service: string, args: string[], extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
   name,
@@ -111,4 +114,29 @@ export function nginxSpec(paths: NginxPaths, logFile: string, address?: { host: 
 export function clusterNginxSpec(cluster: ClusterConfig): InstanceSpec {
   const layout = stateLayout(cluster.stateDir);
   return nginxSpec(layout.nginx, layout.logFile('nginx'), { host: cluster.host, port: cluster.gateway.port });
+}
+
+/**
+ * Debian's prometheus on its own port and data dir under the state dir, short retention, its files written here
+ * (write-prometheus-config). The lifecycle and admin APIs stay off (Prometheus' default): nothing can stop it or
+ * delete its data over HTTP.
+ */
+export function prometheusSpec(cluster: ClusterConfig): InstanceSpec {
+  const paths = writePrometheusConfig(cluster);
+  const { port, retention } = cluster.prometheus;
+  return {
+    name: 'prometheus',
+    service: 'prometheus',
+    host: cluster.host,
+    port,
+    command: 'prometheus',
+    args: [
+      `--config.file=${paths.config}`,
+      `--storage.tsdb.path=${paths.dataDir}`,
+      `--storage.tsdb.retention.time=${prometheusDuration(parseDuration(retention, 'prometheus.retention'))}`,
+      `--web.listen-address=${new URL(httpUrl(cluster.host, port)).host}`,
+    ],
+    logFile: stateLayout(cluster.stateDir).logFile('prometheus'),
+    stopTimeoutMs: T.coreStopTimeoutMs,
+  };
 }

@@ -1,3 +1,4 @@
+import { httpUrl } from '../common/http-url.js';
 import type { ProxySyncStatus } from '../gateway/sync-proxy.js';
 import type { ProcessInfo } from './managed-process.js';
 import { readLogTail } from './read-log-tail.js';
@@ -29,6 +30,8 @@ export interface ClusterStatus {
   stateDir: string;
   processes: ProcessStatus[];
   proxySync?: ProxySyncStatus;
+  /** Prometheus' URL, when the cluster file enables it. */
+  prometheus?: string;
 }
 
 /** One supervised process as a status line: a process that is down shows `stopped` (or `crash-loop`) and its last log lines. */
@@ -53,5 +56,11 @@ export function projectProcess({ proc, health }: Pick<Supervised, 'proc' | 'heal
 /** The whole cluster's status from its supervised processes in start order. */
 export function projectStatus(cluster: Omit<ClusterStatus, 'processes'>, entries: ReadonlyArray<Pick<Supervised, 'proc' | 'health'>>): ClusterStatus {
   const { proxySync, ...rest } = cluster;
-  return { ...rest, processes: entries.map(projectProcess), ...(proxySync ? { proxySync } : {}) };
+  const prometheus = entries.find((e) => e.proc.spec.service === 'prometheus')?.proc.spec;
+  return {
+    ...rest,
+    processes: entries.map(projectProcess),
+    ...(proxySync ? { proxySync } : {}),
+    ...(prometheus?.port ? { prometheus: httpUrl(prometheus.host ?? '127.0.0.1', prometheus.port) } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 import type { ServiceKind } from '../config/defaults.js';
 
 /** One thing the supervisor starts: a core process, the instances of a service kind, or the gateway. */
-export type PlanStep = 'redis' | 'iscs' | ServiceKind | 'nginx';
+export type PlanStep = 'redis' | 'iscs' | ServiceKind | 'nginx' | 'prometheus';
 
 /**
  * Start order by dependency: redis-server and the registry (they need nothing from each other), then every service
@@ -11,9 +11,18 @@ export type PlanStep = 'redis' | 'iscs' | ServiceKind | 'nginx';
  */
 export const START_PLAN: ReadonlyArray<readonly PlanStep[]> = [['redis', 'iscs'], ['logger', 'user', 'product', 'order'], ['nginx']];
 
-/** The stop order: the start plan last level first (nginx first, redis and the registry last). */
-export function stopPlan(): ReadonlyArray<readonly PlanStep[]> {
-  return [...START_PLAN].reverse();
+/** Every step any cluster may have: the start plan's and Prometheus. */
+export const ALL_STEPS: readonly PlanStep[] = [...START_PLAN.flat(), 'prometheus'];
+
+/** A cluster's start plan: START_PLAN, with Prometheus beside nginx when the cluster file enables it. */
+export function startPlan(cluster: { prometheus: { enabled: boolean } }): ReadonlyArray<readonly PlanStep[]> {
+  if (!cluster.prometheus.enabled) return START_PLAN;
+  return START_PLAN.map((level, i) => (i === START_PLAN.length - 1 ? [...level, 'prometheus'] : level));
+}
+
+/** The stop order: the start plan (START_PLAN by default) last level first (nginx first, redis and the registry last). */
+export function stopPlan(plan: ReadonlyArray<readonly PlanStep[]> = START_PLAN): ReadonlyArray<readonly PlanStep[]> {
+  return [...plan].reverse();
 }
 
 /** Runs `each` on every step of `levels` in turn: the members of a level in parallel, a level only after the one before is done. */

@@ -11,7 +11,7 @@ import type { Logger } from '../kit/create-logger.js';
 import { processRuntime } from '../runtime/process-runtime.js';
 import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
 import { clusterSlotAllocator, type SlotAllocator } from './allocate-slots.js';
-import { coreStep } from './core-step.js';
+import { coreStep, isCoreStep } from './core-step.js';
 import { clusterRotation } from './leave-rotation.js';
 import { probeHttp } from './probe-health.js';
 import { serviceSpec } from './process-specs.js';
@@ -19,7 +19,7 @@ import { projectStatus, type ClusterStatus, type SupervisorPhase } from './proje
 import type { RestartPolicy } from './restart-on-crash.js';
 import { restartInstances } from './restart-instances.js';
 import { scaleInstances } from './scale-instances.js';
-import { runLevels, START_PLAN, stopPlan, type PlanStep } from './start-plan.js';
+import { ALL_STEPS, runLevels, startPlan, stopPlan, type PlanStep } from './start-plan.js';
 import { superviseProcess, type SuperviseDeps, type Supervised } from './supervise-process.js';
 import { waitHealthy, waitRegisteredAndRouted, type ReadyContext } from './wait-ready.js';
 
@@ -38,7 +38,7 @@ export interface SupervisorOptions {
  */
 export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change: [] }> {
   phase: SupervisorPhase = 'starting';
-  private readonly groups = new Map<PlanStep, Supervised[]>(START_PLAN.flat().map((step) => [step, []]));
+  private readonly groups = new Map<PlanStep, Supervised[]>(ALL_STEPS.map((step) => [step, []]));
   private gateway: Gateway | undefined;
   private stopping: Promise<void> | undefined;
   private readonly deps: SuperviseDeps;
@@ -67,7 +67,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   async start(): Promise<void> {
     mkdirSync(stateLayout(this.cluster.stateDir).redisDir, { recursive: true });
     try {
-      await runLevels(START_PLAN, (step) => this.startStep(step));
+      await runLevels(startPlan(this.cluster), (step) => this.startStep(step));
       this.phase = 'running';
       this.emit('change');
     } catch (err) {
@@ -124,7 +124,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
       this.progress('stopping the cluster');
       for (const entry of this.entries()) entry.health.stop();
       await this.gateway?.close();
-      await runLevels(stopPlan(), async (step) => void (await Promise.all(this.groups.get(step)!.map((e) => e.stop()))));
+      await runLevels(stopPlan(startPlan(this.cluster)), async (step) => void (await Promise.all(this.groups.get(step)!.map((e) => e.stop()))));
       if (this.phase !== 'failed') this.phase = 'stopped';
       this.emit('change');
     })();
@@ -133,7 +133,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
 
   private async startStep(step: PlanStep): Promise<void> {
     const c = this.cluster;
-    if (step === 'redis' || step === 'iscs' || step === 'nginx') {
+    if (isCoreStep(step)) {
       const { line, spec, probe } = coreStep(c, step);
       this.progress(line);
       if (step === 'nginx') await this.gateway!.serve(() => this.launch(step, spec, probe));
@@ -186,7 +186,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   }
 
   private entries(): Supervised[] {
-    return START_PLAN.flat().flatMap((step) => this.groups.get(step)!);
+    return ALL_STEPS.flatMap((step) => this.groups.get(step)!);
   }
 
   private assertRunning(): void {

@@ -47,6 +47,7 @@ const codes = {
   nginx_start_failed: failure,
   nginx_not_running: { exit: 1, hint: 'start it with `ecom up` or `ecom nginx start`' },
   nginx_config_invalid: failure,
+  prometheus_unavailable: { exit: 1, hint: 'set prometheus.enabled in the cluster file, start the cluster, and see `ecom status`' },
   seed_failed: failure,
   scenario_setup_failed: failure,
   no_products: { exit: 1, hint: 'seed it first: `ecom seed --products 100`' },

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../common/log-levels.js';
+import { parseDuration } from '../common/parse-duration.js';
 import { isLoopbackHost } from './cluster-hosts.js';
 import { CLUSTER_DEFAULTS, SERVICE_KINDS } from './defaults.js';
 
 const port = z.number().int().min(1).max(65535);
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)?$/, 'expected a duration like 500ms, 1s or 5m');
 const D = CLUSTER_DEFAULTS;
+const aboveZero = (text: string): boolean => {
+  try {
+    return parseDuration(text) > 0;
+  } catch {
+    return false;
+  }
+};
+const positiveDuration = duration.refine(aboveZero, 'expected a duration above zero');
 
 const instance = z.object({ id: z.number().int().min(1), port }).strict();
 const service = z
@@ -95,6 +104,15 @@ export const clusterSchema = z
       )
       .strict()
       .prefault({}),
+    prometheus: z
+      .object({
+        enabled: z.boolean().default(D.prometheus.enabled),
+        port: port.default(D.prometheus.port),
+        scrapeInterval: positiveDuration.default(D.prometheus.scrapeInterval),
+        retention: positiveDuration.default(D.prometheus.retention),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -114,6 +132,7 @@ export const clusterSchema = z
     claim(cfg.gateway.port, 'gateway.port');
     claim(cfg.iscs.port, 'iscs.port');
     claim(cfg.redis.port, 'redis.port');
+    if (cfg.prometheus.enabled) claim(cfg.prometheus.port, 'prometheus.port');
     for (const kind of SERVICE_KINDS) {
       cfg.services[kind].instances.forEach((inst, i) => claim(inst.port, `services.${kind}.instances.${i}.port`));
     }

@@ -66,6 +66,11 @@ export const CLUSTER_DEFAULTS = {
     logger: { instances: [{ id: 4, port: 5004 }] },
     order: { instances: [{ id: 5, port: 5005 }] },
   },
+  /**
+   * A supervised Prometheus server (Debian's `prometheus`) scraping every instance found through the registry's
+   * HTTP service discovery; off unless enabled. Its samples live in `<stateDir>/prometheus/data` for `retention`.
+   */
+  prometheus: { enabled: false, port: 9190, scrapeInterval: '1s', retention: '2h' },
 } as const;
 
 /** The four service kinds, in the order the supervisor starts them. */

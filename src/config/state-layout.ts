@@ -9,6 +9,19 @@ export interface NginxPaths {
   accessLog: string;
 }
 
+/** Where a cluster's Prometheus keeps its files, under `<stateDir>/prometheus/`. */
+export interface PrometheusPaths {
+  dir: string;
+  /** Its TSDB (`--storage.tsdb.path`). */
+  dataDir: string;
+  /** prometheus.yml, rendered at every start. */
+  config: string;
+  /** The recording rules it loads. */
+  rules: string;
+  /** The cluster token it presents to the registry's service discovery (mode 0600). */
+  sdToken: string;
+}
+
 /** Every path a cluster uses inside `<stateDir>`, named once. */
 export interface StateLayout {
   root: string;
@@ -36,6 +49,7 @@ export interface StateLayout {
   credentials: string;
   /** Where the registry keeps its listing between restarts. */
   registryState: string;
+  prometheus: PrometheusPaths;
   logFile(name: string): string;
   /** SQLite file of one service kind. */
   database(kind: string): string;
@@ -69,6 +83,13 @@ export function stateLayout(stateDir: string): StateLayout {
     dataDir,
     credentials: join(stateDir, 'credentials.json'),
     registryState: join(stateDir, 'iscs', 'registry.json'),
+    prometheus: {
+      dir: join(stateDir, 'prometheus'),
+      dataDir: join(stateDir, 'prometheus', 'data'),
+      config: join(stateDir, 'prometheus', 'prometheus.yml'),
+      rules: join(stateDir, 'prometheus', 'rules.yml'),
+      sdToken: join(stateDir, 'prometheus', 'sd-token'),
+    },
     logFile: (name) => join(logs, `${name}.log`),
     database: (kind) => join(dataDir, `${kind}.db`),
   };

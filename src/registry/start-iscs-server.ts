@@ -13,6 +13,7 @@ import { startHttpServer } from '../kit/start-http-server.js';
 import { validateInput } from '../kit/validate-input.js';
 import { loadRegistrySnapshot, saveRegistrySnapshot } from './persist-registry.js';
 import { RegistryState } from './registry-state.js';
+import { serveTargetsForPrometheus } from './serve-targets-for-prometheus.js';
 import { isValidHost } from '../common/check-host.js';
 
 /** A running registry server. */
@@ -109,6 +110,7 @@ export async function startIscsServer(options: {
     state.deregister(service, id);
     res.status(204).end();
   });
+  serveTargetsForPrometheus(routes, auth.cluster, () => state.snapshot());
   routes.get('/v1/services', async (req, res) => {
     const query = validateInput(listQuery, req.query, 'query');
     if (query.index !== undefined) {
