@@ -9,6 +9,8 @@
   const FAULT = '#c026d3';
   const charts = [];
   window.ecomReport = { charts: charts, ready: false, readyAtMs: null };
+  // Time charts all span the whole run, from its first measured request.
+  const TIME = { x: { time: false, range: (u, min, max) => [0, Math.max(data.timeline.endS, max || 0)] } };
   const ZERO_BASED = { y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] } };
 
   function el(tag, attrs, children) {
@@ -138,6 +140,9 @@
             const ctx = u.ctx;
             const dpr = window.devicePixelRatio || 1;
             ctx.save();
+            ctx.beginPath();
+            ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+            ctx.clip();
             data.markers.forEach((m, i) => {
               const x0 = u.valToPos(m.atS, 'x', true);
               const x1 = u.valToPos(Math.max(m.endS, m.atS), 'x', true);
@@ -203,7 +208,7 @@
         { label: 'req/s', color: PALETTE[0], values: t.rps, fill: 'rgba(37, 99, 235, 0.08)' },
         { label: 'errors/s', color: PALETTE[1], values: t.errorsPerSecond },
       ],
-      { markers: true, yLabel: 'req/s', scales: ZERO_BASED },
+      { markers: true, yLabel: 'req/s', scales: Object.assign({}, TIME, ZERO_BASED) },
     );
     chart(
       'latency',
@@ -211,7 +216,7 @@
       `ms, ${each}`,
       t.time,
       ['p50', 'p90', 'p99', 'max'].map((k) => ({ label: k, color: LATENCY[k], values: t.latencyMs[k] })),
-      { markers: true, yLabel: 'ms', scales: ZERO_BASED },
+      { markers: true, yLabel: 'ms', scales: Object.assign({}, TIME, ZERO_BASED) },
     );
     const kinds = Object.keys(t.errorsByKind);
     const bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
@@ -223,7 +228,7 @@
       kinds.length
         ? kinds.map((k, i) => ({ label: k, color: PALETTE[(i + 1) % PALETTE.length], values: t.errorsByKind[k], paths: bars, fill: `${PALETTE[(i + 1) % PALETTE.length]}55` }))
         : [{ label: 'errors/s', color: PALETTE[1], values: t.errorsPerSecond }],
-      { markers: true, yLabel: 'errors/s', scales: ZERO_BASED },
+      { markers: true, yLabel: 'errors/s', scales: Object.assign({}, TIME, ZERO_BASED) },
     );
     const names = Object.keys(t.instances);
     if (names.length) {
@@ -233,14 +238,14 @@
         `answers/s by X-Instance-Id, ${each}`,
         t.time,
         names.map((k, i) => ({ label: k, color: PALETTE[i % PALETTE.length], values: t.instances[k] })),
-        { markers: true, yLabel: 'answers/s', scales: ZERO_BASED },
+        { markers: true, yLabel: 'answers/s', scales: Object.assign({}, TIME, ZERO_BASED) },
       );
     }
     if (t.cacheHitPercent.some((v) => v != null)) {
       chart('cache', 'Gateway cache hit ratio', `% of answers with X-Cache-Status, ${each}`, t.time, [{ label: 'HIT %', color: PALETTE[5], values: t.cacheHitPercent }], {
         markers: true,
         yLabel: '%',
-        scales: { y: { range: [0, 100] } },
+        scales: Object.assign({}, TIME, { y: { range: [0, 100] } }),
       });
     }
   }
@@ -274,7 +279,7 @@
         `server side, ${g.unit}`,
         g.time,
         g.series.map((s, i) => ({ label: s.label, color: PALETTE[i % PALETTE.length], values: s.values })),
-        { markers: true, yLabel: g.unit },
+        { markers: true, yLabel: g.unit, scales: TIME },
       );
     }
   }

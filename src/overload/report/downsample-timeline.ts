@@ -4,8 +4,10 @@ import type { TimelinePoint } from '../record-timeline.js';
 export interface TimelineColumns {
   /** Seconds per bucket (1 unless the run was longer than `maxPoints` seconds). */
   bucketSeconds: number;
-  /** Bucket ends, in seconds since the first measured request. */
+  /** The middle of each bucket, in seconds since the first measured request. */
   time: number[];
+  /** Where the last bucket ends (the right edge of the time charts). */
+  endS: number;
   rps: number[];
   errorsPerSecond: number[];
   latencyMs: { p50: number[]; p90: number[]; p99: number[]; max: number[] };
@@ -32,6 +34,7 @@ export function downsampleTimeline(points: readonly TimelinePoint[], maxPoints =
   const out: TimelineColumns = {
     bucketSeconds,
     time: [],
+    endS: (points.at(-1)?.endMs ?? 0) / 1000,
     rps: [],
     errorsPerSecond: [],
     latencyMs: { p50: [], p90: [], p99: [], max: [] },
@@ -44,7 +47,7 @@ export function downsampleTimeline(points: readonly TimelinePoint[], maxPoints =
     const seconds = Math.max(0.001, (group.at(-1)!.endMs - group[0]!.startMs) / 1000);
     const sum = (read: (p: TimelinePoint) => number): number => group.reduce((n, p) => n + read(p), 0);
     const worst = (read: (p: TimelinePoint) => number): number => Math.max(...group.map(read));
-    out.time.push(one(group.at(-1)!.endMs / 1000));
+    out.time.push(Math.round((group[0]!.startMs + group.at(-1)!.endMs) / 2) / 1000);
     out.rps.push(one(sum((p) => p.requests) / seconds));
     out.errorsPerSecond.push(one(sum((p) => p.errors) / seconds));
     for (const k of ['p50', 'p90', 'p99', 'max'] as const) out.latencyMs[k].push(worst((p) => p.latencyMs[k]));
