@@ -23,7 +23,8 @@
     for (const child of children || []) node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
     return node;
   }
-  const num = (n) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: 3 }) : String(n));
+  const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+  const num = (n) => (typeof n === 'number' ? NUMBER.format(n) : String(n));
   const ms = (v) => (v == null ? '–' : v >= 1000 ? `${num(Math.round(v) / 1000)} s` : `${num(v)} ms`);
   const pct = (part, whole) => (whole ? `${Math.round((part / whole) * 1000) / 10}%` : '0%');
   const clock = (s) => {
