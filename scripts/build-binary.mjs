@@ -12,6 +12,8 @@ const OUT = join(ROOT, 'dist', 'ecom');
 const WORK = join(ROOT, 'dist', 'binary');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const ADDON = join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+/** Files of installed packages the binary carries as assets `node_modules/<spec>` (the HTML report inlines uPlot). */
+const PACKAGE_ASSETS = ['uplot/dist/uPlot.iife.min.js', 'uplot/dist/uPlot.min.css'];
 /** Everything the binary is made of: a change to any of these makes dist/ecom stale. */
 const INPUTS = ['src', 'templates', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build-binary.mjs'];
 
@@ -139,6 +141,8 @@ async function bundle(outfile) {
 function seaConfig(main, blob, buildInfo) {
   const assets = { 'build-info.json': buildInfo, 'better_sqlite3.node': ADDON };
   for (const file of listFiles(join(ROOT, 'templates'))) assets[relative(ROOT, file).split('\\').join('/')] = file;
+  const require = createRequire(join(ROOT, 'package.json'));
+  for (const spec of PACKAGE_ASSETS) assets[`node_modules/${spec}`] = require.resolve(spec);
   return { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets };
 }
 

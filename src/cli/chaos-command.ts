@@ -20,7 +20,9 @@ export function registerChaosCommand(program: Command): void {
     .option('--timeout <d>', 'per-request timeout', CHAOS_DEFAULTS.timeout)
     .option('--settle <d>', 'how long to wait after the load for the cluster to settle before checking', CHAOS_DEFAULTS.settle)
     .option('--json <file>', 'write the chaos report to FILE ("-" for stdout)')
-    .action(async (opts: ChaosFlags & { config: string; json?: string }) => {
+    .option('--html <file>', 'write a self-contained HTML report with charts and fault markers to FILE')
+    .option('--junit <file>', 'write each invariant as a JUnit test case to FILE')
+    .action(async (opts: ChaosFlags & { config: string; json?: string; html?: string; junit?: string }) => {
       const { planChaos } = await import('../chaos/plan-chaos.js');
       const plan = planChaos(opts);
       const { cluster } = clusterFrom(opts);
@@ -74,6 +76,10 @@ export function registerChaosCommand(program: Command): void {
           const text = `${JSON.stringify(report, null, 2)}\n`;
           if (opts.json === '-') process.stdout.write(text);
           else writeFileSync(opts.json, text);
+        }
+        if (opts.html || opts.junit) {
+          const { writeChaosReports } = await import('../chaos/write-chaos-reports.js');
+          writeChaosReports({ html: opts.html, junit: opts.junit }, report);
         }
         if (abort.signal.aborted) throw new EcomError('interrupted', 'chaos run interrupted');
         const broken = report.invariants.filter((i) => !i.ok);

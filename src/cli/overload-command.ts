@@ -24,6 +24,8 @@ export function registerOverloadCommand(program: Command): void {
       [] as string[],
     )
     .option('--json <file>', 'write the JSON report to FILE ("-" for stdout)')
+    .option('--html <file>', 'write a self-contained HTML report with charts to FILE')
+    .option('--junit <file>', 'write each threshold as a JUnit test case to FILE')
     .option('--timeout <d>', 'per-request timeout', '10s')
     .action(async (opts: { config: string; request_count?: number } & Omit<OverloadFlags, 'requestCount'>) => {
       const flags: OverloadFlags = { ...opts, requestCount: opts.request_count };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { getAsset, isSea } from 'node:sea';
 
@@ -17,6 +18,14 @@ export function assetFile(key: string): string {
 /** The text of asset `key`: the repo's file when run from source, the copy inside the executable in the binary. */
 export function readAsset(key: string): string {
   return IN_BINARY ? getAsset(key, 'utf8') : readFileSync(assetFile(key), 'utf8');
+}
+
+/**
+ * The text of a file shipped by an installed package (`uplot/dist/uPlot.iife.min.js`): resolved as node resolves
+ * packages when run from source, the copy inside the executable (asset `node_modules/<spec>`) in the binary.
+ */
+export function readPackageAsset(spec: string): string {
+  return IN_BINARY ? getAsset(`node_modules/${spec}`, 'utf8') : readFileSync(createRequire(assetFile('package.json')).resolve(spec), 'utf8');
 }
 
 /** The command that runs `ecom ARGS...` as this same program: the binary itself, or node with the built CLI entry. */

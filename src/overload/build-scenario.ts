@@ -9,6 +9,8 @@ export interface RequestSpec {
   body?: string;
   /** Safe to send twice (retried once when a reused keep-alive connection was closed before any response). */
   idempotent: boolean;
+  /** The kind of request, for the per-endpoint breakdown (`product`, `list`, `search`, `checkout`, `GET /path`). */
+  endpoint?: string;
 }
 
 /** A virtual user: produces its next request. */
@@ -38,7 +40,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** Plain GETs of one path (used with `--target URL`). */
 export function plainGetScenario(path: string): Scenario {
-  const spec: RequestSpec = { method: 'GET', path, headers: {}, idempotent: true };
+  const spec: RequestSpec = { method: 'GET', path, headers: {}, idempotent: true, endpoint: `GET ${path.split('?')[0]}` };
   return { name: 'get', prepare: async () => undefined, createUser: async () => ({ next: () => spec }) };
 }
 
@@ -51,7 +53,7 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
   let cursors: string[] = [];
   let words: string[] = [];
 
-  const productGet = (): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(ids)}`, headers: {}, idempotent: true });
+  const productGet = (): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(ids)}`, headers: {}, idempotent: true, endpoint: 'product' });
   const browse = (): RequestSpec =>
     Math.random() < 0.5
       ? {
@@ -59,8 +61,9 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
           path: `/api/products?limit=20${cursors.length ? `&cursor=${pick(['', ...cursors])}` : ''}`.replace(/&cursor=$/, ''),
           headers: {},
           idempotent: true,
+          endpoint: 'list',
         }
-      : { method: 'GET', path: `/api/products?limit=20&q=${encodeURIComponent(pick(words))}`, headers: {}, idempotent: true };
+      : { method: 'GET', path: `/api/products?limit=20&q=${encodeURIComponent(pick(words))}`, headers: {}, idempotent: true, endpoint: 'search' };
   const checkout = (token: string): RequestSpec => {
     const count = 1 + Math.floor(Math.random() * 3);
     const chosen = [...new Set(Array.from({ length: count }, () => pick(ids)))];
@@ -71,6 +74,7 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
       body: JSON.stringify({ items: chosen.map((productId) => ({ productId, quantity: 1 })) }),
       // The Idempotency-Key makes a resend safe by contract: the same key never places a second order.
       idempotent: true,
+      endpoint: 'checkout',
     };
   };
   const signUp = async (vu: number, call: SetupCall): Promise<string> => {

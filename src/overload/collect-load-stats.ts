@@ -1,25 +1,26 @@
-import * as hdr from 'hdr-histogram-js';
+import { collectEndpointStats } from './collect-endpoint-stats.js';
+import { createLatencyHistogram, latencySpectrum, latencySummary, recordLatency } from './latency-histogram.js';
 import type { LoadSnapshot } from './load-snapshot.js';
+import { recordTimeline } from './record-timeline.js';
+import type { RequestOutcome } from './request-outcome.js';
 
-/** The outcome of one request as the engine saw it. */
-export type RequestOutcome =
-  | { kind: 'response'; status: number; latencyUs: number; instance?: string | undefined; cache?: string | undefined }
-  | { kind: 'failure'; error: string; latencyUs: number };
+export type { RequestOutcome } from './request-outcome.js';
 
 /** Accumulates outcomes and turns them into immutable snapshots. */
 export interface LoadStats {
-  record(outcome: RequestOutcome): void;
+  /** One completed request; `endpoint` names its kind (see build-scenario.ts), for the per-endpoint breakdown. */
+  record(outcome: RequestOutcome, endpoint?: string): void;
   retried(): void;
   started(): void;
+  /** A frozen snapshot; a non-final one also closes the current second of the timeline (the engine calls it once a second). */
   snapshot(meta: { final: boolean; elapsedMs: number; etaMs: number | null }): LoadSnapshot;
 }
 
-const US_PER_MS = 1000;
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
-
 /** Collects latencies in an HdrHistogram (microseconds, 3 significant digits, up to 10 minutes) and counters. */
 export function collectLoadStats(info: { target: string; scenario: string; model: 'closed' | 'open'; planned: number }): LoadStats {
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = createLatencyHistogram();
+  const timeline = recordTimeline();
+  const endpoints = collectEndpointStats();
   const byStatus: Record<string, number> = {};
   const errorsByKind: Record<string, number> = {};
   const instances: Record<string, number> = {};
@@ -35,9 +36,11 @@ export function collectLoadStats(info: { target: string; scenario: string; model
     map[key] = (map[key] ?? 0) + 1;
   };
   return {
-    record(outcome) {
+    record(outcome, endpoint = 'other') {
       completed++;
-      histogram.recordValue(Math.max(1, Math.round(outcome.latencyUs)));
+      recordLatency(histogram, outcome.latencyUs);
+      timeline.record(outcome);
+      endpoints.record(endpoint, outcome);
       if (outcome.kind === 'failure') {
         errors++;
         bump(errorsByKind, outcome.error);
@@ -65,9 +68,7 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         completedAtLastTick = completed;
         if (history.length > 60) history.shift();
       }
-      const has = histogram.totalCount > 0;
-      // A percentile is the upper bound of its HdrHistogram bucket, which can exceed the largest value recorded: clamp it.
-      const at = (p: number): number => (has ? round(Math.min(histogram.getValueAtPercentile(p), histogram.maxValue) / US_PER_MS) : 0);
+      timeline.close(elapsedMs, final);
       return Object.freeze({
         final,
         target: info.target,
@@ -85,17 +86,13 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         currentRps: history.at(-1) ?? 0,
         averageRps: elapsedMs > 0 ? Math.round((completed / elapsedMs) * 1000 * 10) / 10 : 0,
         rpsHistory: Object.freeze([...history]),
-        latencyMs: Object.freeze({
-          p50: at(50),
-          p90: at(90),
-          p99: at(99),
-          p999: at(99.9),
-          max: has ? round(histogram.maxValue / US_PER_MS) : 0,
-          mean: has ? round(histogram.mean / US_PER_MS) : 0,
-        }),
+        latencyMs: Object.freeze(latencySummary(histogram)),
         instances: Object.freeze({ ...instances }),
         cache: Object.freeze({ ...cache }),
         etaMs,
+        timeline: timeline.points(),
+        endpoints: endpoints.snapshot(elapsedMs),
+        spectrum: final ? Object.freeze(latencySpectrum(histogram).map((p) => Object.freeze(p))) : Object.freeze([]),
       });
     },
   };

@@ -1,3 +1,4 @@
+import { formatEndpointTable } from './format-endpoint-table.js';
 import type { LoadReport } from './load-report.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 
@@ -45,6 +46,7 @@ export function formatSummary(s: LoadSnapshot, report: LoadReport): string {
         .map(([k, v]) => `${k}×${v}`)
         .join(' ')})`,
     );
+  lines.push(...formatEndpointTable(report.endpoints).map((row) => `  ${row}`));
   for (const t of report.thresholds) lines.push(`threshold ${t.ok ? 'ok    ' : 'FAILED'} ${t.expr} (actual ${t.actual})`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import React from 'react';
+import { formatEndpointTable } from './format-endpoint-table.js';
 import type { LoadReport } from './load-report.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 
@@ -84,6 +85,15 @@ export function LoadDashboard(props: {
             .join(' ')}
           )
         </Text>
+      )}
+      {s.endpoints.length > 0 && (
+        <Box flexDirection="column">
+          {formatEndpointTable(s.endpoints).map((row, i) => (
+            <Text key={i} dimColor={i === 0}>
+              {row}
+            </Text>
+          ))}
+        </Box>
       )}
       {props.thresholds?.map((t) => (
         <Text key={t.expr} color={t.ok ? 'green' : 'red'}>

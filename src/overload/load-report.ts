@@ -1,4 +1,7 @@
+import type { EndpointStats } from './collect-endpoint-stats.js';
+import type { SpectrumPoint } from './latency-histogram.js';
 import type { LoadSnapshot } from './load-snapshot.js';
+import type { TimelinePoint } from './record-timeline.js';
 
 /** The JSON report of `ecom overload --json FILE` (docs/report-format.md). */
 export interface LoadReport {
@@ -14,6 +17,12 @@ export interface LoadReport {
   instances: Record<string, number>;
   cache: Record<string, number>;
   thresholds: Array<{ expr: string; ok: boolean; actual: number }>;
+  /** Per kind of request: count, rps, percentiles, errors. */
+  endpoints: readonly EndpointStats[];
+  /** One entry per second of the run. */
+  timeline: readonly TimelinePoint[];
+  /** The HdrHistogram percentile spectrum of the whole run. */
+  spectrum: readonly SpectrumPoint[];
 }
 
 /** Turns the final snapshot into the report (thresholds are checked by the caller). */
@@ -30,5 +39,8 @@ export function toReport(snapshot: LoadSnapshot): Omit<LoadReport, 'thresholds'>
     latencyMs: { ...snapshot.latencyMs },
     instances: { ...snapshot.instances },
     cache: { ...snapshot.cache },
+    endpoints: snapshot.endpoints,
+    timeline: snapshot.timeline,
+    spectrum: snapshot.spectrum,
   };
 }

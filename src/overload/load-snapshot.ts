@@ -1,3 +1,7 @@
+import type { EndpointStats } from './collect-endpoint-stats.js';
+import type { SpectrumPoint } from './latency-histogram.js';
+import type { TimelinePoint } from './record-timeline.js';
+
 /** What the load engine reports every second and at the end; frozen, shared by the dashboard, plain and JSON output. */
 export interface LoadSnapshot {
   readonly final: boolean;
@@ -25,4 +29,10 @@ export interface LoadSnapshot {
   /** Responses by `X-Cache-Status` (HIT, MISS, BYPASS, ...). */
   readonly cache: Readonly<Record<string, number>>;
   readonly etaMs: number | null;
+  /** One entry per second so far, oldest first (the last, partial second is added by the final snapshot). */
+  readonly timeline: readonly TimelinePoint[];
+  /** One entry per kind of request (scenario endpoint), by name. */
+  readonly endpoints: readonly EndpointStats[];
+  /** The HdrHistogram percentile spectrum of the whole run; empty except in the final snapshot. */
+  readonly spectrum: readonly SpectrumPoint[];
 }

@@ -15,6 +15,9 @@ export interface Threshold {
   percent: boolean;
 }
 
+/** What a threshold reads of a report. */
+export type ThresholdInput = Pick<LoadReport, 'latencyMs' | 'rps' | 'requests' | 'ok' | 'errors' | 'retries'>;
+
 /** Parses one threshold expression; a malformed one or an unknown metric is a usage error (exit 2). */
 export function parseThreshold(expr: string): Threshold {
   const match = /^\s*([a-z0-9]+)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|ms)?\s*$/.exec(expr);
@@ -32,7 +35,7 @@ export function parseThreshold(expr: string): Threshold {
 }
 
 /** The value a threshold compares, read from a report. */
-export function thresholdActual(t: Threshold, report: Omit<LoadReport, 'thresholds'>): number {
+export function thresholdActual(t: Threshold, report: ThresholdInput): number {
   switch (t.metric) {
     case 'p50':
     case 'p90':
@@ -53,7 +56,7 @@ export function thresholdActual(t: Threshold, report: Omit<LoadReport, 'threshol
 }
 
 /** Whether a report satisfies a threshold. */
-export function checkThreshold(t: Threshold, report: Omit<LoadReport, 'thresholds'>): { expr: string; ok: boolean; actual: number } {
+export function checkThreshold(t: Threshold, report: ThresholdInput): { expr: string; ok: boolean; actual: number } {
   const actual = thresholdActual(t, report);
   const ok = t.op === '<' ? actual < t.value : t.op === '<=' ? actual <= t.value : t.op === '>' ? actual > t.value : actual >= t.value;
   return { expr: t.expr, ok, actual: Math.round(actual * 1000) / 1000 };

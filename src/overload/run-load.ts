@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { RequestSpec, Scenario, SetupCall, VirtualUser } from './build-scenario.js';
 import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
+import { endpointOf } from './endpoint-of.js';
 import { createRawHttpPool } from './raw-http-pool.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 
@@ -119,7 +120,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
           break;
         }
       }
-      stats.record(outcome);
+      stats.record(outcome, endpointOf(spec));
       options.onOutcome?.(spec, outcome, Date.now());
     };
 

@@ -19,6 +19,10 @@ export interface OverloadFlags {
   target?: string;
   threshold: string[];
   json?: string;
+  /** Self-contained HTML report with charts. */
+  html?: string;
+  /** JUnit XML, each threshold a test case. */
+  junit?: string;
   timeout: string;
 }
 
@@ -92,6 +96,10 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
         const text = `${JSON.stringify(report, null, 2)}\n`;
         if (flags.json === '-') process.stdout.write(text);
         else writeFileSync(flags.json, text);
+      }
+      if (flags.html || flags.junit) {
+        const { writeOverloadReports } = await import('./report/write-overload-reports.js');
+        writeOverloadReports({ html: flags.html, junit: flags.junit }, final, report);
       }
       return { final, report };
     },

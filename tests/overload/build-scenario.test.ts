@@ -12,7 +12,7 @@ describe('load scenarios', () => {
 
   it('plainGetScenario: idempotent GETs of one path', async () => {
     const user = await plainGetScenario('/p?q=1').createUser(1, async () => ({ status: 200, body: undefined }));
-    expect(user.next()).toEqual({ method: 'GET', path: '/p?q=1', headers: {}, idempotent: true });
+    expect(user.next()).toEqual({ method: 'GET', path: '/p?q=1', headers: {}, idempotent: true, endpoint: 'GET /p' });
   });
 
   it('refuses an unknown scenario name as a usage error', () => {
@@ -34,7 +34,7 @@ describe('load scenarios', () => {
     const scenario = buildScenario('product');
     await scenario.prepare(async () => ({ status: 200, body: { items: [{ id: 4, name: 'Blue Mug', stock: 1 }], nextCursor: null } }));
     const user = await scenario.createUser(1, async () => ({ status: 200, body: undefined }));
-    expect(user.next()).toEqual({ method: 'GET', path: '/api/products/4', headers: {}, idempotent: true });
+    expect(user.next()).toEqual({ method: 'GET', path: '/api/products/4', headers: {}, idempotent: true, endpoint: 'product' });
   });
 
   it('checkout: POSTs orders with a token and an idempotency key, marked safe to resend because of the key', async () => {
@@ -44,9 +44,23 @@ describe('load scenarios', () => {
       path.endsWith('/login') ? { status: 200, body: { token: 'T' } } : { status: 201, body: {} },
     );
     const spec = user.next();
-    expect(spec).toMatchObject({ method: 'POST', path: '/api/orders', idempotent: true });
+    expect(spec).toMatchObject({ method: 'POST', path: '/api/orders', idempotent: true, endpoint: 'checkout' });
     expect(spec.headers.authorization).toBe('Bearer T');
     expect(spec.headers['idempotency-key']).toMatch(/.{8,}/);
     expect(JSON.parse(spec.body!)).toEqual({ items: [{ productId: 9, quantity: 1 }] });
+  });
+
+  it('browse: list pages and searches, each under its own endpoint', async () => {
+    const scenario = buildScenario('browse');
+    await scenario.prepare(async () => ({ status: 200, body: { items: [{ id: 4, name: 'Blue Mug', stock: 1 }], nextCursor: null } }));
+    const user = await scenario.createUser(1, async () => ({ status: 200, body: undefined }));
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 200; i++) {
+      const spec = user.next();
+      seen.set(spec.endpoint!, spec.path);
+    }
+    expect([...seen.keys()].sort()).toEqual(['list', 'search']);
+    expect(seen.get('search')).toMatch(/[?&]q=/);
+    expect(seen.get('list')).not.toMatch(/[?&]q=/);
   });
 });

@@ -1,3 +1,4 @@
+import type { EndpointStats } from '../../src/overload/collect-endpoint-stats.js';
 import { describe, expect, it } from 'vitest';
 import { formatProgressLine, formatSummary } from '../../src/overload/format-load-text.js';
 import type { LoadReport } from '../../src/overload/load-report.js';
@@ -26,6 +27,9 @@ const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
     instances: { 'product-2': 100, 'product-1': 300 },
     cache: { HIT: 300, MISS: 100 },
     etaMs: 3000,
+    timeline: [],
+    endpoints: [],
+    spectrum: [],
     ...over,
   });
 
@@ -48,6 +52,24 @@ describe('plain-text output', () => {
       'instances   product-1 75%  product-2 25%',
       'gateway cache hit ratio 75% (HIT×300 MISS×100)',
       'threshold FAILED p99<5 (actual 9.25)',
+    ]);
+  });
+
+  it('a per-endpoint table in the summary: count, rps, percentiles, errors, one aligned row per endpoint', () => {
+    const latencyMs = { p50: 1, p90: 2, p99: 30.5, p999: 40, max: 41, mean: 3 };
+    const endpoints: EndpointStats[] = [
+      { name: 'checkout', requests: 40, ok: 36, errors: 4, rps: 20, latencyMs, errorsByKind: { HTTP_409: 4 } },
+      { name: 'product', requests: 360, ok: 360, errors: 0, rps: 180, latencyMs: { ...latencyMs, p99: 2.25 }, errorsByKind: {} },
+    ];
+    const s = snapshot({ final: true, endpoints });
+    const lines = formatSummary(s, { ...toReport(s), thresholds: [] })
+      .trimEnd()
+      .split('\n');
+    const table = lines.slice(lines.findIndex((l) => l.includes('endpoint')));
+    expect(table).toEqual([
+      '  endpoint  requests  rps  p50  p90   p99  max   errors',
+      '  checkout        40   20    1    2  30.5   41  4 (10%)',
+      '  product        360  180    1    2  2.25   41        0',
     ]);
   });
 });

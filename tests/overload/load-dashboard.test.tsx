@@ -1,3 +1,4 @@
+import type { EndpointStats } from '../../src/overload/collect-endpoint-stats.js';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadDashboard, sparkline } from '../../src/overload/load-dashboard.js';
@@ -25,6 +26,9 @@ const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
     instances: { 'product-1': 1500, 'product-2': 1000 },
     cache: { HIT: 750, MISS: 250 },
     etaMs: 12_000,
+    timeline: [],
+    endpoints: [],
+    spectrum: [],
     ...over,
   });
 
@@ -44,6 +48,18 @@ describe('the overload dashboard (draws snapshots, computes nothing)', () => {
     const frame = draw(<LoadDashboard snapshot={undefined} />).lastFrame()!;
     expect(frame).toContain('preparing');
     expect(frame).not.toContain('latency');
+  });
+
+  it('draws the per-endpoint breakdown', () => {
+    const latencyMs = { p50: 1.5, p90: 2, p99: 250, p999: 300, max: 310, mean: 3 };
+    const endpoints: EndpointStats[] = [
+      { name: 'checkout', requests: 250, ok: 240, errors: 10, rps: 62.5, latencyMs, errorsByKind: { HTTP_503: 10 } },
+      { name: 'product', requests: 2250, ok: 2250, errors: 0, rps: 562.5, latencyMs: { ...latencyMs, p99: 3 }, errorsByKind: {} },
+    ];
+    const frame = draw(<LoadDashboard snapshot={snapshot({ endpoints })} />).lastFrame()!;
+    expect(frame).toMatch(/endpoint\s+requests\s+rps\s+p50\s+p90\s+p99\s+max\s+errors/);
+    expect(frame).toMatch(/checkout\s+250\s+62\.5\s+1\.5\s+2\s+250\s+310\s+10 \(4%\)/);
+    expect(frame).toMatch(/product\s+2250\s+562\.5\s+1\.5\s+2\s+3\s+310\s+0/);
   });
 
   it('draws progress, rps, percentiles, statuses, errors by kind, instance shares and cache hit ratio', () => {

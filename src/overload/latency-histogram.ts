@@ -1,0 +1,73 @@
+import * as hdr from 'hdr-histogram-js';
+
+/** An HdrHistogram of latencies in microseconds (3 significant digits, up to 10 minutes). */
+export type LatencyHistogram = hdr.Histogram;
+
+/** The percentiles the engine reports, in milliseconds. */
+export interface LatencyMs {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+const US_PER_MS = 1000;
+/** Milliseconds with microsecond resolution. */
+export const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** A fresh latency histogram; every collector of the engine uses the same bounds, so their figures compare. */
+export function createLatencyHistogram(): LatencyHistogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+/** Records one latency (microseconds, at least 1). */
+export function recordLatency(h: LatencyHistogram, latencyUs: number): void {
+  h.recordValue(Math.max(1, Math.min(600_000_000, Math.round(latencyUs))));
+}
+
+/**
+ * Percentile `p` in milliseconds, 0 when empty. A percentile is the upper bound of its HdrHistogram bucket, which can
+ * exceed the largest value recorded: it is clamped to the max.
+ */
+export function latencyAt(h: LatencyHistogram, p: number): number {
+  return h.totalCount > 0 ? roundMs(Math.min(h.getValueAtPercentile(p), h.maxValue) / US_PER_MS) : 0;
+}
+
+/** The standard set of percentiles, the max and the mean of a histogram, in milliseconds (zeros when empty). */
+export function latencySummary(h: LatencyHistogram): LatencyMs {
+  const has = h.totalCount > 0;
+  return {
+    p50: latencyAt(h, 50),
+    p90: latencyAt(h, 90),
+    p99: latencyAt(h, 99),
+    p999: latencyAt(h, 99.9),
+    max: has ? roundMs(h.maxValue / US_PER_MS) : 0,
+    mean: has ? roundMs(h.mean / US_PER_MS) : 0,
+  };
+}
+
+/** One point of the percentile spectrum: the latency below which `percentile` % of the requests completed. */
+export interface SpectrumPoint {
+  percentile: number;
+  latencyMs: number;
+}
+
+/**
+ * The HdrHistogram percentile spectrum (as wrk2 prints it): percentiles at 1 − 1/2^(k/4), i.e. 0, 15.9, 29.3, … 50,
+ * … 75, … 99, … 99.9 …, up to the last recorded value (100), so the tail gets as many points as the body.
+ */
+export function latencySpectrum(h: LatencyHistogram): SpectrumPoint[] {
+  if (h.totalCount === 0) return [];
+  const points: SpectrumPoint[] = [];
+  // Beyond 1/count the percentiles repeat the max: stop there (and never past 99.9999).
+  const last = Math.min(1 - 1 / h.totalCount, 0.999999);
+  for (let k = 0; ; k++) {
+    const fraction = 1 - 1 / 2 ** (k / 4);
+    if (fraction > last) break;
+    points.push({ percentile: Math.round(fraction * 100 * 10_000) / 10_000, latencyMs: latencyAt(h, fraction * 100) });
+  }
+  points.push({ percentile: 100, latencyMs: roundMs(h.maxValue / US_PER_MS) });
+  return points;
+}
