@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_KINDS } from '../config/defaults.js';
 import type { NginxPaths } from '../config/state-layout.js';
@@ -33,4 +33,17 @@ export function writePeersFile(paths: NginxPaths, table: PeerTable): void {
   const file = peersFile(paths);
   writeFileSync(`${file}.next`, JSON.stringify(table));
   renameSync(`${file}.next`, file);
+}
+
+/**
+ * What nginx routes to, as upstream `server <address>; # <kind>-<id>` lines: in Lua mode from the peers file (the
+ * table last pushed), in reload mode nginx.conf itself. For checks that compare the gateway with the registry.
+ */
+export function routedUpstreamsText(paths: NginxPaths): string {
+  const config = readFileSync(paths.config, 'utf8');
+  if (!config.includes('balancer_by_lua') || !existsSync(peersFile(paths))) return config;
+  const table = JSON.parse(readFileSync(peersFile(paths), 'utf8')) as PeerTable;
+  return Object.entries(table.services)
+    .flatMap(([kind, list]) => list.map((p) => `    server ${upstreamAddress(kind, p.id, p.host, p.port)} max_fails=1 fail_timeout=2s; # ${kind}-${p.id}`))
+    .join('\n');
 }

@@ -2,9 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { upstreamsOf } from '../../src/chaos/check-cluster.js';
 import type { ClusterConfig } from '../../src/config/cluster-schema.js';
 import { ensureCredentials } from '../../src/config/ensure-credentials.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
+import { stateLayout } from '../../src/config/state-layout.js';
+import { routedUpstreamsText } from '../../src/gateway/build-peer-table.js';
 import { readGatewayStats, type GatewayStats } from '../../src/gateway/call-gateway-admin.js';
 import type { RegistrySnapshot } from '../../src/registry/registry-state.js';
 import { freePorts } from '../helpers/free-port.js';
@@ -99,6 +102,11 @@ describe('the Lua balancer in a real nginx', () => {
     expect(figures).toMatchObject({ index: 2, reloads: 0, balance: 'least_conn' });
     expect(figures.peers.map((p) => p.id)).toEqual([2, 3]);
     expect(readFileSync(join(cluster.stateDir, 'nginx', 'nginx.conf'), 'utf8')).not.toContain(`:${portOf(a)}`);
+    // What `ecom chaos` compares with the registry afterwards.
+    expect(upstreamsOf(routedUpstreamsText(stateLayout(cluster.stateDir).nginx))).toEqual([
+      `product-2 127.0.0.1:${portOf(b)}`,
+      `product-3 127.0.0.1:${portOf(c)}`,
+    ]);
   });
 
   it('keeps keep-alive connections to its peers', async () => {
