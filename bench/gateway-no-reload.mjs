@@ -178,10 +178,14 @@ async function main() {
     console.log(
       `${balance.padEnd(10)} uncached GET: direct product-1 ${r.direct.rps.toFixed(0)} rps · gateway ×2 ${r.gateway.rps.toFixed(0)} rps (p99 ${r.gateway.p99} ms) · ratio ${r.ratio.toFixed(2)} (goal ≥ 1.24)`,
     );
-    console.log(`${balance.padEnd(10)} product-1 slowed by 50 ms: ${r.slowed.rps.toFixed(0)} rps, p50 ${r.slowed.p50} ms, p99 ${r.slowed.p99} ms, non-2xx ${r.slowed.non2xx}`);
+    console.log(
+      `${balance.padEnd(10)} product-1 slowed by 50 ms: ${r.slowed.rps.toFixed(0)} rps, p50 ${r.slowed.p50} ms, p99 ${r.slowed.p99} ms, non-2xx ${r.slowed.non2xx}`,
+    );
     if (balance === 'ewma') {
       results.routing = await routing(c);
-      console.log(`registration → first routed request over ${trials} trials: p50 ${results.routing.p50Ms} ms, p99 ${results.routing.p99Ms} ms, max ${results.routing.maxMs} ms (goal p99 ≤ 50 ms)`);
+      console.log(
+        `registration → first routed request over ${trials} trials: p50 ${results.routing.p50Ms} ms, p99 ${results.routing.p99Ms} ms, max ${results.routing.maxMs} ms (goal p99 ≤ 50 ms)`,
+      );
       results.churn = await churn(c);
       const ch = results.churn;
       console.log(
@@ -192,7 +196,9 @@ async function main() {
     await c.down();
   }
   const ratio = results.least_conn.slowed.p99 / results.ewma.slowed.p99;
-  console.log(`slowed instance: least_conn p99 ${results.least_conn.slowed.p99} ms vs ewma p99 ${results.ewma.slowed.p99} ms (least_conn/ewma ${ratio.toFixed(2)})`);
+  console.log(
+    `slowed instance: least_conn p99 ${results.least_conn.slowed.p99} ms vs ewma p99 ${results.ewma.slowed.p99} ms (least_conn/ewma ${ratio.toFixed(2)})`,
+  );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/gateway-no-reload.json'), JSON.stringify(results, null, 2));
 }
