@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callControl } from '../cluster/call-control.js';
 import type { ClusterStatus } from '../cluster/project-status.js';
@@ -8,6 +7,7 @@ import type { ClusterConfig } from '../config/cluster-schema.js';
 import { gatewayUrlOf, registryUrlOf } from '../config/cluster-urls.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { stateLayout } from '../config/state-layout.js';
+import { routedUpstreamsText } from '../gateway/build-peer-table.js';
 import { buildScenario, type ScenarioName } from '../overload/build-scenario.js';
 import { toReport, type LoadReport } from '../overload/load-report.js';
 import type { LoadSnapshot } from '../overload/load-snapshot.js';
@@ -148,7 +148,7 @@ export async function runChaos(cluster: ClusterConfig, plan: ChaosPlan, progress
       checkStock(before, after),
       checkOrders(requests.answeredOrderKeys(), after),
       checkEvents(events),
-      checkCluster({ status: now, expected: initial.processes.length, registry, nginxConf: readFileSync(layout.nginx.config, 'utf8') }),
+      checkCluster({ status: now, expected: initial.processes.length, registry, nginxConf: routedUpstreamsText(layout.nginx) }),
     ];
     return {
       ok: invariants.every((i) => i.ok),

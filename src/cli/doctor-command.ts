@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isDaemonRunning } from '../cluster/call-control.js';
 import { checkPreflight } from '../cluster/check-preflight.js';
 import { EcomError } from '../common/ecom-error.js';
+import { describeGatewayMode } from '../gateway/detect-nginx-lua.js';
 import { clusterFrom, withClusterFile } from './cluster-options.js';
 
 /** `ecom doctor`: what is missing or in the way, and exactly how to fix it. */
@@ -12,7 +13,7 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (opts: { config: string; json?: boolean }) => {
       const { cluster, socket } = clusterFrom(opts);
       const running = await isDaemonRunning(socket);
-      const checks = await checkPreflight(cluster, { ports: !running });
+      const checks = [...(await checkPreflight(cluster, { ports: !running })), describeGatewayMode(cluster)];
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ clusterRunning: running, checks })}\n`);
       } else {

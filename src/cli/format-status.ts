@@ -1,5 +1,6 @@
 import type { ClusterStatus, ProcessStatus } from '../cluster/project-status.js';
 import { paintHealth } from '../common/paint-text.js';
+import { formatGatewayPeers } from './format-gateway-peers.js';
 
 /** Human uptime: 850ms, 12s, 3m04s, 2h05m. */
 export function formatUptime(ms: number): string {
@@ -46,6 +47,7 @@ export function formatStatusTable(status: ClusterStatus): string {
   }
   const sync = status.proxySync;
   if (sync?.lastError) out.push(`\ngateway config NOT applied (${sync.lastError.at}): ${sync.lastError.message}`);
+  out.push(...formatGatewayPeers(sync));
   return `${out.join('\n')}\n`;
 }
 

@@ -37,7 +37,7 @@ export const clusterSchema = z
     gateway: z
       .object({
         port: port.default(D.gateway.port),
-        balance: z.enum(['least_conn', 'round_robin', 'ip_hash']).default(D.gateway.balance),
+        balance: z.enum(['least_conn', 'round_robin', 'ip_hash', 'ewma']).default(D.gateway.balance),
         cache: z
           .object({ enabled: z.boolean().default(D.gateway.cache.enabled), ttl: duration.default(D.gateway.cache.ttl) })
           .strict()
@@ -48,6 +48,8 @@ export const clusterSchema = z
           .regex(/^\d+r\/[sm]$/, 'expected a rate like 20r/s')
           .default(D.gateway.loginRate),
         loginBurst: z.number().int().min(0).default(D.gateway.loginBurst),
+        endpoints: z.enum(['auto', 'lua', 'reload']).default(D.gateway.endpoints),
+        adminPort: z.number().int().min(0).max(65535).default(D.gateway.adminPort),
       })
       .strict()
       .prefault({}),
@@ -130,6 +132,7 @@ export const clusterSchema = z
       else seen.set(p, where);
     };
     claim(cfg.gateway.port, 'gateway.port');
+    if (cfg.gateway.adminPort > 0) claim(cfg.gateway.adminPort, 'gateway.adminPort');
     claim(cfg.iscs.port, 'iscs.port');
     claim(cfg.redis.port, 'redis.port');
     if (cfg.prometheus.enabled) claim(cfg.prometheus.port, 'prometheus.port');

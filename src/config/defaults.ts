@@ -14,7 +14,7 @@ export const CLUSTER_DEFAULTS = {
   exposeNonLoopback: false,
   gateway: {
     port: 8080,
-    /** least_conn, round_robin or ip_hash. */
+    /** least_conn, round_robin, ip_hash or ewma (peak-EWMA of response times; needs nginx's Lua module). */
     balance: 'least_conn',
     /** Microcache of anonymous product GETs (bypassed when Authorization is sent). */
     cache: { enabled: true, ttl: '1s' },
@@ -23,6 +23,13 @@ export const CLUSTER_DEFAULTS = {
     /** Login attempts allowed per client address (nginx limit_req rate and burst); beyond: 429. */
     loginRate: '20r/s',
     loginBurst: 40,
+    /**
+     * How registry changes reach nginx: `lua` pushes peers to its Lua balancer (no reload), `reload` renders
+     * nginx.conf and reloads, `auto` uses Lua when nginx's Lua module is installed.
+     */
+    endpoints: 'auto',
+    /** The gateway's admin port on 127.0.0.1 (Lua mode): 0 picks a free one when the gateway starts. */
+    adminPort: 0,
   },
   iscs: { port: 5100, heartbeatMs: 1000, ttlMs: 3000 },
   /** How the proxy sync batches registry changes before one reload (like consul-template's wait). */

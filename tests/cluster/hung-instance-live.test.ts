@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive as alive } from '../../src/runtime/is-process-alive.js';
@@ -34,7 +34,13 @@ describe('a hung instance (SIGSTOP) under a steady GET load (the built binary)',
 
   const listed = async (): Promise<Listed[]> =>
     ((await (await fetch(`http://127.0.0.1:${c.iscsPort}/v1/services`)).json()) as { services: Record<string, Listed[]> }).services.product ?? [];
-  const routed = (name: string): boolean => readFileSync(join(c.stateDir, 'nginx', 'nginx.conf'), 'utf8').includes(`# ${name}\n`);
+  /** Whether nginx routes to `name`: in its peer table (Lua mode, the peers file pushed with it) or in nginx.conf. */
+  const routed = (name: string): boolean => {
+    const peers = join(c.stateDir, 'nginx', 'peers.json');
+    if (!existsSync(peers)) return readFileSync(join(c.stateDir, 'nginx', 'nginx.conf'), 'utf8').includes(`# ${name}\n`);
+    const table = JSON.parse(readFileSync(peers, 'utf8')) as { services: Record<string, Array<{ id: number }>> };
+    return table.services.product!.some((p) => `product-${p.id}` === name);
+  };
   /** When the supervisor logged the first failed health check of `name`. */
   const firstFailedCheck = (name: string): number | undefined => {
     const line = readFileSync(join(c.stateDir, 'logs', 'supervisor.log'), 'utf8')
@@ -60,7 +66,7 @@ describe('a hung instance (SIGSTOP) under a steady GET load (the built binary)',
         6000,
         20,
       );
-      const outOfNginxAt = await waitFor('out of nginx.conf', () => (routed(name) ? undefined : Date.now()), 6000, 20);
+      const outOfNginxAt = await waitFor('out of nginx', () => (routed(name) ? undefined : Date.now()), 6000, 20);
       const failedAt = await waitFor('the first failed check in the log', () => firstFailedCheck(name));
       const killedAt = await waitFor('the hung process killed', () => (alive(oldPid) ? undefined : Date.now()), 15_000, 20);
       const replaced = await waitFor(

@@ -4,20 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '../../src/config/cluster-schema.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
-import { stateLayout } from '../../src/config/state-layout.js';
-import { prepareNginxPrefix } from '../../src/gateway/control-nginx.js';
-import { compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
-import { startNginx, type NginxHandle } from '../../src/cluster/start-nginx.js';
 import { freePorts } from '../helpers/free-port.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
-
-const at = (id: number, port: number) => ({ id, host: '127.0.0.1', port, registeredAt: '', lastHeartbeat: '' });
+import { at, serveTestGateway, type TestGateway } from './serve-test-gateway.js';
 
 describe('the gateway limits sign-in and sign-up however the path is spelled', () => {
   let dir: string;
   let cluster: ClusterConfig;
   let target: HttpTarget;
-  let nginx: NginxHandle | undefined;
+  let nginx: TestGateway | undefined;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ecom-authlimit-'));
@@ -26,11 +21,8 @@ describe('the gateway limits sign-in and sign-up however the path is spelled', (
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway, loginRate: '1r/m', loginBurst: 1 } }));
     cluster = loadClusterFile(join(dir, 'config.json'), {});
     target = await startHttpTarget((_req, res) => res.end('{"ok":true}'));
-    const paths = stateLayout(cluster.stateDir).nginx;
-    prepareNginxPrefix(paths);
     const port = Number(new URL(target.origin).port);
-    writeFileSync(paths.config, compileNginxTemplate()(cluster, { index: 1, services: { user: [at(1, port)] } }));
-    nginx = await startNginx(paths);
+    nginx = await serveTestGateway(cluster, { index: 1, services: { user: [at(1, port)] } });
   });
   afterEach(async () => {
     await nginx?.close();

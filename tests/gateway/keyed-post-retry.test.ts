@@ -2,30 +2,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startNginx, type NginxHandle } from '../../src/cluster/start-nginx.js';
 import type { ClusterConfig } from '../../src/config/cluster-schema.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
-import { stateLayout } from '../../src/config/state-layout.js';
-import { prepareNginxPrefix } from '../../src/gateway/control-nginx.js';
-import { compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
 import { freePorts } from '../helpers/free-port.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
+import { at, ENDPOINT_MODES, serveTestGateway, type TestGateway } from './serve-test-gateway.js';
 
-const at = (id: number, port: number) => ({ id, host: '127.0.0.1', port, registeredAt: '', lastHeartbeat: '' });
-
-describe('the gateway resends a POST carrying an Idempotency-Key to the next instance, and only such a POST', () => {
+describe.each(ENDPOINT_MODES)('the gateway (%s) resends a POST carrying an Idempotency-Key to the next instance, and only such a POST', (endpoints) => {
   let dir: string;
   let cluster: ClusterConfig;
   let dying: HttpTarget;
   let healthy: HttpTarget;
-  let nginx: NginxHandle | undefined;
+  let nginx: TestGateway | undefined;
   let keyedSeenByDying: string[] = [];
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ecom-keyed-'));
     keyedSeenByDying = [];
     const [gateway] = await freePorts(1);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway, balance: 'round_robin' } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway, balance: 'round_robin', endpoints } }));
     cluster = loadClusterFile(join(dir, 'config.json'), {});
     // An order instance that dies on every request it receives (as a SIGKILLed one would), and a healthy one.
     dying = await startHttpTarget((req) => {
@@ -37,11 +32,8 @@ describe('the gateway resends a POST carrying an Idempotency-Key to the next ins
       res.statusCode = 201;
       res.end('{"order":{}}');
     });
-    const paths = stateLayout(cluster.stateDir).nginx;
-    prepareNginxPrefix(paths);
     const port = (t: HttpTarget): number => Number(new URL(t.origin).port);
-    writeFileSync(paths.config, compileNginxTemplate()(cluster, { index: 1, services: { order: [at(1, port(dying)), at(2, port(healthy))] } }));
-    nginx = await startNginx(paths);
+    nginx = await serveTestGateway(cluster, { index: 1, services: { order: [at(1, port(dying)), at(2, port(healthy))] } });
   });
   afterEach(async () => {
     await nginx?.close();

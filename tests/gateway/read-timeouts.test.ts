@@ -2,30 +2,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startNginx, type NginxHandle } from '../../src/cluster/start-nginx.js';
 import type { ClusterConfig } from '../../src/config/cluster-schema.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
-import { stateLayout } from '../../src/config/state-layout.js';
-import { prepareNginxPrefix } from '../../src/gateway/control-nginx.js';
-import { compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
 import { freePorts } from '../helpers/free-port.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
+import { at, ENDPOINT_MODES, serveTestGateway, type TestGateway } from './serve-test-gateway.js';
 
-const at = (id: number, port: number) => ({ id, host: '127.0.0.1', port, registeredAt: '', lastHeartbeat: '' });
 const portOf = (t: HttpTarget): number => Number(new URL(t.origin).port);
 
-describe('the gateway gives up on a hung instance quickly for GET and HEAD, and keeps waiting for writes', () => {
+describe.each(ENDPOINT_MODES)('the gateway (%s) gives up on a hung instance quickly for GET and HEAD, and keeps waiting for writes', (endpoints) => {
   let dir: string;
   let cluster: ClusterConfig;
   let hung: HttpTarget;
   let healthy: HttpTarget;
   let slow: HttpTarget;
-  let nginx: NginxHandle | undefined;
+  let nginx: TestGateway | undefined;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ecom-read-timeout-'));
     const [gateway] = await freePorts(1);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway, balance: 'round_robin' } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway, balance: 'round_robin', endpoints } }));
     cluster = loadClusterFile(join(dir, 'config.json'), {});
     // A product instance whose kernel accepts connections but which never answers (a SIGSTOPped process), a healthy
     // one, and an order instance that takes 4 s for every answer.
@@ -38,11 +34,8 @@ describe('the gateway gives up on a hung instance quickly for GET and HEAD, and 
         res.end('{}');
       }, 4000);
     });
-    const paths = stateLayout(cluster.stateDir).nginx;
-    prepareNginxPrefix(paths);
     const services = { product: [at(1, portOf(hung)), at(2, portOf(healthy))], order: [at(3, portOf(slow))], logger: [at(4, portOf(healthy))] };
-    writeFileSync(paths.config, compileNginxTemplate()(cluster, { index: 1, services }));
-    nginx = await startNginx(paths);
+    nginx = await serveTestGateway(cluster, { index: 1, services });
   });
   afterEach(async () => {
     await nginx?.close();

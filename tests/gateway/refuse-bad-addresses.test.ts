@@ -22,7 +22,7 @@ describe('a listing with a hostile address never reaches nginx.conf', () => {
   const cluster = () => {
     const dir = mkdtempSync(join(tmpdir(), 'ecom-badaddr-'));
     dirs.push(dir);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: 18124 } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: 18124, endpoints: 'reload' } }));
     return loadClusterFile(join(dir, 'config.json'), {});
   };
 

@@ -17,7 +17,7 @@ describe('rendering nginx.conf from registrations', () => {
   const cluster = (extra: object = {}) => {
     const dir = mkdtempSync(join(tmpdir(), 'ecom-render-'));
     dirs.push(dir);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: 18123 }, ...extra }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: 18123, endpoints: 'reload' }, ...extra }));
     return loadClusterFile(join(dir, 'config.json'), {});
   };
 
@@ -43,12 +43,12 @@ describe('rendering nginx.conf from registrations', () => {
     prepareNginxPrefix(paths);
     writeFileSync(paths.config, text);
     expect(await validateNginxConfig(paths, paths.config)).toBeUndefined();
-    const ipHash = compileNginxTemplate()(cluster({ gateway: { port: 18124, balance: 'ip_hash' } }), {
+    const ipHash = compileNginxTemplate()(cluster({ gateway: { port: 18124, balance: 'ip_hash', endpoints: 'reload' } }), {
       index: 1,
       services: { order: [at(5, 5005)] },
     });
     expect(/upstream ecom_order \{([^}]*)\}/.exec(ipHash)![1]).toContain('ip_hash;');
-    const rr = compileNginxTemplate()(cluster({ gateway: { port: 18125, balance: 'round_robin' } }), {
+    const rr = compileNginxTemplate()(cluster({ gateway: { port: 18125, balance: 'round_robin', endpoints: 'reload' } }), {
       index: 1,
       services: { order: [at(5, 5005)] },
     });

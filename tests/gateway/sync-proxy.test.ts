@@ -35,7 +35,7 @@ describe('proxy sync with a real nginx', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ecom-sync-'));
     const [gateway, a, b] = await freePorts(3);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: gateway, endpoints: 'reload' } }));
     cluster = loadClusterFile(join(dir, 'config.json'), {});
     upstreamPorts = [a!, b!];
     upstreams = await Promise.all(
@@ -66,7 +66,7 @@ describe('proxy sync with a real nginx', () => {
   it('keeps the last good config serving when a render fails nginx -t, and says why', async () => {
     const good = compileNginxTemplate();
     const brokenFile = join(dir, 'broken.conf.hbs');
-    writeFileSync(brokenFile, readFileSync(NGINX_TEMPLATE, 'utf8').replace('keepalive 64;', 'keepalive 64;\n    bogus_directive on;'));
+    writeFileSync(brokenFile, readFileSync(NGINX_TEMPLATE, 'utf8').replaceAll('keepalive 64;', 'keepalive 64;\n    bogus_directive on;'));
     const broken = compileNginxTemplate(brokenFile);
     let useBroken = false;
     sync = syncProxy({ cluster, log: quiet, render: (c, s) => (useBroken ? broken : good)(c, s) });

@@ -1,0 +1,208 @@
+// Benchmarks of the gateway's Lua control plane (issue 14), against real `ecom up -d` clusters on free ports:
+//  1. a product instance slowed by 50 ms (PUT /internal/faults), uncached GETs under the same wrk load: p99 with
+//     gateway.balance least_conn vs ewma (one cluster each); the uncached throughput of each, 2 instances through
+//     the gateway vs one instance directly (goal ≥ 1.24×, aim 1.3×);
+//  2. registration → first request routed to the new instance, p50/p99 over N trials (goal p99 ≤ 50 ms);
+//  3. rolling restarts of product, user and order plus scale product 2→3→2 during an open-model mix load: failed
+//     requests, nginx reloads and whether the nginx worker pids changed (goal: 0, 0, unchanged).
+// Not a test: prints figures, writes bench/results/gateway-no-reload.json, never fails on a missed goal.
+// Usage: npm run build && node bench/gateway-no-reload.mjs [trials]
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort, percentile, runBenchmark, sleep, until, writeBenchCluster } from './lib/bench-kit.mjs';
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'dist/cli/main.js');
+const trials = Number(process.argv[2] ?? 40);
+const ecom = (...args) => run(process.execPath, [bin, ...args], { maxBuffer: 10 * 1024 * 1024 });
+const cleanups = [];
+
+/** wrk for `seconds` with `connections`, one thread: rps, p50/p99 (ms) and non-2xx answers. */
+async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url];
+  const { stdout } = await run('wrk', args, { maxBuffer: 1024 * 1024 });
+  const lat = (p) => {
+    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
+    if (!m) return null;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
+    p50: lat(50),
+    p99: lat(99),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0),
+    errors: Number(/Socket errors:.*?(\d+) timeout/.exec(stdout)?.[1] ?? 0),
+  };
+}
+
+/** An `ecom up -d` cluster with `balance`, seeded; its gateway URL, ports, status and token. */
+async function cluster(balance) {
+  const dir = mkdtempSync(join(tmpdir(), `ecom-bench-lua-${balance}-`));
+  const file = join(dir, 'config.json');
+  const ports = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
+  const cfg = JSON.parse(readFileSync(file, 'utf8'));
+  cfg.gateway = { ...cfg.gateway, balance };
+  writeFileSync(file, JSON.stringify(cfg));
+  await ecom('up', '-d', '-c', file);
+  const down = async () => {
+    await ecom('down', '-c', file).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  cleanups.push(down);
+  await ecom('seed', '--products', '20', '--users', '10', '-c', file);
+  const token = JSON.parse(readFileSync(join(dir, 'state', 'credentials.json'), 'utf8')).clusterToken;
+  const status = async () => JSON.parse((await ecom('status', '--json', '-c', file)).stdout);
+  return { file, gw: `http://127.0.0.1:${ports.gateway}`, ...ports, token, status, down };
+}
+
+/** The worker pids of an nginx master, from /proc. */
+function workersOf(master) {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const parent = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1];
+        return parent === String(master) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('worker process');
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+}
+
+/** 1. slowed instance p99, and uncached throughput against one instance directly. */
+async function slowAndThroughput(c) {
+  const auth = ['Authorization: Bearer bench'];
+  await wrk(`${c.gw}/api/products/1`, { seconds: 2, headers: auth });
+  const direct = await wrk(`http://127.0.0.1:${c.portOf[1]}/api/products/1`);
+  const gateway = await wrk(`${c.gw}/api/products/1`, { headers: auth });
+  const fault = (latencyMs) =>
+    fetch(`http://127.0.0.1:${c.portOf[1]}/internal/faults`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs, forMs: 120_000 }),
+    });
+  await fault(50);
+  const slowed = await wrk(`${c.gw}/api/products/1`, { seconds: 10, connections: 16, headers: auth });
+  await fault(0);
+  return { direct, gateway, ratio: gateway.rps / direct.rps, slowed };
+}
+
+/** 2. registration → first routed request. */
+async function routing(c) {
+  const delays = [];
+  for (let i = 0; i < trials; i++) {
+    const id = 100 + i;
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin, 'service', 'start', 'product', '--id', String(id), '--port', String(port), '-c', c.file], { stdio: 'ignore' });
+    const registeredAt = await until(
+      `product-${id} to register`,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${c.iscs}/v1/services`).then((r) => r.json());
+        return res.services?.product?.some((p) => p.id === id) ? performance.now() : undefined;
+      },
+      30_000,
+      2,
+    );
+    await until(
+      `product-${id} to be routed`,
+      async () => {
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            fetch(`${c.gw}/api/products/1`, { headers: { authorization: 'Bearer bench' } })
+              .then((r) => r.headers.get('x-instance-id'))
+              .catch(() => null),
+          ),
+        );
+        return answers.includes(`product-${id}`);
+      },
+      30_000,
+      1,
+    );
+    delays.push(performance.now() - registeredAt);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  return { trials, p50Ms: Math.round(percentile(delays, 50)), p99Ms: Math.round(percentile(delays, 99)), maxMs: Math.round(Math.max(...delays)) };
+}
+
+/** 3. rolling restarts and scaling under an open-model mix load. */
+async function churn(c) {
+  const before = await c.status();
+  const nginx = before.processes.find((p) => p.service === 'nginx');
+  const workers = workersOf(nginx.pid);
+  const report = join(dirname(c.file), 'overload.json');
+  const load = ecom('overload', '--rate', '400', '--duration', '30s', '--scenario', 'mix', '--json', report, '-c', c.file);
+  await sleep(2000);
+  const steps = [];
+  for (const args of [
+    ['restart', 'product', '--rolling'],
+    ['scale', 'product=3'],
+    ['restart', 'order', '--rolling'],
+    ['restart', 'user', '--rolling'],
+    ['scale', 'product=2'],
+  ]) {
+    const t = performance.now();
+    await ecom(...args, '-c', c.file);
+    steps.push(`${args.join(' ')} ${Math.round(performance.now() - t)} ms`);
+  }
+  await load.catch(() => undefined);
+  const after = await c.status();
+  const out = JSON.parse(readFileSync(report, 'utf8'));
+  return {
+    requests: out.requests,
+    errors: out.errors,
+    retries: out.retries,
+    errorsByKind: out.errorsByKind,
+    p99Ms: out.latencyMs.p99,
+    syncReloads: after.proxySync.reloads - before.proxySync.reloads,
+    nginxReloads: after.proxySync.gateway?.reloads ?? null,
+    pushes: after.proxySync.pushes - before.proxySync.pushes,
+    workersUnchanged: JSON.stringify(workersOf(nginx.pid)) === JSON.stringify(workers) && after.processes.find((p) => p.service === 'nginx').pid === nginx.pid,
+    steps,
+  };
+}
+
+async function main() {
+  const results = {};
+  for (const balance of ['least_conn', 'ewma']) {
+    const c = await cluster(balance);
+    results[balance] = await slowAndThroughput(c);
+    const r = results[balance];
+    console.log(
+      `${balance.padEnd(10)} uncached GET: direct product-1 ${r.direct.rps.toFixed(0)} rps · gateway ×2 ${r.gateway.rps.toFixed(0)} rps (p99 ${r.gateway.p99} ms) · ratio ${r.ratio.toFixed(2)} (goal ≥ 1.24)`,
+    );
+    console.log(
+      `${balance.padEnd(10)} product-1 slowed by 50 ms: ${r.slowed.rps.toFixed(0)} rps, p50 ${r.slowed.p50} ms, p99 ${r.slowed.p99} ms, non-2xx ${r.slowed.non2xx}`,
+    );
+    if (balance === 'ewma') {
+      results.routing = await routing(c);
+      console.log(
+        `registration → first routed request over ${trials} trials: p50 ${results.routing.p50Ms} ms, p99 ${results.routing.p99Ms} ms, max ${results.routing.maxMs} ms (goal p99 ≤ 50 ms)`,
+      );
+      results.churn = await churn(c);
+      const ch = results.churn;
+      console.log(
+        `rolling restarts + scale under 400 rps mix: ${ch.requests} requests, ${ch.errors} failed, ${ch.retries} retried, p99 ${ch.p99Ms} ms · reloads by ecom ${ch.syncReloads}, by nginx ${ch.nginxReloads} · ${ch.pushes} peer updates · worker pids ${ch.workersUnchanged ? 'unchanged' : 'CHANGED'} (goal 0 failed, 0 reloads)`,
+      );
+      console.log(`  steps: ${ch.steps.join(' · ')}`);
+    }
+    await c.down();
+  }
+  const ratio = results.least_conn.slowed.p99 / results.ewma.slowed.p99;
+  console.log(
+    `slowed instance: least_conn p99 ${results.least_conn.slowed.p99} ms vs ewma p99 ${results.ewma.slowed.p99} ms (least_conn/ewma ${ratio.toFixed(2)})`,
+  );
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/gateway-no-reload.json'), JSON.stringify(results, null, 2));
+}
+
+runBenchmark(main, async () => {
+  for (const c of cleanups.reverse()) await c();
+});

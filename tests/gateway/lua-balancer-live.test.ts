@@ -1,0 +1,183 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { upstreamsOf } from '../../src/chaos/check-cluster.js';
+import type { ClusterConfig } from '../../src/config/cluster-schema.js';
+import { ensureCredentials } from '../../src/config/ensure-credentials.js';
+import { loadClusterFile } from '../../src/config/load-cluster-file.js';
+import { stateLayout } from '../../src/config/state-layout.js';
+import { routedUpstreamsText } from '../../src/gateway/build-peer-table.js';
+import { readGatewayStats, type GatewayStats } from '../../src/gateway/call-gateway-admin.js';
+import type { RegistrySnapshot } from '../../src/registry/registry-state.js';
+import { freePorts } from '../helpers/free-port.js';
+import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { at, serveTestGateway, type TestGateway } from './serve-test-gateway.js';
+
+const portOf = (t: HttpTarget): number => Number(new URL(t.origin).port);
+const product = (...targets: HttpTarget[]): RegistrySnapshot['services'] => ({ product: targets.map((t, i) => at(i + 1, portOf(t))) });
+
+/** The pids of an nginx master's worker processes (not its cache manager or loader), from /proc. */
+function workersOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const parent = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1];
+        return parent === String(pid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('worker process');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .sort();
+}
+
+describe('the Lua balancer in a real nginx', () => {
+  let dir: string | undefined;
+  let cluster: ClusterConfig;
+  let gateway: TestGateway | undefined;
+  const targets: HttpTarget[] = [];
+
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+    await Promise.all(targets.splice(0).map((t) => t.close()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  /** A gateway in Lua mode on `services`, with `workers` nginx workers and the given balancing. */
+  const serve = async (services: RegistrySnapshot['services'], gw: object = {}): Promise<TestGateway> => {
+    dir = mkdtempSync(join(tmpdir(), 'ecom-lua-'));
+    const [port] = await freePorts(1);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port, endpoints: 'lua', ...gw } }));
+    cluster = loadClusterFile(join(dir, 'config.json'), {});
+    gateway = await serveTestGateway(cluster, { index: 1, services });
+    return gateway;
+  };
+  /** A target answering as `product-<id>` after `delayMs`. */
+  const target = async (delayMs = 0): Promise<HttpTarget> => {
+    const t = await startHttpTarget((_req, res) => setTimeout(() => res.end('{}'), delayMs));
+    targets.push(t);
+    return t;
+  };
+  /** `n` GETs through the gateway, `concurrency` at a time; their statuses. */
+  const load = async (n: number, concurrency = 1, headers: Record<string, string> = { authorization: 'Bearer x' }): Promise<number[]> => {
+    const statuses: number[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next++ < n) {
+        const res = await fetch(`http://127.0.0.1:${cluster.gateway.port}/api/products/1`, { headers });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return statuses;
+  };
+  const token = (): string => ensureCredentials(cluster.stateDir).clusterToken;
+  const stats = (): Promise<GatewayStats> => readGatewayStats(gateway!.sync.status().adminPort!, token());
+
+  it('sends traffic to a new peer and none to a removed one, with the same nginx workers and no reload', async () => {
+    const [a, b, c] = [await target(), await target(), await target()];
+    await serve(product(a, b), { workers: 2 });
+    const workers = await waitFor('two workers', () => {
+      const pids = workersOf(gateway!.nginx.pid!);
+      return pids.length === 2 ? pids : undefined;
+    });
+    expect(await load(20)).toEqual(Array(20).fill(200));
+    expect([a.seen(), b.seen()].every((n) => n > 0)).toBe(true);
+
+    gateway!.sync.update({ index: 2, services: { product: [at(2, portOf(b)), at(3, portOf(c))] } });
+    await gateway!.sync.flush();
+    a.reset();
+    expect(await load(30, 3)).toEqual(Array(30).fill(200));
+    expect(a.seen()).toBe(0);
+    expect(c.seen()).toBeGreaterThan(0);
+    expect(workersOf(gateway!.nginx.pid!)).toEqual(workers);
+    expect(gateway!.sync.status()).toMatchObject({ mode: 'lua', reloads: 0, appliedIndex: 2 });
+    const figures = await stats();
+    expect(figures).toMatchObject({ index: 2, reloads: 0, balance: 'least_conn' });
+    expect(figures.peers.map((p) => p.id)).toEqual([2, 3]);
+    expect(readFileSync(join(cluster.stateDir, 'nginx', 'nginx.conf'), 'utf8')).not.toContain(`:${portOf(a)}`);
+    // What `ecom chaos` compares with the registry afterwards.
+    expect(upstreamsOf(routedUpstreamsText(stateLayout(cluster.stateDir).nginx))).toEqual([
+      `product-2 127.0.0.1:${portOf(b)}`,
+      `product-3 127.0.0.1:${portOf(c)}`,
+    ]);
+  });
+
+  it('keeps keep-alive connections to its peers', async () => {
+    const a = await target();
+    await serve(product(a));
+    await load(40);
+    expect(a.seen()).toBe(40);
+    expect(a.connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('answers its admin calls only with the cluster token and only on 127.0.0.1', async () => {
+    const a = await target();
+    await serve(product(a));
+    const admin = `http://127.0.0.1:${gateway!.sync.status().adminPort}`;
+    expect((await fetch(`${admin}/stats`)).status).toBe(401);
+    expect((await fetch(`${admin}/stats`, { headers: { authorization: `Bearer ${token()}x` } })).status).toBe(401);
+    const empty = JSON.stringify({ index: 9, services: { product: [] } });
+    expect((await fetch(`${admin}/peers`, { method: 'PUT', body: empty, headers: { authorization: 'Bearer nope-nope-nope-nope' } })).status).toBe(401);
+    expect((await stats()).peers).toHaveLength(1);
+    const bad = JSON.stringify({ index: 9, services: { product: [{ id: 1, host: 'a b', port: 1 }] } });
+    expect((await fetch(`${admin}/peers`, { method: 'PUT', body: bad, headers: { authorization: `Bearer ${token()}` } })).status).toBe(400);
+    expect((await fetch(`${admin}/peers`, { method: 'PUT', body: '{"services":', headers: { authorization: `Bearer ${token()}` } })).status).toBe(400);
+    expect((await stats()).peers).toHaveLength(1);
+    await expect(fetch(`http://127.0.0.2:${gateway!.sync.status().adminPort}/stats`)).rejects.toThrow();
+    for (const path of ['/stats', '/peers']) expect((await fetch(`http://127.0.0.1:${cluster.gateway.port}${path}`)).status).toBe(404);
+    expect((await fetch(`${admin}/peers`, { method: 'PUT', body: empty, headers: { authorization: `Bearer ${token()}` } })).status).toBe(200);
+    const res = await fetch(`http://127.0.0.1:${cluster.gateway.port}/api/products/1`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('no_instances');
+  });
+
+  it('least_conn keeps a slow peer to about one request at a time', async () => {
+    const [slow, fast] = [await target(200), await target()];
+    await serve(product(slow, fast));
+    await load(200, 4);
+    expect(slow.seen() * 10).toBeLessThan(fast.seen());
+  });
+
+  it('ewma sends sequential requests to the faster peer; least_conn splits them', async () => {
+    const [slow, fast] = [await target(60), await target()];
+    await serve(product(slow, fast), { balance: 'ewma' });
+    await load(40);
+    expect(slow.seen()).toBeLessThanOrEqual(3);
+    expect((await stats()).peers.find((p) => p.id === 1)!.ewmaMs).toBeGreaterThan(50);
+    await gateway!.close();
+    gateway = undefined;
+    slow.reset();
+    await serve(product(slow, fast), { balance: 'least_conn' });
+    await load(40);
+    expect(slow.seen()).toBeGreaterThanOrEqual(10);
+  });
+
+  it('ejects a failing peer for a while, retries GETs on the other one, and shows it', async () => {
+    const dying = await target();
+    dying.server.removeAllListeners('request');
+    dying.server.on('request', (req) => req.socket.destroy());
+    const healthy = await target();
+    await serve(product(dying, healthy), { balance: 'round_robin' });
+    expect(await load(20)).toEqual(Array(20).fill(200));
+    const peer = (await stats()).peers.find((p) => p.id === 1)!;
+    expect(peer.failures).toBeGreaterThan(0);
+    expect(peer.ejected).toBe(true);
+    expect(peer.requests).toBeLessThanOrEqual(2);
+  });
+
+  it('counts every request in flight back down, microcache refreshes included', async () => {
+    const a = await target(5);
+    await serve(product(a), { cache: { enabled: true, ttl: '1s' } });
+    const deadline = Date.now() + 1600;
+    while (Date.now() < deadline) await load(10, 2, {});
+    await waitFor('nothing in flight', async () => (await stats()).peers.every((p) => p.inFlight === 0), 2000);
+    expect(a.seen()).toBeGreaterThanOrEqual(2);
+  });
+});
