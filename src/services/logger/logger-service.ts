@@ -8,6 +8,7 @@ import type { ServiceDefinition } from '../shared/service-definition.js';
 import type { DomainEvent } from '../shared/domain-event.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { LOGGER_MIGRATIONS, openLoggerStore } from './logger-store.js';
+import { retryWhileBusy } from '../shared/retry-while-busy.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 
 const entry = z
@@ -49,15 +50,15 @@ export const loggerService: ServiceDefinition = {
   migrations: LOGGER_MIGRATIONS,
   create({ db, auth, cluster }) {
     const store = openLoggerStore(db);
-    const prune = setInterval(() => store.prune(cluster.logs.retainRows), 60_000);
+    const prune = setInterval(() => void retryWhileBusy(() => store.prune(cluster.logs.retainRows)).catch(() => undefined), 60_000);
     prune.unref();
 
     const audit = (event: DomainEvent): void =>
       store.audit({ eventId: event.id, type: event.type, payload: event.payload, ts: event.ts, source: event.source });
     const routes = Router(STRICT_ROUTING);
-    routes.post('/api/logs', auth.cluster, (req, res) => {
+    routes.post('/api/logs', auth.cluster, async (req, res) => {
       const entries = validateInput(batch, req.body) as LogEntry[];
-      store.append(entries);
+      await retryWhileBusy(() => store.append(entries));
       res.status(202).json({ accepted: entries.length });
     });
     routes.get('/api/logs/audit', auth.adminOrCluster, (req, res) => {
@@ -72,7 +73,7 @@ export const loggerService: ServiceDefinition = {
     return {
       routes,
       bodyLimitBytes: LOG_BATCH_LIMIT_BYTES,
-      sendLogs: async (entries) => store.append(entries),
+      sendLogs: (entries) => retryWhileBusy(() => store.append(entries)),
       consumes: { handlers: { USER_REGISTERED: audit, PROFILE_UPDATED: audit, ORDER_PLACED: audit } },
       close: () => clearInterval(prune),
     };

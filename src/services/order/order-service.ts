@@ -4,7 +4,8 @@ import { currentUser } from '../../kit/authorize-requests.js';
 import { notFound } from '../../kit/http-error.js';
 import type { ServiceDefinition } from '../shared/service-definition.js';
 import { validateInput } from '../../kit/validate-input.js';
-import { ORDER_MIGRATIONS, openOrderStore } from './order-store.js';
+import { ORDER_MIGRATIONS, openOrderStore, type CapturedShipping } from './order-store.js';
+import { openShippingCopyStore } from './shipping-copy-store.js';
 import { placeOrder } from './place-order.js';
 import { releaseStaleOrders } from './release-stale-orders.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
@@ -34,6 +35,21 @@ const listQuery = z.object({
 });
 const orderId = z.uuid({ error: 'expected an order id' });
 
+/** The shipping fields of USER_REGISTERED and PROFILE_UPDATED (docs/events.md). */
+interface UserShippingPayload {
+  userId: number;
+  name: string;
+  address: string;
+  phone: string;
+  profileVersion?: number;
+}
+const shippingFrom = (p: UserShippingPayload): CapturedShipping => ({
+  name: p.name,
+  address: p.address,
+  phone: p.phone ?? '',
+  profileVersion: p.profileVersion ?? 0,
+});
+
 /** The order service: places orders against stock held by the product service, idempotently; lists a user's orders. */
 export const orderService: ServiceDefinition = {
   kind: 'order',
@@ -42,6 +58,7 @@ export const orderService: ServiceDefinition = {
     const self = { id, pid: process.pid };
     const ownerAlive = ownerAliveIn(resolver, self);
     const store = openOrderStore(db, outbox);
+    const shippingCopy = openShippingCopyStore(db);
     const stopSweep = releaseStaleOrders({ store, peers, log, staleAfterMs: 30_000, everyMs: 5_000 });
 
     const routes = Router(STRICT_ROUTING);
@@ -59,6 +76,7 @@ export const orderService: ServiceDefinition = {
         waitForPeerMs: cluster.http.peerTimeoutMs * 4 + 1000,
         owner: ownerOf(self.id, self.pid),
         ownerAlive,
+        shippingCopy,
       });
       if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.status(201).json({ order: result.order });
@@ -87,9 +105,15 @@ export const orderService: ServiceDefinition = {
       close: stopSweep,
       consumes: {
         handlers: {
+          USER_REGISTERED: (event) => {
+            const p = event.payload as Partial<UserShippingPayload>;
+            // Events from before the payload carried the address have no details to keep; the user service is asked.
+            if (typeof p.userId === 'number' && typeof p.address === 'string') shippingCopy.remember(p.userId, shippingFrom(p as UserShippingPayload));
+          },
           PROFILE_UPDATED: (event) => {
-            const p = event.payload as { userId: number; name: string; address: string; phone: string; profileVersion: number };
-            const changed = store.updateShipping(p.userId, { name: p.name, address: p.address, phone: p.phone }, p.profileVersion);
+            const p = event.payload as UserShippingPayload;
+            shippingCopy.remember(p.userId, shippingFrom(p));
+            const changed = store.updateShipping(p.userId, { name: p.name, address: p.address, phone: p.phone }, shippingFrom(p).profileVersion);
             if (changed) log.info('shipping details updated from profile', { userId: p.userId, orders: changed });
           },
         },

@@ -54,6 +54,9 @@ export const ORDER_MIGRATIONS = [
   `ALTER TABLE orders ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE orders ADD COLUMN releasing INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE orders ADD COLUMN owner TEXT NOT NULL DEFAULT ''`,
+  // The local copy of users' shipping details, from user events (shipping-copy-store.ts).
+  `CREATE TABLE user_shipping (user_id INTEGER PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL,
+     profile_version INTEGER NOT NULL)`,
 ] as const;
 
 interface OrderRow {

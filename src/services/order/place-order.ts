@@ -5,6 +5,8 @@ import type { PeerClient } from '../shared/call-peers.js';
 import type { Logger } from '../../kit/create-logger.js';
 import { httpError } from '../../kit/http-error.js';
 import type { CapturedShipping, Order, OrderItem, OrderStore } from './order-store.js';
+import type { ShippingCopyStore } from './shipping-copy-store.js';
+import { retryWhileBusy } from '../shared/retry-while-busy.js';
 
 /** The outcome of placing an order: the order, and whether it is a replay of an earlier request with the same key. */
 export interface PlacedOrder {
@@ -26,12 +28,22 @@ export async function releaseReservation(peers: PeerClient, id: string): Promise
   }
 }
 
-async function shippingOf(peers: PeerClient, userId: number): Promise<CapturedShipping> {
+/**
+ * The user's shipping details: from the local copy kept from user events when there is one, otherwise asked of the
+ * user service (and then kept). A copy older than a profile update is corrected on the placed order by that update's
+ * event (`updateShipping`), so an order never keeps older details than the user's newest profile.
+ */
+async function shippingOf(peers: PeerClient, userId: number, copy: ShippingCopyStore | undefined): Promise<CapturedShipping> {
+  const known = copy?.get(userId);
+  if (known) return known;
   const res = await peers.call('user', { method: 'GET', path: `/internal/users/${userId}`, idempotent: true });
   if (res.status === 404) throw httpError(401, 'unknown_user', 'the account of this token no longer exists');
   if (res.status !== 200) throw httpError(503, 'user_unavailable', `user service answered ${res.status}`);
   const { user } = res.body as { user: { name: string; address: string; phone: string; profileVersion?: number } };
-  return { name: user.name, address: user.address, phone: user.phone, profileVersion: user.profileVersion ?? 0 };
+  const shipping = { name: user.name, address: user.address, phone: user.phone, profileVersion: user.profileVersion ?? 0 };
+  // Only a copy: when it cannot be written, the next order asks again.
+  if (copy) void retryWhileBusy(() => copy.remember(userId, shipping)).catch(() => undefined);
+  return shipping;
 }
 
 /**
@@ -52,6 +64,8 @@ export async function placeOrder(input: {
   owner?: string;
   /** Whether the process that started an attempt still lives; a retry takes over at once from a dead one. */
   ownerAlive?: (owner: string) => boolean;
+  /** The local copy of users' shipping details (from user events); without it the user service is always asked. */
+  shippingCopy?: ShippingCopyStore;
 }): Promise<PlacedOrder> {
   const { store, peers, log, userId, idempotencyKey } = input;
   const canonical = [...input.items].sort((a, b) => a.productId - b.productId || a.quantity - b.quantity);
@@ -60,7 +74,7 @@ export async function placeOrder(input: {
 
   for (;;) {
     const id = randomUUID();
-    const begun = store.begin({ id, userId, idempotencyKey, requestHash, owner: input.owner });
+    const begun = await retryWhileBusy(() => store.begin({ id, userId, idempotencyKey, requestHash, owner: input.owner }));
     if (begun !== 'started') {
       if (begun.requestHash !== requestHash) {
         throw httpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different order');
@@ -70,9 +84,9 @@ export async function placeOrder(input: {
       // comes first, so a first request that is merely slow can no longer place the order whose stock goes back.
       const ownerGone = begun.owner !== '' && input.ownerAlive !== undefined && !input.ownerAlive(begun.owner);
       if (begun.releasing || begun.abandoned || ownerGone || Date.now() - Date.parse(begun.createdAt) > input.waitForPeerMs) {
-        if (!store.beginRelease(begun.id)) continue;
+        if (!(await retryWhileBusy(() => store.beginRelease(begun.id)))) continue;
         if (await releaseReservation(peers, begun.id)) {
-          store.discard(begun.id);
+          await retryWhileBusy(() => store.discard(begun.id));
           continue;
         }
         if (Date.now() > deadline) throw httpError(503, 'product_unavailable', 'the product service does not answer');
@@ -88,12 +102,18 @@ export async function placeOrder(input: {
     return { order: await completeAttempt(id), replayed: false };
   }
 
+  /** Gives the attempt's stock back and forgets it, or marks it abandoned when the product service is away. */
+  async function giveBack(id: string): Promise<void> {
+    const released = await releaseReservation(peers, id);
+    await retryWhileBusy(() => (released ? store.discard(id) : store.abandon(id)));
+  }
+
   async function completeAttempt(id: string): Promise<Order> {
     let shipping: CapturedShipping;
     try {
-      shipping = await shippingOf(peers, userId);
+      shipping = await shippingOf(peers, userId, input.shippingCopy);
     } catch (err) {
-      store.discard(id);
+      await retryWhileBusy(() => store.discard(id));
       throw err;
     }
     let reserved: { status: number; body: unknown };
@@ -105,23 +125,21 @@ export async function placeOrder(input: {
         idempotent: true,
       });
     } catch (err) {
-      if (await releaseReservation(peers, id)) store.discard(id);
-      else store.abandon(id);
+      await giveBack(id);
       throw err;
     }
     if (reserved.status === 201 || reserved.status === 200) {
       const items = (reserved.body as { reservation: { items: OrderItem[] } }).reservation.items;
       try {
-        const order = store.place(id, items, shipping);
+        const order = await retryWhileBusy(() => store.place(id, items, shipping));
         log.info('order placed', { orderId: id, userId, total: order.total });
         return order;
       } catch (err) {
-        if (await releaseReservation(peers, id)) store.discard(id);
-        else store.abandon(id);
+        await giveBack(id);
         throw new EcomError('order_not_saved', 'the order could not be saved; no stock was taken', { status: 500, cause: err });
       }
     }
-    store.discard(id);
+    await retryWhileBusy(() => store.discard(id));
     const error = (reserved.body as ErrorBody | undefined)?.error;
     if (reserved.status === 409 && error?.code === 'insufficient_stock') {
       throw httpError(409, 'insufficient_stock', error.message ?? 'not enough stock', error.details);

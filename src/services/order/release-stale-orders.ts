@@ -2,6 +2,7 @@ import type { PeerClient } from '../shared/call-peers.js';
 import type { Logger } from '../../kit/create-logger.js';
 import type { OrderStore } from './order-store.js';
 import { releaseReservation } from './place-order.js';
+import { retryWhileBusy } from '../shared/retry-while-busy.js';
 
 /**
  * Periodically gives back the stock of order attempts whose request died between reserving and saving (a killed
@@ -13,9 +14,9 @@ export function releaseStaleOrders(options: { store: OrderStore; peers: PeerClie
   const sweep = async (): Promise<void> => {
     const before = new Date(Date.now() - options.staleAfterMs).toISOString();
     for (const id of options.store.stalePending(before)) {
-      if (!options.store.beginRelease(id)) continue;
+      if (!(await retryWhileBusy(() => options.store.beginRelease(id)))) continue;
       if (await releaseReservation(options.peers, id)) {
-        options.store.discard(id);
+        await retryWhileBusy(() => options.store.discard(id));
         options.log.warn('released the stock of an abandoned order attempt', { orderId: id });
       }
     }

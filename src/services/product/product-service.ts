@@ -6,6 +6,7 @@ import type { ServiceDefinition } from '../shared/service-definition.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { PRODUCT_MIGRATIONS, openProductStore, type Product } from './product-store.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
+import { retryWhileBusy } from '../shared/retry-while-busy.js';
 
 const MAX_MONEY = 1_000_000_000;
 const cents = z.number().int('expected integer cents').min(0).max(MAX_MONEY);
@@ -107,7 +108,8 @@ export const productService: ServiceDefinition = {
       sendProduct(res, product);
     });
     routes.post('/api/products', auth.admin, async (req, res) => {
-      const product = store.create(validateInput(createBody, req.body));
+      const input = validateInput(createBody, req.body);
+      const product = await retryWhileBusy(() => store.create(input));
       await cache.invalidate([{ ns: 'product-list' }]);
       res.setHeader('Location', `/api/products/${product.id}`);
       sendProduct(res, product, 201);
@@ -115,7 +117,8 @@ export const productService: ServiceDefinition = {
     routes.patch('/api/products/:id', auth.admin, async (req, res) => {
       const id = pathId(req);
       const { version, ...patch } = validateInput(patchBody, req.body);
-      const result = store.update(id, requestedVersion(req, version), patch);
+      const expected = requestedVersion(req, version);
+      const result = await retryWhileBusy(() => store.update(id, expected, patch));
       if (result === undefined) throw notFound('product');
       if (result === 'conflict') {
         throw httpError(409, 'version_conflict', 'the product changed since you read it; fetch it again and retry');
@@ -125,7 +128,7 @@ export const productService: ServiceDefinition = {
     });
     routes.delete('/api/products/:id', auth.admin, async (req, res) => {
       const id = pathId(req);
-      if (!store.delete(id)) throw notFound('product');
+      if (!(await retryWhileBusy(() => store.delete(id)))) throw notFound('product');
       await cache.invalidate(productTargets([id]));
       res.status(204).end();
     });
@@ -133,7 +136,7 @@ export const productService: ServiceDefinition = {
     routes.put('/internal/reservations/:id', auth.cluster, async (req, res) => {
       const id = validateInput(reservationId, req.params.id, 'id');
       const { items } = validateInput(reserveBody, req.body);
-      const result = store.reserve(id, items);
+      const result = await retryWhileBusy(() => store.reserve(id, items));
       switch (result.status) {
         case 'reserved':
           if (!result.replayed) await cache.invalidate(productTargets(result.items.map((i) => i.productId)));
@@ -153,7 +156,7 @@ export const productService: ServiceDefinition = {
     });
     routes.delete('/internal/reservations/:id', auth.cluster, async (req, res) => {
       const id = validateInput(reservationId, req.params.id, 'id');
-      const productIds = store.release(id);
+      const productIds = await retryWhileBusy(() => store.release(id));
       if (productIds.length > 0) {
         await cache.invalidate(productTargets(productIds));
         log.info('reservation released', { reservationId: id });

@@ -1,4 +1,4 @@
-import type { Db } from './open-database.js';
+import { atStart, type Db } from './open-database.js';
 
 /** Cache keys whose invalidation could not reach Redis; shared through the service's SQLite file by all its instances. */
 export interface CacheDirtyStore {
@@ -11,7 +11,7 @@ export interface CacheDirtyStore {
 
 /** Opens the dirty-key table in a service's database (created if missing). */
 export function openCacheDirtyStore(db: Db): CacheDirtyStore {
-  db.exec('CREATE TABLE IF NOT EXISTS cache_dirty (key TEXT PRIMARY KEY, since INTEGER NOT NULL)');
+  atStart(db, () => db.exec('CREATE TABLE IF NOT EXISTS cache_dirty (key TEXT PRIMARY KEY, since INTEGER NOT NULL)'));
   const insert = db.prepare('INSERT INTO cache_dirty (key, since) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET since = excluded.since');
   const all = db.prepare('SELECT key FROM cache_dirty').pluck();
   const list = db.prepare('SELECT key, since FROM cache_dirty ORDER BY since LIMIT ?');

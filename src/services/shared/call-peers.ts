@@ -1,3 +1,4 @@
+import { Pool } from 'undici';
 import type { ServiceKind } from '../../config/defaults.js';
 import { httpError } from '../../kit/http-error.js';
 import type { PeerResolver } from './resolve-peers.js';
@@ -21,15 +22,53 @@ export interface PeerResponse {
 /** Calls other services with the cluster token, a timeout, and failover across instances. */
 export interface PeerClient {
   call(kind: ServiceKind, request: PeerRequest): Promise<PeerResponse>;
+  /** Closes the kept-alive connections; idempotent. */
+  close?(): Promise<void>;
 }
 
+/** Connections kept open to one peer instance at most; further calls queue on them. */
+const CONNECTIONS_PER_PEER = 16;
+/** A pool unused this long is closed (its instance probably left). */
+const IDLE_POOL_MS = 60_000;
+
 /**
- * Creates the peer client. Instances are tried starting from a rotating position; a connection failure, a timeout
+ * Creates the peer client. Each peer instance gets its own bounded keep-alive pool (undici), whose own timers
+ * bound connecting, waiting for the answer's headers and reading its body by `timeoutMs` each: no new socket,
+ * signal or timer per call. Instances are tried starting from a rotating position; a connection failure, a timeout
  * or a 502/503/504 moves an idempotent call to the next instance. When no instance answers, the caller gets a 503
  * `<kind>_unavailable`, which the error handler passes to the client.
  */
 export function callPeers(options: { resolver: PeerResolver; clusterToken: string; timeoutMs: number }): PeerClient {
   let turn = 0;
+  const pools = new Map<string, { pool: Pool; usedAt: number }>();
+  const authorization = `Bearer ${options.clusterToken}`;
+  const poolOf = (host: string, port: number): Pool => {
+    const origin = httpUrl(host, port, '');
+    let entry = pools.get(origin);
+    if (!entry) {
+      const pool = new Pool(origin, {
+        connections: CONNECTIONS_PER_PEER,
+        pipelining: 1,
+        connectTimeout: options.timeoutMs,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        keepAliveTimeout: 4_000,
+      });
+      entry = { pool, usedAt: Date.now() };
+      pools.set(origin, entry);
+    }
+    entry.usedAt = Date.now();
+    return entry.pool;
+  };
+  const sweep = setInterval(() => {
+    for (const [origin, entry] of pools) {
+      if (Date.now() - entry.usedAt < IDLE_POOL_MS) continue;
+      pools.delete(origin);
+      void entry.pool.close().catch(() => undefined);
+    }
+  }, IDLE_POOL_MS / 2);
+  sweep.unref();
+  let closing: Promise<void> | undefined;
   return {
     async call(kind, request) {
       const instances = options.resolver.list(kind);
@@ -38,30 +77,33 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
       }
       const start = turn++ % instances.length;
       const attempts = request.idempotent ? instances.length : 1;
+      const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+      const headers: Record<string, string> = body === undefined ? { authorization } : { authorization, 'content-type': 'application/json' };
       let lastReason = 'no attempt';
       for (let i = 0; i < attempts; i++) {
         const peer = instances[(start + i) % instances.length]!;
         try {
-          const res = await fetch(httpUrl(peer.host, peer.port, request.path), {
-            method: request.method,
-            headers: {
-              authorization: `Bearer ${options.clusterToken}`,
-              ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            body: request.body === undefined ? undefined : JSON.stringify(request.body),
-            signal: AbortSignal.timeout(options.timeoutMs),
-          });
-          const text = await res.text();
-          if ([502, 503, 504].includes(res.status) && i + 1 < attempts) {
-            lastReason = `${kind}-${peer.id} answered ${res.status}`;
+          const res = await poolOf(peer.host, peer.port).request({ method: request.method, path: request.path, headers, body });
+          const text = await res.body.text();
+          if ([502, 503, 504].includes(res.statusCode) && i + 1 < attempts) {
+            lastReason = `${kind}-${peer.id} answered ${res.statusCode}`;
             continue;
           }
-          return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+          return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : undefined };
         } catch (err) {
           lastReason = `${kind}-${peer.id}: ${err instanceof Error ? err.message : String(err)}`;
         }
       }
       throw httpError(503, `${kind}_unavailable`, `${kind} service did not answer (${lastReason})`);
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweep);
+        const all = [...pools.values()];
+        pools.clear();
+        await Promise.all(all.map((e) => e.pool.destroy().catch(() => undefined)));
+      })();
+      return closing;
     },
   };
 }

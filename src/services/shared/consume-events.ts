@@ -4,6 +4,7 @@ import type { Logger } from '../../kit/create-logger.js';
 import { DEAD_LETTERS, EVENT_STREAM, MAX_HANDLER_ATTEMPTS, decodeEvent, type DeadLetter, type DomainEvent } from './domain-event.js';
 import type { EventType } from './outbox-store.js';
 import type { ProcessedEventsStore } from './processed-events-store.js';
+import { retryWhileBusy } from './retry-while-busy.js';
 
 /** Synchronous handlers by event type; each runs inside the transaction that records the event as processed. */
 export type EventHandlers = Partial<Record<EventType, (event: DomainEvent) => void>>;
@@ -63,7 +64,7 @@ export function consumeEvents(options: {
       const handler = event ? options.handlers[event.type] : undefined;
       if (event && handler) {
         try {
-          if (options.processed.applyOnce(event.id, () => handler(event))) options.afterApply?.(event);
+          if (await retryWhileBusy(() => options.processed.applyOnce(event.id, () => handler(event)))) options.afterApply?.(event);
         } catch (err) {
           const error = err instanceof Error ? err.message : String(err);
           const tries = (attempts.get(streamId) ?? 0) + 1;

@@ -1,4 +1,5 @@
 import type { CacheDirtyStore } from './cache-dirty-store.js';
+import { retryWhileBusy } from './retry-while-busy.js';
 import type { ChangeSignal } from './change-signal.js';
 import { coalesceLoads } from './cache/coalesce-loads.js';
 import { createGenerationTier, type GenerationRedis } from './cache/create-generation-tier.js';
@@ -106,7 +107,7 @@ export function createCache(options: {
         if (!generations.ready()) throw new Error('redis not ready');
         await generations.bump(targets);
       } catch {
-        options.dirty.add(targets.map(encodeCacheTarget));
+        await retryWhileBusy(() => options.dirty.add(targets.map(encodeCacheTarget)));
       }
       options.signal.bump();
     },

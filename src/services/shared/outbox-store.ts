@@ -1,4 +1,4 @@
-import type { Db } from './open-database.js';
+import { atStart, type Db } from './open-database.js';
 
 /** Domain event types (docs/events.md). */
 export type EventType = 'USER_REGISTERED' | 'PROFILE_UPDATED' | 'ORDER_PLACED';
@@ -20,11 +20,15 @@ export interface OutboxStore {
   markSent(ids: readonly number[]): void;
   /** Unsent events (the backlog while Redis is away). */
   pending(): number;
+  /** Whether some unsent event is claimable now (a read: takes no write lock). */
+  claimable(staleMs: number): boolean;
+  /** Calls `listener` soon after an append (once per burst, after the appending transaction); returns an unsubscribe. */
+  onAppend(listener: () => void): () => void;
 }
 
 /** Opens the outbox table in a service's database (created if missing). */
 export function openOutboxStore(db: Db): OutboxStore {
-  db.exec(`CREATE TABLE IF NOT EXISTS outbox (
+  const schema = `CREATE TABLE IF NOT EXISTS outbox (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      type TEXT NOT NULL,
      payload TEXT NOT NULL,
@@ -33,7 +37,8 @@ export function openOutboxStore(db: Db): OutboxStore {
      claimed_at INTEGER,
      sent_at TEXT
    );
-   CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at IS NULL;`);
+   CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at IS NULL;`;
+  atStart(db, () => db.exec(schema));
   const insert = db.prepare('INSERT INTO outbox (type, payload, created_at) VALUES (?, ?, ?)');
   const claim = db.prepare(
     `UPDATE outbox SET claimed_by = @owner, claimed_at = @now
@@ -43,9 +48,28 @@ export function openOutboxStore(db: Db): OutboxStore {
   const markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
   const pending = db.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NULL').pluck();
   const prune = db.prepare('DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?');
+  const claimable = db.prepare('SELECT 1 FROM outbox WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?) LIMIT 1').pluck();
   let marks = 0;
+  const listeners = new Set<() => void>();
+  let wakeScheduled = false;
+  // After the current synchronous work, so the transaction that appended has committed (or rolled back: a harmless wake).
+  const wake = (): void => {
+    wakeScheduled = false;
+    for (const listener of listeners) listener();
+  };
   return {
-    append: (type, payload) => void insert.run(type, JSON.stringify(payload), new Date().toISOString()),
+    append(type, payload) {
+      insert.run(type, JSON.stringify(payload), new Date().toISOString());
+      if (!wakeScheduled && listeners.size > 0) {
+        wakeScheduled = true;
+        setImmediate(wake);
+      }
+    },
+    claimable: (staleMs) => claimable.get(Date.now() - staleMs) !== undefined,
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     claim(owner, limit, staleMs) {
       const now = Date.now();
       const rows = claim.all({ owner, now, stale: now - staleMs, limit }) as OutboxEvent[];

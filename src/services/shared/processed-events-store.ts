@@ -1,4 +1,4 @@
-import type { Db } from './open-database.js';
+import { atStart, type Db } from './open-database.js';
 
 /** Remembers which events a consumer applied, so a redelivered event is applied once. */
 export interface ProcessedEventsStore {
@@ -8,7 +8,7 @@ export interface ProcessedEventsStore {
 
 /** Opens the processed-events table in the consumer's own database (created if missing). */
 export function openProcessedEventsStore(db: Db): ProcessedEventsStore {
-  db.exec('CREATE TABLE IF NOT EXISTS processed_events (event_id TEXT PRIMARY KEY, processed_at TEXT NOT NULL)');
+  atStart(db, () => db.exec('CREATE TABLE IF NOT EXISTS processed_events (event_id TEXT PRIMARY KEY, processed_at TEXT NOT NULL)'));
   const mark = db.prepare('INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING');
   const applyOnce = db.transaction((eventId: string, apply: () => void): boolean => {
     if (mark.run(eventId, new Date().toISOString()).changes === 0) return false;

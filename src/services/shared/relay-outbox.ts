@@ -3,13 +3,16 @@ import type { Logger } from '../../kit/create-logger.js';
 import { EVENT_STREAM, EVENT_STREAM_KEEP } from './domain-event.js';
 import { trimEventStream } from './trim-event-stream.js';
 import type { OutboxStore } from './outbox-store.js';
+import { retryWhileBusy } from './retry-while-busy.js';
 
 /**
  * Publishes a service's outbox to the event stream: claims unsent events (so several instances share the work),
- * XADDs them in one pipeline, then marks them sent. While Redis is away events stay in the outbox and are published
- * once it is back. A claim that outlives a crashed relay is taken over after `claimStaleMs`; an event published twice
- * that way keeps its id, and consumers apply each id once. Every `trimEveryMs` the stream is trimmed towards `keep`
- * entries, never past an entry some consumer group has not acknowledged. Returns a stop function.
+ * XADDs them in one pipeline, then marks them sent. It runs as soon as this process appends an event (the commit
+ * wakes it) and every `everyMs` as a fallback (events appended by another process, a failed run). While Redis is
+ * away events stay in the outbox and are published once it is back. A claim that outlives a crashed relay is taken
+ * over after `claimStaleMs`; an event published twice that way keeps its id, and consumers apply each id once. Every
+ * `trimEveryMs` the stream is trimmed towards `keep` entries, never past an entry some consumer group has not
+ * acknowledged. Returns a stop function.
  */
 export function relayOutbox(options: {
   outbox: OutboxStore;
@@ -22,6 +25,7 @@ export function relayOutbox(options: {
   trimEveryMs?: number;
   keep?: number;
 }): () => Promise<void> {
+  const staleMs = options.claimStaleMs ?? 10_000;
   let stopped = false;
   let failing = false;
   let lastTrim = Date.now();
@@ -33,8 +37,9 @@ export function relayOutbox(options: {
   };
   const publish = async (): Promise<void> => {
     if (options.redis.status !== 'ready') return;
-    for (;;) {
-      const batch = options.outbox.claim(options.instanceId, 200, options.claimStaleMs ?? 10_000);
+    // A read first: an idle relay never takes the write lock the request path needs.
+    while (options.outbox.claimable(staleMs)) {
+      const batch = await retryWhileBusy(() => options.outbox.claim(options.instanceId, 200, staleMs));
       if (batch.length === 0) return;
       const tx = options.redis.pipeline();
       for (const e of batch) {
@@ -42,14 +47,18 @@ export function relayOutbox(options: {
       }
       const results = await tx.exec();
       const sent = batch.filter((_, i) => results?.[i] && !results[i]![0]).map((e) => e.id);
-      options.outbox.markSent(sent);
+      await retryWhileBusy(() => options.outbox.markSent(sent));
       if (sent.length < batch.length) throw new Error(`published ${sent.length} of ${batch.length} events`);
       if (batch.length < 200) return;
     }
   };
   let running: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
+  let queued = false;
+  const runOnce = (): void => {
+    if (queued || stopped) return;
+    queued = true;
     running = running.then(async () => {
+      queued = false;
       if (stopped) return;
       try {
         await publish();
@@ -61,10 +70,13 @@ export function relayOutbox(options: {
         failing = true;
       }
     });
-  }, options.everyMs ?? 50);
+  };
+  const unsubscribe = options.outbox.onAppend(runOnce);
+  const timer = setInterval(runOnce, options.everyMs ?? 100);
   timer.unref();
   return async () => {
     stopped = true;
+    unsubscribe();
     clearInterval(timer);
     await running;
   };

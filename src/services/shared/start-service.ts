@@ -13,6 +13,7 @@ import { createMetrics } from '../../kit/create-metrics.js';
 import { createServiceApp } from '../../kit/create-service-app.js';
 import { createTokenService } from '../../kit/create-token-service.js';
 import { openDatabase } from './open-database.js';
+import { observeLockWaits } from './retry-while-busy.js';
 import { resolvePeersFromConfig, resolvePeersFromRegistry, type PeerResolver } from './resolve-peers.js';
 import { registerInstance, type Registration } from '../../registry/register-instance.js';
 import { watchRegistry } from '../../registry/watch-registry.js';
@@ -55,6 +56,9 @@ export async function startService(options: {
   const credentials = ensureCredentials(cluster.stateDir);
   const db = openDatabase(stateLayout(cluster.stateDir).database(kind), definition.migrations);
   const metrics = createMetrics({ service: kind, instance_id: instanceId });
+  const lockWaits = metrics.counter('ecom_sqlite_lock_waits_total', "Writes that met another process's SQLite lock, by outcome.", ['outcome']);
+  const lockWaitSeconds = metrics.counter('ecom_sqlite_lock_wait_seconds_total', 'Time writes waited (yielding) for a SQLite lock.');
+  observeLockWaits((ms, _tries, gaveUp) => (lockWaits.inc({ outcome: gaveUp ? 'gave_up' : 'written' }), lockWaitSeconds.inc(ms / 1000)));
   const registryUrl = options.registryUrl === undefined ? registryUrlOf(cluster) : options.registryUrl;
   let registration: Registration | undefined;
 
@@ -104,6 +108,7 @@ export async function startService(options: {
     await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
     redis.disconnect();
     await shipper.close();
+    await peers.close?.();
     db.close();
     changeSignal.close();
   };

@@ -4,6 +4,8 @@ import { currentUser } from '../../kit/authorize-requests.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 import { httpError, notFound } from '../../kit/http-error.js';
 import type { ServiceDefinition } from '../shared/service-definition.js';
+import { atStart } from '../shared/open-database.js';
+import { retryWhileBusy } from '../shared/retry-while-busy.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { loginLockMs } from './login-backoff.js';
 import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './hash-password.js';
@@ -38,7 +40,8 @@ export const userService: ServiceDefinition = {
   migrations: USER_MIGRATIONS,
   async create({ db, cache, tokens, auth, credentials, log, outbox }) {
     const store = openUserStore(db, outbox);
-    store.ensureAdmin(credentials.admin.email, await hashPassword(credentials.admin.password));
+    const adminHash = await hashPassword(credentials.admin.password);
+    atStart(db, () => store.ensureAdmin(credentials.admin.email, adminHash));
     const readUser = (id: number): Promise<PublicUser | undefined> => cache.read('user', String(id), () => store.get(id));
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
 
@@ -47,7 +50,9 @@ export const userService: ServiceDefinition = {
       const body = validateInput(registerBody, req.body);
       const passwordHash = await hashPassword(body.password);
       try {
-        const user = store.create({ ...body, address: body.address ?? '', phone: body.phone ?? '', passwordHash, role: 'customer' });
+        const user = await retryWhileBusy(() =>
+          store.create({ ...body, address: body.address ?? '', phone: body.phone ?? '', passwordHash, role: 'customer' }),
+        );
         log.info('user registered', { userId: user.id });
         res.status(201).json({ user });
       } catch (err) {
@@ -60,7 +65,7 @@ export const userService: ServiceDefinition = {
       const found = store.findCredentials(body.email);
       if (found) {
         const now = Date.now();
-        const lockedUntil = store.beginLoginAttempt(found.user.id, now, loginLockMs);
+        const lockedUntil = await retryWhileBusy(() => store.beginLoginAttempt(found.user.id, now, loginLockMs));
         if (lockedUntil > 0) {
           res.setHeader('Retry-After', String(Math.ceil((lockedUntil - now) / 1000)));
           throw httpError(429, 'too_many_attempts', 'too many failed logins for this account, try again later');
@@ -68,7 +73,7 @@ export const userService: ServiceDefinition = {
       }
       const ok = await verifyPassword(body.password, found?.passwordHash ?? (await DECOY_HASH_PROMISE));
       if (!found || !ok) throw httpError(401, 'invalid_credentials', 'email or password is wrong');
-      store.clearLoginAttempts(found.user.id);
+      await retryWhileBusy(() => store.clearLoginAttempts(found.user.id));
       const token = await tokens.sign({ userId: found.user.id, role: found.user.role });
       res.json({ token, user: found.user });
     });
@@ -80,7 +85,7 @@ export const userService: ServiceDefinition = {
     routes.patch('/api/users/me', auth.user, async (req, res) => {
       const patch = validateInput(patchBody, req.body);
       const { userId } = currentUser(req);
-      const user = store.update(userId, patch);
+      const user = await retryWhileBusy(() => store.update(userId, patch));
       if (!user) throw notFound('user');
       await cache.invalidate([{ ns: 'user', key: String(userId) }]);
       res.json({ user });

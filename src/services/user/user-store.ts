@@ -114,7 +114,16 @@ export function openUserStore(db: Db, outbox: OutboxStore): UserStore {
   });
   const register = db.transaction((input: Parameters<UserStore['create']>[0]): PublicUser => {
     const user = toPublic(insert.get({ ...input, now: new Date().toISOString() }) as UserRow);
-    outbox.append('USER_REGISTERED', { userId: user.id, email: user.email, name: user.name, role: user.role, at: user.createdAt });
+    outbox.append('USER_REGISTERED', {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      at: user.createdAt,
+      address: user.address,
+      phone: user.phone,
+      profileVersion: user.profileVersion,
+    });
     return user;
   });
   const updateProfile = db.transaction((id: number, patch: { name?: string; address?: string; phone?: string }): PublicUser | undefined => {

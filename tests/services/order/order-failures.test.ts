@@ -1,4 +1,7 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { stateLayout } from '../../../src/config/state-layout.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { request } from '../../helpers/api-client.js';
 import { useTestCluster } from '../../helpers/use-test-cluster.js';
 
@@ -92,9 +95,17 @@ describe('orders when products are missing or the product service is down', () =
     expect(await cluster.stockOf(id, 1)).toBe(7);
   });
 
-  it('answers 503 user_unavailable while the user service is stopped, taking no stock', async () => {
+  it('answers 503 user_unavailable while the user service is stopped and no shipping copy exists, taking no stock', async () => {
     const id = await createProduct('No users', 4);
     const buyer = await cluster.customer();
+    // The order service keeps shipping details from USER_REGISTERED; without that copy it must ask the user service.
+    const orderDb = new Database(stateLayout(cluster.stateDir).database('order'));
+    try {
+      await waitFor('the shipping copy', () => orderDb.prepare('SELECT 1 FROM user_shipping WHERE user_id = ?').get(buyer.id));
+      orderDb.prepare('DELETE FROM user_shipping WHERE user_id = ?').run(buyer.id);
+    } finally {
+      orderDb.close();
+    }
     const user = cluster.instances.find((i) => i.kind === 'user')!;
     await user.proc.stop();
     try {

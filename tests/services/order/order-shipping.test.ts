@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../helpers/api-client.js';
 import { useTestCluster } from '../../helpers/use-test-cluster.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 describe('order shipping details and owner', () => {
   const cluster = useTestCluster({ logger: 1, user: 1, product: 1, order: 1 });
@@ -60,7 +61,12 @@ describe('order shipping details and owner', () => {
       body: { items: [{ productId, quantity: 1 }] },
     });
     expect(second.status).toBe(201);
-    expect(second.body.order.shipping).toEqual({ name: 'New Name', address: 'New Address 2', phone: '555-2222' });
+    // The order service takes shipping details from its copy kept from user events; a copy the PROFILE_UPDATED event
+    // has not reached yet is corrected on the placed order when it arrives.
+    await waitFor('the order to carry the new details', async () => {
+      const stored = await request(cluster.url('order'), 'GET', `/api/orders/${second.body.order.id}`, { token: buyer.token });
+      return stored.body.order.shipping.address === 'New Address 2' ? stored : undefined;
+    }).then((stored) => expect(stored.body.order.shipping).toEqual({ name: 'New Name', address: 'New Address 2', phone: '555-2222' }));
   });
 
   it('rejects invalid order bodies with 400 and takes no stock', async () => {

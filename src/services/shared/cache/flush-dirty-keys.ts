@@ -1,4 +1,5 @@
 import type { CacheDirtyStore } from '../cache-dirty-store.js';
+import { retryWhileBusy } from '../retry-while-busy.js';
 import { decodeCacheTarget, type CacheTarget } from './encode-cache-keys.js';
 
 /** Most recorded invalidations one flush delivers. */
@@ -30,7 +31,7 @@ export function startDirtyFlusher(options: {
       const pending = options.dirty.list(FLUSH_BATCH);
       if (pending.length === 0) return;
       await options.deliver(pending.map(({ key }) => decodeCacheTarget(key)));
-      options.dirty.remove(pending);
+      await retryWhileBusy(() => options.dirty.remove(pending));
       options.onDelivered();
     } catch {
       // Redis (or the database) failed; the next tick retries.

@@ -1,0 +1,71 @@
+// Benchmark: `ecom overload --scenario checkout` through the gateway of a real cluster (product ×2, user, order,
+// logger, nginx, redis) against the reference — one express process with one SQLite file doing the same order
+// (bench/lib/express-order-reference.mjs), driven by the very same command in the same run. Also runs the `mix`
+// scenario of `npm start`. Goals: checkout orders/s ≥ 0.35× the reference, checkout p99 ≤ 50 ms at concurrency 32,
+// mix p99 ≤ 25 ms. Not a test: never fails on a missed goal. Writes bench/results/checkout-vs-express.json.
+// Usage: npm run build && node bench/checkout-vs-express.mjs [requests] [concurrency]
+//   PROFILE_DIR=/abs/dir: every service process writes a V8 CPU profile there (node --cpu-prof) when the cluster stops.
+//   KEEP=1: leaves the cluster running and prints its cluster file.
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort, runBenchmark, until, writeBenchCluster } from './lib/bench-kit.mjs';
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'dist/cli/main.js');
+const requests = Number(process.argv[2] ?? 4000);
+const concurrency = Number(process.argv[3] ?? 32);
+const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-checkout-'));
+const file = join(dir, 'config.json');
+const refFile = join(dir, 'reference.json');
+let reference;
+
+const ecom = (args, env = {}) => run(process.execPath, [bin, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 600_000, env: { ...process.env, ...env } });
+const overload = async (config, scenario, n) =>
+  JSON.parse(
+    (await ecom(['overload', '--scenario', scenario, '--request_count', String(n), '--concurrency', String(concurrency), '--json', '-', '-c', config])).stdout,
+  );
+const line = (name, r) =>
+  `${name.padEnd(22)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p90 ${r.latencyMs.p90} ms  p99 ${r.latencyMs.p99} ms  max ${r.latencyMs.max} ms  errors ${r.errors}`;
+
+async function main() {
+  const refPort = await freePort();
+  reference = spawn(process.execPath, [join(root, 'bench/lib/express-order-reference.mjs'), String(refPort), join(dir, 'reference.db')], { stdio: 'ignore' });
+  writeFileSync(refFile, JSON.stringify({ stateDir: 'ref-state', gateway: { port: refPort } }));
+  await until('the reference', async () => (await fetch(`http://127.0.0.1:${refPort}/api/products?limit=1`)).ok);
+  const ref = await overload(refFile, 'checkout', requests);
+  reference.kill('SIGKILL');
+  console.log(line('reference checkout', ref));
+
+  await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
+  const profileEnv = process.env.PROFILE_DIR ? { NODE_OPTIONS: `--import ${join(root, 'bench/lib/cpu-profile-preload.mjs')}` } : {};
+  await ecom(['up', '-d', '-c', file], profileEnv);
+  await ecom(['seed', '--products', '200', '--users', '10', '-c', file]);
+  const checkout = await overload(file, 'checkout', requests);
+  console.log(line('cluster checkout', checkout));
+  const mix = await overload(file, 'mix', 3000);
+  console.log(line('cluster mix (3000)', mix));
+  const ratio = checkout.rps / ref.rps;
+  console.log(
+    `checkout orders/s ${ratio.toFixed(2)}× the reference (goal ≥ 0.35): ${ratio >= 0.35 ? 'met' : 'MISSED'}; p99 ${checkout.latencyMs.p99} ms (goal ≤ 50): ${checkout.latencyMs.p99 <= 50 ? 'met' : 'MISSED'}; mix p99 ${mix.latencyMs.p99} ms (goal ≤ 25): ${mix.latencyMs.p99 <= 25 ? 'met' : 'MISSED'}`,
+  );
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(
+    join(root, 'bench/results/checkout-vs-express.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio }, null, 2)}\n`,
+  );
+}
+
+runBenchmark(main, async () => {
+  reference?.kill('SIGKILL');
+  if (process.env.KEEP) {
+    console.log(`cluster left running: ${file}`);
+    return;
+  }
+  await ecom(['down', '-c', file]).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -1,0 +1,54 @@
+import { setImmediate as yieldTurn, setTimeout as sleep } from 'node:timers/promises';
+
+/** How long a write keeps retrying a lock another process holds before it fails (as SQLite's old busy timeout). */
+export const LOCK_WAIT_LIMIT_MS = 10_000;
+
+/** Result codes of a write lock held by another connection (or a read snapshot it made stale). */
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
+
+/** Whether `err` is SQLite refusing a write because another connection holds the lock. */
+export function isBusyError(err: unknown): boolean {
+  return BUSY_CODES.has((err as { code?: string } | null)?.code ?? '');
+}
+
+/** One write that had to wait for another connection's lock: how long, and how many tries it took. */
+export type LockWaitObserver = (waitedMs: number, tries: number, gaveUp: boolean) => void;
+let observer: LockWaitObserver | undefined;
+
+/** Reports every lock wait of this process to `observe` (the instance's metrics). */
+export function observeLockWaits(observe: LockWaitObserver | undefined): void {
+  observer = observe;
+}
+
+/**
+ * Runs a synchronous SQLite write (one statement or one transaction, rolled back whole when it throws) and, while
+ * another process holds the write lock, runs it again after yielding to the event loop — a turn first, then short
+ * timers growing to 8 ms, jittered — instead of sleeping inside SQLite's busy handler, which would stall every
+ * request of this process. Databases are opened with busy_timeout 0, so the wait is never spent blocked. Gives up
+ * with the SQLite error after `limitMs`.
+ */
+export async function retryWhileBusy<T>(write: () => T, limitMs = LOCK_WAIT_LIMIT_MS): Promise<T> {
+  try {
+    return write();
+  } catch (err) {
+    if (!isBusyError(err)) throw err;
+  }
+  const started = performance.now();
+  let delay = 0;
+  for (let tries = 2; ; tries++) {
+    if (delay === 0) await yieldTurn();
+    else await sleep(delay * (0.5 + Math.random()));
+    try {
+      const result = write();
+      observer?.(performance.now() - started, tries, false);
+      return result;
+    } catch (err) {
+      const waited = performance.now() - started;
+      if (!isBusyError(err) || waited > limitMs) {
+        observer?.(waited, tries, true);
+        throw err;
+      }
+    }
+    delay = Math.min(8, delay === 0 ? 0.5 : delay * 2);
+  }
+}
