@@ -67,7 +67,7 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
 
     // Each instance registered its container address, inside the cluster network's subnet.
     const network = await docker.getNetwork(networkNameOf(cluster.stateDir)).inspect();
-    const subnet = network.IPAM.Config?.[0]?.Subnet as string;
+    const subnet = network.IPAM?.Config?.[0]?.Subnet as string;
     const listing = (await (await fetch(`http://127.0.0.1:${cluster.iscsPort}/v1/services`)).json()) as {
       services: Record<string, Array<{ id: number; host: string }>>;
     };
