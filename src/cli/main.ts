@@ -17,6 +17,7 @@ import { registerDaemonCommand, registerUpCommand } from './up-command.js';
 import { registerNginxCommand } from './nginx-command.js';
 import { registerServiceCommand } from './service-command.js';
 import { registerChaosCommand } from './chaos-command.js';
+import { registerImageCommand } from './image-command.js';
 
 const program = new Command('ecom')
   .description('run an e-commerce microservice cluster on one machine, and load-test it')
@@ -44,6 +45,7 @@ registerServiceCommand(program);
 registerIscsCommand(program);
 registerNginxCommand(program);
 registerDoctorCommand(program);
+registerImageCommand(program);
 registerDaemonCommand(program);
 
 /** How long a finished command may leave a handle open (say, a client's disconnect timer) before the process ends. */

@@ -40,7 +40,7 @@ export async function connectDocker(socket?: string, timeoutMs = 3000): Promise<
         hint: `add your user to the docker group (sudo usermod -aG docker $USER, then log in again), or set docker.socket to a socket you may use`,
       });
     }
-    throw new EcomError('docker_unreachable', `no Docker engine answers at ${socketPath} (${code ?? dockerMessage(err)})`, {
+    throw new EcomError('docker_unreachable', `no Docker engine answers at ${socketPath}`, {
       cause: err,
       hint: `start one (sudo systemctl start docker, or: dockerd --host unix://${socketPath}), or set docker.socket / DOCKER_HOST to where it listens`,
     });

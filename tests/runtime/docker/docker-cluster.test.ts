@@ -100,6 +100,11 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     expect(result.total).toBeGreaterThan(0);
     expect(result.failures, result.reasons.join('; ')).toBe(0);
 
+    // The images up built are current: building again builds nothing.
+    const images = JSON.parse((await ecom('image', 'build', '--json', '-c', cluster.file)).stdout) as { built: string[]; tags: Record<string, string> };
+    expect(images.built).toEqual([]);
+    expect(inspected.Config.Image).toBe(images.tags.app);
+
     const down = await ecom('down', '-c', cluster.file);
     expect(down.stdout).toContain('stopped 8 processes');
     expect(await ours()).toEqual({ containers: 0, networks: 0 });
