@@ -108,6 +108,10 @@ async function bundle(outfile) {
     setup(build) {
       build.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: 'yoga-layout', namespace: 'ecom-yoga' }));
       build.onLoad({ filter: /.*/, namespace: 'ecom-yoga' }, () => ({ contents: shim, loader: 'js', resolveDir: ROOT }));
+      // ssh2's optional native speed-ups (pulled in by dockerode; ecom reaches Docker over a unix socket, never ssh)
+      // stay out of the bundle: requiring one throws, and ssh2 guards those requires and falls back to plain JS.
+      build.onResolve({ filter: /\.node$/ }, ({ path }) => ({ path, namespace: 'ecom-no-addon' }));
+      build.onLoad({ filter: /.*/, namespace: 'ecom-no-addon' }, () => ({ contents: "throw new Error('native addon left out of the binary');", loader: 'js' }));
       build.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, ({ path }) => ({
         contents: patchInkReconciler(readFileSync(path, 'utf8'), path),
         loader: 'js',

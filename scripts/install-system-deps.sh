@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages ecom runs and tests against, when missing:
 # redis-server, nginx with its Lua module (the reload-free balancer), wrk (benchmarks), prometheus
-# (the optional metrics server, and promtool for checks) and chromium (headless, for the HTML report test).
+# (the optional metrics server, and promtool for checks), chromium (headless, for the HTML report test) and
+# docker.io (the docker runtime; its tests start their own dockerd, never the system service).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 # Package installs never start the distribution's own nginx/redis services: ecom runs its own.
 set -euo pipefail
 
-declare -A provides=([redis-server]=redis-server [nginx]=nginx [wrk]=wrk [promtool]=prometheus [chromium]=chromium)
+declare -A provides=([redis-server]=redis-server [nginx]=nginx [wrk]=wrk [promtool]=prometheus [chromium]=chromium [dockerd]=docker.io)
 missing=()
-for cmd in redis-server nginx wrk promtool chromium; do
+for cmd in redis-server nginx wrk promtool chromium dockerd; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${provides[$cmd]}")
 done
 # The Lua module and lua-resty-core are files, not commands.
@@ -23,7 +24,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 echo "installing ${missing[*]} (apt-get)..."
-# Keep apt from starting the system nginx/redis/prometheus services on install.
+# Keep apt from starting the system nginx/redis/prometheus/docker services on install.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then

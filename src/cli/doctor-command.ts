@@ -14,6 +14,8 @@ export function registerDoctorCommand(program: Command): void {
       const { cluster, socket } = clusterFrom(opts);
       const running = await isDaemonRunning(socket);
       const checks = [...(await checkPreflight(cluster, { ports: !running })), describeGatewayMode(cluster)];
+      const { checkDockerEngine } = await import('../runtime/docker/check-docker-engine.js');
+      checks.push(await checkDockerEngine(cluster));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ clusterRunning: running, checks })}\n`);
       } else {

@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   nginx: async () => (await import('./nginx-command.js')).registerNginxCommand,
   doctor: async () => (await import('./doctor-command.js')).registerDoctorCommand,
   daemon: async () => (await import('./up-command.js')).registerDaemonCommand,
+  image: async () => (await import('./image-command.js')).registerImageCommand,
 };
 
 /** Options that take no value and may come before the command's name. */

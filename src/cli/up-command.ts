@@ -26,6 +26,12 @@ export async function assertPreflight(cluster: ClusterConfig): Promise<void> {
   });
 }
 
+/** Docker runtime: builds the images the engine lacks before anything starts, showing progress (not with --json). */
+async function buildMissingImages(cluster: ClusterConfig, quiet: boolean): Promise<void> {
+  const { clusterImages } = await import('../runtime/docker/prepare-docker-runtime.js');
+  await clusterImages(cluster, { build: true, onProgress: (line) => quiet || process.stdout.write(`  ${line}\n`) });
+}
+
 /** The supervisor's own log lines go to a file, so they never garble the terminal. */
 export function supervisorLogger(cluster: ClusterConfig): ReturnType<typeof createLogger> {
   const layout = stateLayout(cluster.stateDir);
@@ -95,7 +101,10 @@ export function registerUpCommand(program: Command): void {
     .description('start the cluster: redis-server, registry, services, nginx; foreground with live status, or -d to detach')
     .option('-d, --detach', 'run in the background under a daemon; use ecom status / logs / scale / down')
     .option('--json', 'with -d: print the final status as JSON')
-    .action(async (opts: { config: string; detach?: boolean; json?: boolean }) => {
+    .option('--runtime <runtime>', "where instances run: process or docker (default: the cluster file's runtime)")
+    .action(async (opts: { config: string; detach?: boolean; json?: boolean; runtime?: string }) => {
+      // The daemon reads the cluster file again: the choice travels in its environment.
+      if (opts.runtime !== undefined) process.env.ECOM_RUNTIME = opts.runtime;
       const { cluster, socket } = clusterFrom(opts);
       // Everything the cluster writes (SQLite files, logs, redis's append-only file, the socket) is owner-only.
       restrictNewFiles();
@@ -107,6 +116,7 @@ export function registerUpCommand(program: Command): void {
           throw new EcomError('already_running', `a cluster already runs for ${cluster.stateDir}`);
         }
         await assertPreflight(cluster);
+        if (cluster.runtime === 'docker') await buildMissingImages(cluster, opts.json === true);
         if (opts.detach) await startDetached(cluster, opts.config, opts.json === true);
         else await startForeground(cluster, opts.config);
       } finally {

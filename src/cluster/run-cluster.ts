@@ -7,6 +7,8 @@ import { ensureCredentials } from '../config/ensure-credentials.js';
 import { serveControl } from './serve-control.js';
 import { stateLayout } from '../config/state-layout.js';
 import { ClusterSupervisor, type SupervisorOptions } from './supervise-cluster.js';
+import { chooseRuntime } from './choose-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { lockStateDir } from '../runtime/lock-state-dir.js';
 import { formatPidFile, identifyProcess } from '../runtime/process-identity.js';
 
@@ -39,7 +41,15 @@ export async function runCluster(
   }
   mkdirSync(paths.pids, { recursive: true });
   ensureCredentials(cluster.stateDir);
-  const supervisor = new ClusterSupervisor(cluster, options);
+  let supervisor: ClusterSupervisor;
+  let runtime: Runtime | undefined;
+  try {
+    runtime = options.runtime ?? (await chooseRuntime(cluster, { onProgress: options.onProgress }));
+    supervisor = new ClusterSupervisor(cluster, { ...options, runtime });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   if (options.onProgress) supervisor.on('progress', options.onProgress);
 
   let resolveStopped: () => void = () => undefined;
@@ -48,6 +58,7 @@ export async function runCluster(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await supervisor.stop();
+      if (!options.runtime) await runtime?.close?.();
       await control.close();
       rmSync(paths.daemonPid, { force: true });
       lock.release();

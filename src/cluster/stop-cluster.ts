@@ -6,6 +6,7 @@ import { isSameProcess, readPidFile } from '../runtime/process-identity.js';
 import { stopFromPidFiles } from '../runtime/stop-from-pid-files.js';
 import { callControl, isDaemonRunning } from './call-control.js';
 import { stopPlan } from './start-plan.js';
+import { sweepRuntime } from './choose-runtime.js';
 
 /**
  * Stops a cluster (`ecom down`): asks a live daemon to stop everything and waits for it to exit, then stops
@@ -31,6 +32,7 @@ export async function stopCluster(stateDir: string, options: { timeoutMs?: numbe
     onProgress: options.onProgress,
   });
   stopped.push(...leftovers.filter((n) => n !== 'daemon'));
+  stopped.push(...(await sweepRuntime(stateDir, options.onProgress)));
   clearStaleLock(layout.upLock);
   return stopped;
 }

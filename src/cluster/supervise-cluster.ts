@@ -138,8 +138,8 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
       this.progress(line);
       if (step === 'nginx') await this.gateway!.serve(() => this.launch(step, spec, probe));
       else await this.launch(step, spec, probe);
-      if (step === 'iscs')
-        this.gateway = startGateway({ cluster: c, registryUrl: registryUrlOf(c), log: this.options.log, onStatus: () => this.emit('change') });
+      const gw = { ...c, host: this.deps.runtime.listenHost ?? c.host };
+      if (step === 'iscs') this.gateway = startGateway({ cluster: gw, registryUrl: registryUrlOf(c), log: this.deps.log, onStatus: () => this.emit('change') });
     } else {
       const instances = c.services[step].instances;
       if (instances.length === 0) return;

@@ -52,6 +52,13 @@ const codes = {
   scenario_setup_failed: failure,
   no_products: { exit: 1, hint: 'seed it first: `ecom seed --products 100`' },
   target_unreachable: failure,
+  // The docker runtime, images, exports and the swarm stack.
+  docker_unreachable: failure,
+  docker_permission_denied: failure,
+  docker_image_missing: { exit: 1, hint: 'build the images with `ecom image build`' },
+  docker_build_failed: failure,
+  docker_network_left_over: { exit: 1, hint: 'remove what an earlier run left with `ecom down`, then start again' },
+  docker_failed: failure,
   // The services' HTTP API (`{"error": {code, message}}`); exit 1 should one ever end the CLI.
   validation_failed: failure,
   malformed_json: failure,

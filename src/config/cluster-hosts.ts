@@ -22,3 +22,17 @@ export function isLoopbackHost(host: string): boolean {
 export function isClusterPeerHost(clusterHost: string, host: string): boolean {
   return host === clusterHost || LOOPBACK_NAMES.has(host.toLowerCase());
 }
+
+/** Whether IPv4 `host` lies in `cidr` (`a.b.c.d/n`). */
+export function inSubnet(host: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  const toInt = (ip: string): number => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+  if (isIP(host) !== 4 || base === undefined || isIP(base) !== 4) return false;
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(toInt(host) / size) === Math.floor(toInt(base) / size);
+}
+
+/** `isClusterPeerHost`, and inside a container any address on the cluster network. */
+export function isClusterPeer(cluster: { host: string; container?: { peerSubnet: string } }, host: string): boolean {
+  return isClusterPeerHost(cluster.host, host) || (cluster.container !== undefined && inSubnet(host, cluster.container.peerSubnet));
+}

@@ -18,7 +18,16 @@ const positiveDuration = duration.refine(aboveZero, 'expected a duration above z
 
 const instance = z.object({ id: z.number().int().min(1), port }).strict();
 const service = z
-  .object({ instances: z.array(instance) })
+  .object({
+    instances: z.array(instance),
+    /** Docker runtime: CPU limit per instance (0.5 = half a core). */
+    cpus: z.number().positive().max(1024).optional(),
+    /** Docker runtime: memory limit per instance, e.g. `256m`, `1g`. */
+    memory: z
+      .string()
+      .regex(/^\d+[kmg]?$/i, 'expected a size like 256m or 1g')
+      .optional(),
+  })
   .strict()
   .superRefine((svc, ctx) => {
     const ids = new Set<number>();
@@ -97,6 +106,17 @@ export const clusterSchema = z
       })
       .strict()
       .prefault({}),
+    runtime: z.enum(['process', 'docker']).default(D.runtime),
+    docker: z
+      .object({
+        socket: z.string().min(1).optional(),
+        subnet: z
+          .string()
+          .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'expected an IPv4 CIDR like 198.18.0.0/24')
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
     services: z
       .object(
         Object.fromEntries(SERVICE_KINDS.map((kind) => [kind, service.default(structuredClone(D.services[kind]) as never)])) as Record<
@@ -142,4 +162,16 @@ export const clusterSchema = z
   });
 
 /** A validated cluster definition with every default filled in and `stateDir` made absolute. */
-export type ClusterConfig = z.infer<typeof clusterSchema> & { configPath: string };
+export type ClusterConfig = z.infer<typeof clusterSchema> & {
+  configPath: string;
+  /** Set inside a container (from the environment): how this process reaches the rest of the cluster. */
+  container?: ContainerNetwork;
+};
+
+/** Inside a container: the registry's and redis-server's hosts, and which peer addresses belong to the cluster. */
+export interface ContainerNetwork {
+  iscsHost: string;
+  redisHost: string;
+  /** IPv4 CIDR of the cluster network; registered peers outside it are ignored. */
+  peerSubnet: string;
+}

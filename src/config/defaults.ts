@@ -62,6 +62,15 @@ export const CLUSTER_DEFAULTS = {
     /** Rows the logger keeps; older ones are pruned. */
     retainRows: 1_000_000,
   },
+  /** Where instances run: `process` (local process groups) or `docker` (containers on a Docker engine). */
+  runtime: 'process',
+  /** The docker runtime (`runtime: docker`). */
+  docker: {
+    /** The engine's socket; unset: `DOCKER_HOST`, else /var/run/docker.sock. */
+    socket: undefined as string | undefined,
+    /** The cluster network's subnet (CIDR); unset: the engine picks one from its address pools. */
+    subnet: undefined as string | undefined,
+  },
   services: {
     product: {
       instances: [

@@ -10,7 +10,19 @@ const ENV_OVERRIDES: Array<[string, string[], 'string' | 'number']> = [
   ['ECOM_GATEWAY_PORT', ['gateway', 'port'], 'number'],
   ['ECOM_ISCS_PORT', ['iscs', 'port'], 'number'],
   ['ECOM_REDIS_PORT', ['redis', 'port'], 'number'],
+  ['ECOM_RUNTIME', ['runtime'], 'string'],
 ];
+
+/**
+ * Inside a container the docker runtime sets these: the process binds every interface of its own network namespace,
+ * reaches the registry and redis-server by name, and trusts peers on the cluster network only.
+ */
+function containerNetwork(env: NodeJS.ProcessEnv): ClusterConfig['container'] {
+  const iscsHost = env.ECOM_CONTAINER_ISCS_HOST;
+  const redisHost = env.ECOM_CONTAINER_REDIS_HOST;
+  const peerSubnet = env.ECOM_CONTAINER_SUBNET;
+  return iscsHost && redisHost && peerSubnet ? { iscsHost, redisHost, peerSubnet } : undefined;
+}
 
 /** Names the first problems of a failed validation: field path and what was expected. */
 export function describeIssues(issues: z.core.$ZodIssue[], source: string): string {
@@ -59,9 +71,11 @@ export function loadClusterFile(path = 'config.json', env: NodeJS.ProcessEnv = p
   }
   const merged = structuredClone(raw) as Record<string, unknown>;
   applyEnv(merged, env);
+  const container = containerNetwork(env);
+  if (container) Object.assign(merged, { host: '0.0.0.0', exposeNonLoopback: true });
   const result = clusterSchema.safeParse(merged);
   if (!result.success) {
     throw new UsageError('invalid_cluster_file', describeIssues(result.error.issues, path));
   }
-  return { ...result.data, stateDir: resolve(dirname(configPath), result.data.stateDir), configPath };
+  return { ...result.data, stateDir: resolve(dirname(configPath), result.data.stateDir), configPath, ...(container ? { container } : {}) };
 }

@@ -41,4 +41,8 @@ export interface InstanceHandle {
 /** How instances are started, observed and stopped; the supervisor only talks to this. */
 export interface Runtime {
   start(spec: InstanceSpec): InstanceHandle;
+  /** Releases what the runtime holds besides its instances (a container network), once they all ended. Idempotent. */
+  close?(): Promise<void>;
+  /** Where nginx listens when not on the cluster's `host` (in a container: every interface of its own namespace). */
+  listenHost?: string;
 }

@@ -1,4 +1,4 @@
-import { isClusterPeerHost } from '../../config/cluster-hosts.js';
+import { isClusterPeer } from '../../config/cluster-hosts.js';
 import type { ClusterConfig } from '../../config/cluster-schema.js';
 import type { ServiceKind } from '../../config/defaults.js';
 import type { Logger } from '../../kit/create-logger.js';
@@ -39,7 +39,7 @@ export function resolvePeersFromRegistry(watch: RegistryWatch, fallback: PeerRes
   const ours =
     (kind: ServiceKind) =>
     (peer: PeerInstance): boolean => {
-      if (isClusterPeerHost(options.cluster.host, peer.host)) return true;
+      if (isClusterPeer(options.cluster, peer.host)) return true;
       const key = `${kind}-${peer.id}@${peer.host}:${peer.port}`;
       if (!warned.has(key)) {
         warned.add(key);

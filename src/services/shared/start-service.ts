@@ -1,6 +1,7 @@
 import type { ClusterConfig } from '../../config/cluster-schema.js';
 import { ensureCredentials } from '../../config/ensure-credentials.js';
-import { registryUrlOf } from '../../config/cluster-urls.js';
+import { redisHostOf, registryUrlOf } from '../../config/cluster-urls.js';
+import { localAddressToward } from '../../common/local-address.js';
 import { stateLayout } from '../../config/state-layout.js';
 import { authorizeRequests } from '../../kit/authorize-requests.js';
 import { openCacheDirtyStore } from './cache-dirty-store.js';
@@ -78,7 +79,7 @@ export async function startService(options: {
   const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig, { cluster, log }) : fromConfig;
 
   const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
-  const redisAt = { host: cluster.host, port: cluster.redis.port, password: credentials.redisPassword, log };
+  const redisAt = { host: redisHostOf(cluster), port: cluster.redis.port, password: credentials.redisPassword, log };
   const redis = connectRedis({ ...redisAt, commandTimeoutMs: cluster.cache.commandTimeoutMs });
   const changeSignal = openChangeSignal(`${stateLayout(cluster.stateDir).database(kind)}.changes`);
   const cacheOutcomes = metrics.counter('ecom_cache_requests_total', 'Cache lookups by outcome.', ['outcome']);
@@ -162,7 +163,8 @@ export async function startService(options: {
         clusterToken: credentials.clusterToken,
         service: kind,
         id,
-        host: cluster.host,
+        // In a container: the address the registry sees us on (its network), not the wildcard we bind.
+        host: cluster.container ? await localAddressToward(cluster.container.iscsHost, cluster.iscs.port) : cluster.host,
         port: server.port,
         heartbeatMs: cluster.iscs.heartbeatMs,
         log,

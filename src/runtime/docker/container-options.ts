@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import type { ContainerCreateOptions } from 'dockerode';
+import { selfCommand } from '../../common/locate-assets.js';
+import type { InstanceSpec } from '../runtime.js';
+import { CLUSTER_LABEL, containerNameOf, imageKindOf, INSTANCE_LABEL, parseMemory, type ImageTags } from './docker-names.js';
+
+/** What every container of one cluster shares. */
+export interface ContainerContext {
+  clusterId: string;
+  stateDir: string;
+  /** The cluster file, mounted read-only at the same path (the services read it). */
+  configPath: string;
+  network: { name: string; subnet: string };
+  images: ImageTags;
+  /** `uid:gid` the containers run as: the daemon's own, so files in the state dir stay the user's. */
+  user: string;
+  /** Per service kind: CPU and memory limits from the cluster file. */
+  limits: (service: string) => { cpus?: number; memory?: string };
+}
+
+const PROGRAMS = { app: '/usr/local/bin/ecom', nginx: '/usr/sbin/nginx', redis: '/usr/bin/redis-server' } as const;
+
+/** The container's command: ecom's roles run the image's executable; redis binds every interface of its namespace. */
+function commandOf(spec: InstanceSpec): string[] {
+  const kind = imageKindOf(spec.service);
+  if (kind === 'app') return [PROGRAMS.app, ...spec.args.slice(selfCommand([]).args.length)];
+  if (kind === 'nginx') return [PROGRAMS.nginx, ...spec.args];
+  return [PROGRAMS.redis, ...spec.args.map((arg, i) => (spec.args[i - 1] === '--bind' ? '0.0.0.0' : arg))];
+}
+
+/**
+ * How one instance runs as a container: on the cluster network under its name (an alias peers resolve), its port
+ * published on 127.0.0.1 only (the supervisor's health checks and the host's clients use it), the state dir and the
+ * cluster file bind-mounted at their own paths, an init process that forwards signals and reaps, its stop signal,
+ * the kind's CPU and memory limits. nginx shares the host's pid namespace, so its pid file names a pid the proxy
+ * sync can signal to reload.
+ */
+export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): ContainerCreateOptions {
+  const kind = imageKindOf(spec.service);
+  const port = spec.port === undefined ? undefined : `${spec.port}/tcp`;
+  const limits = ctx.limits(spec.service);
+  const env = {
+    ...spec.env,
+    ECOM_CONTAINER_ISCS_HOST: 'iscs',
+    ECOM_CONTAINER_REDIS_HOST: 'redis',
+    ECOM_CONTAINER_SUBNET: ctx.network.subnet,
+  };
+  return {
+    name: containerNameOf(ctx.stateDir, spec.name),
+    Image: ctx.images[kind],
+    Cmd: commandOf(spec),
+    Env: Object.entries(env)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`),
+    User: ctx.user,
+    Hostname: spec.name,
+    WorkingDir: ctx.stateDir,
+    Labels: { [CLUSTER_LABEL]: ctx.clusterId, [INSTANCE_LABEL]: spec.name },
+    StopSignal: spec.stopSignal ?? 'SIGTERM',
+    ...(port ? { ExposedPorts: { [port]: {} } } : {}),
+    HostConfig: {
+      Init: true,
+      NetworkMode: ctx.network.name,
+      Binds: [`${ctx.stateDir}:${ctx.stateDir}`, ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : [])],
+      ...(port ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(spec.port) }] } } : {}),
+      ...(kind === 'nginx' ? { PidMode: 'host' } : {}),
+      ...(limits.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
+      ...(limits.memory ? { Memory: parseMemory(limits.memory) } : {}),
+    },
+    NetworkingConfig: { EndpointsConfig: { [ctx.network.name]: { Aliases: [spec.name] } } },
+  };
+}

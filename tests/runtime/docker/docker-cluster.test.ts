@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inSubnet } from '../../../src/config/cluster-hosts.js';
+import { CLUSTER_LABEL, clusterIdOf, containerNameOf, networkNameOf } from '../../../src/runtime/docker/docker-names.js';
+import { ecom, runEcom } from '../../helpers/run-ecom-cli.js';
+import { startGetLoop } from '../../helpers/start-get-loop.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { writeClusterFile, type TestClusterFile } from '../../helpers/write-cluster-file.js';
+import { startTestEngine, type TestEngine } from './use-docker-engine.js';
+
+const engine: TestEngine = await startTestEngine();
+if ('skip' in engine) console.warn(`SKIPPING the docker runtime tests: ${engine.skip}`);
+
+type Status = { processes: Array<{ service: string; id: number | null; pid: number | null; health: string; restarts: number }> };
+
+describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)', () => {
+  const socket = 'socket' in engine ? engine.socket : '';
+  const docker = new Docker({ socketPath: socket });
+  let cluster: TestClusterFile;
+  let productId = 0;
+  const ours = async (): Promise<{ containers: number; networks: number }> => {
+    const label = `${CLUSTER_LABEL}=${clusterIdOf(cluster.stateDir)}`;
+    const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
+    const networks = await docker.listNetworks({ filters: { label: [label] } });
+    return { containers: containers.length, networks: networks.length };
+  };
+
+  beforeAll(async () => {
+    cluster = await writeClusterFile();
+    const file = JSON.parse(readFileSync(cluster.file, 'utf8'));
+    file.runtime = 'docker';
+    file.docker = { socket };
+    productId = file.services.product.instances[0].id;
+    file.services.product.cpus = 0.5;
+    file.services.product.memory = '256m';
+    writeFileSync(cluster.file, JSON.stringify(file));
+  });
+  afterAll(async () => {
+    if (cluster) await runEcom(['down', '-c', cluster.file]);
+    if (cluster) rmSync(cluster.dir, { recursive: true, force: true });
+    if ('stop' in engine) await engine.stop();
+  });
+
+  it('refuses to start over a network an earlier run left, naming `ecom down`, which removes it', async () => {
+    await docker.createNetwork({ Name: networkNameOf(cluster.stateDir), Labels: { [CLUSTER_LABEL]: clusterIdOf(cluster.stateDir) } });
+    mkdirSync(cluster.stateDir, { recursive: true });
+    writeFileSync(
+      join(cluster.stateDir, 'docker.json'),
+      JSON.stringify({ socket, network: networkNameOf(cluster.stateDir), clusterId: clusterIdOf(cluster.stateDir) }),
+    );
+    const up = await runEcom(['up', '-d', '-c', cluster.file], { timeoutMs: 240_000 });
+    expect(up.code, up.stderr).toBe(1);
+    expect(up.stderr).toContain(`docker network ${networkNameOf(cluster.stateDir)} is left over`);
+    expect(up.stderr).toContain('ecom down');
+    await ecom('down', '-c', cluster.file);
+    expect(await ours()).toEqual({ containers: 0, networks: 0 });
+  }, 300_000);
+
+  it('runs every instance in a container on the cluster network, replaces a killed one without a failed GET, and leaves nothing after down', async () => {
+    const up = await runEcom(['up', '-d', '-c', cluster.file], { timeoutMs: 240_000 });
+    expect(up.code, up.stderr).toBe(0);
+    const status = JSON.parse((await ecom('status', '--json', '-c', cluster.file)).stdout) as Status;
+    expect(status.processes.map((p) => p.service).sort()).toEqual(['iscs', 'logger', 'nginx', 'order', 'product', 'product', 'redis', 'user']);
+    for (const p of status.processes) expect(p.health, `${p.service} health`).toBe('healthy');
+
+    // Each instance registered its container address, inside the cluster network's subnet.
+    const network = await docker.getNetwork(networkNameOf(cluster.stateDir)).inspect();
+    const subnet = network.IPAM?.Config?.[0]?.Subnet as string;
+    const listing = (await (await fetch(`http://127.0.0.1:${cluster.iscsPort}/v1/services`)).json()) as {
+      services: Record<string, Array<{ id: number; host: string }>>;
+    };
+    const hosts = Object.values(listing.services).flatMap((list) => list.map((i) => i.host));
+    expect(hosts).toHaveLength(5);
+    for (const host of hosts) expect(inSubnet(host, subnet), `${host} in ${subnet}`).toBe(true);
+
+    const product1 = containerNameOf(cluster.stateDir, `product-${productId}`);
+    const inspected = await docker.getContainer(product1).inspect();
+    expect(inspected.HostConfig).toMatchObject({ Init: true, NanoCpus: 500_000_000, Memory: 256 * 1024 * 1024 });
+    expect(inspected.HostConfig.PortBindings).toEqual({
+      [`${cluster.servicePorts.product![0]}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(cluster.servicePorts.product![0]) }],
+    });
+
+    const loop = startGetLoop(`http://127.0.0.1:${cluster.gatewayPort}/api/products?limit=1`);
+    await waitFor('GETs through the gateway', () => loop.seen.size > 0 || undefined);
+    await docker.getContainer(product1).kill();
+    await waitFor(
+      'the killed product instance replaced and healthy',
+      async () => {
+        const now = JSON.parse((await ecom('status', '--json', '-c', cluster.file)).stdout) as Status;
+        const p = now.processes.find((x) => x.service === 'product' && x.id === productId);
+        return p && p.restarts >= 1 && p.health === 'healthy' ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+    expect((await docker.getContainer(product1).inspect()).Id).not.toBe(inspected.Id);
+    const result = await loop.stop();
+    expect(result.total).toBeGreaterThan(0);
+    expect(result.failures, result.reasons.join('; ')).toBe(0);
+
+    // The images up built are current: building again builds nothing.
+    const images = JSON.parse((await ecom('image', 'build', '--json', '-c', cluster.file)).stdout) as { built: string[]; tags: Record<string, string> };
+    expect(images.built).toEqual([]);
+    expect(inspected.Config.Image).toBe(images.tags.app);
+
+    const down = await ecom('down', '-c', cluster.file);
+    expect(down.stdout).toContain('stopped 8 processes');
+    expect(await ours()).toEqual({ containers: 0, networks: 0 });
+    expect(existsSync(join(cluster.stateDir, 'docker.json'))).toBe(false);
+    // The data stayed in the state dir (bind mounts): the product database is there.
+    expect(existsSync(join(cluster.stateDir, 'data', 'product.db'))).toBe(true);
+  }, 300_000);
+});
