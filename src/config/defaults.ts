@@ -125,3 +125,12 @@ export const SUPERVISOR_TIMINGS = {
 
 /** Supervisor timings, so tests and callers can pass their own. */
 export type SupervisorTimings = { [K in keyof typeof SUPERVISOR_TIMINGS]: number };
+
+/**
+ * When the load generator itself is the bottleneck (`ecom overload`/`chaos`): its main thread busy this share of one
+ * core, or its event loop this late at the 99th percentile. Latencies measured then include time spent inside ecom.
+ */
+export const GENERATOR_SATURATION = {
+  cpuPercent: 90,
+  eventLoopLagP99Ms: 20,
+} as const;

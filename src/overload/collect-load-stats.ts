@@ -3,6 +3,7 @@ import { createLatencyHistogram, latencySpectrum, latencySummary, recordLatency 
 import type { LoadSnapshot } from './load-snapshot.js';
 import { recordTimeline } from './record-timeline.js';
 import type { RequestOutcome } from './request-outcome.js';
+import type { GeneratorLoad } from './sample-generator-load.js';
 
 export type { RequestOutcome } from './request-outcome.js';
 
@@ -13,8 +14,11 @@ export interface LoadStats {
   retried(): void;
   started(): void;
   /** A frozen snapshot; a non-final one also closes the current second of the timeline (the engine calls it once a second). */
-  snapshot(meta: { final: boolean; elapsedMs: number; etaMs: number | null }): LoadSnapshot;
+  snapshot(meta: { final: boolean; elapsedMs: number; etaMs: number | null; generator?: { total: GeneratorLoad; now: GeneratorLoad } }): LoadSnapshot;
 }
+
+/** A generator nobody measured (a snapshot built without a sampler). */
+const UNMEASURED: GeneratorLoad = Object.freeze({ cpuPercent: 0, eventLoopLagMs: Object.freeze({ p50: 0, p99: 0, max: 0 }), saturated: false });
 
 /** Collects latencies in an HdrHistogram (microseconds, 3 significant digits, up to 10 minutes) and counters. */
 export function collectLoadStats(info: { target: string; scenario: string; model: 'closed' | 'open'; planned: number }): LoadStats {
@@ -62,7 +66,7 @@ export function collectLoadStats(info: { target: string; scenario: string; model
     started() {
       started++;
     },
-    snapshot({ final, elapsedMs, etaMs }) {
+    snapshot({ final, elapsedMs, etaMs, generator }) {
       if (!final) {
         history.push(completed - completedAtLastTick);
         completedAtLastTick = completed;
@@ -93,6 +97,8 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         timeline: timeline.points(),
         endpoints: endpoints.snapshot(elapsedMs),
         spectrum: final ? Object.freeze(latencySpectrum(histogram).map((p) => Object.freeze(p))) : Object.freeze([]),
+        generator: generator?.total ?? UNMEASURED,
+        generatorNow: generator?.now ?? UNMEASURED,
       });
     },
   };

@@ -1,6 +1,7 @@
 import { formatEndpointTable } from './format-endpoint-table.js';
 import type { LoadReport } from './load-report.js';
 import type { LoadSnapshot } from './load-snapshot.js';
+import { SATURATED_WARNING, type GeneratorLoad } from './sample-generator-load.js';
 
 const pct = (part: number, whole: number): string => (whole === 0 ? '0%' : `${Math.round((part / whole) * 1000) / 10}%`);
 
@@ -8,7 +9,15 @@ const pct = (part: number, whole: number): string => (whole === 0 ? '0%' : `${Ma
 export function formatProgressLine(s: LoadSnapshot): string {
   const secs = `${Math.round(s.elapsedMs / 1000)}s`.padStart(4);
   const count = s.planned ? `${s.completed}/${s.planned} ${pct(s.completed, s.planned).padStart(5)}` : `${s.completed}`;
-  return `[${secs}] ${count}  rps ${s.currentRps}  p50 ${s.latencyMs.p50}ms  p99 ${s.latencyMs.p99}ms  errors ${s.errors}  retries ${s.retries}`;
+  const line = `[${secs}] ${count}  rps ${s.currentRps}  p50 ${s.latencyMs.p50}ms  p99 ${s.latencyMs.p99}ms  errors ${s.errors}  retries ${s.retries}`;
+  return s.generatorNow.saturated ? `${line}  [generator saturated: cpu ${s.generatorNow.cpuPercent}%, lag p99 ${s.generatorNow.eventLoopLagMs.p99}ms]` : line;
+}
+
+/** The generator's own load, and the warning when it was the bottleneck. */
+export function formatGenerator(load: GeneratorLoad): string[] {
+  const { p50, p99, max } = load.eventLoopLagMs;
+  const line = `generator   cpu ${load.cpuPercent}% of a core  event-loop lag ms p50 ${p50}  p99 ${p99}  max ${max}`;
+  return load.saturated ? [line, SATURATED_WARNING] : [line];
 }
 
 /** The closing summary of a run, with threshold verdicts. */
@@ -46,6 +55,7 @@ export function formatSummary(s: LoadSnapshot, report: LoadReport): string {
         .map(([k, v]) => `${k}×${v}`)
         .join(' ')})`,
     );
+  lines.push(...formatGenerator(report.generator));
   lines.push(...formatEndpointTable(report.endpoints).map((row) => `  ${row}`));
   for (const t of report.thresholds) lines.push(`threshold ${t.ok ? 'ok    ' : 'FAILED'} ${t.expr} (actual ${t.actual})`);
   return `${lines.join('\n')}\n`;

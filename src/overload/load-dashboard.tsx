@@ -3,6 +3,7 @@ import React from 'react';
 import { formatEndpointTable } from './format-endpoint-table.js';
 import type { LoadReport } from './load-report.js';
 import type { LoadSnapshot } from './load-snapshot.js';
+import { SATURATED_WARNING, type GeneratorLoad } from './sample-generator-load.js';
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 
@@ -49,6 +50,7 @@ export function LoadDashboard(props: {
         latency ms · p50 <Text color="green">{s.latencyMs.p50}</Text> · p90 {s.latencyMs.p90} · p99 <Text color="yellow">{s.latencyMs.p99}</Text> · p99.9{' '}
         {s.latencyMs.p999} · max {s.latencyMs.max} · mean {s.latencyMs.mean}
       </Text>
+      <GeneratorLine load={s.final ? s.generator : s.generatorNow} />
       <Text>
         status{' '}
         {Object.entries(s.byStatus).map(([code, n]) => (
@@ -110,5 +112,15 @@ export function LoadDashboard(props: {
         </Box>
       )}
     </Box>
+  );
+}
+
+/** The generator's own CPU and event-loop lag; a warning when it, not the target, is the bottleneck. */
+function GeneratorLine({ load }: { load: GeneratorLoad }): React.JSX.Element {
+  return (
+    <Text color={load.saturated ? 'red' : undefined} dimColor={!load.saturated}>
+      generator · cpu {load.cpuPercent}% of a core · event-loop lag p99 {load.eventLoopLagMs.p99} ms
+      {load.saturated ? ` · ${SATURATED_WARNING}` : ''}
+    </Text>
   );
 }

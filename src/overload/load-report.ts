@@ -2,6 +2,7 @@ import type { EndpointStats } from './collect-endpoint-stats.js';
 import type { SpectrumPoint } from './latency-histogram.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 import type { TimelinePoint } from './record-timeline.js';
+import type { GeneratorLoad } from './sample-generator-load.js';
 
 /** The JSON report of `ecom overload --json FILE` (docs/report-format.md). */
 export interface LoadReport {
@@ -23,6 +24,8 @@ export interface LoadReport {
   timeline: readonly TimelinePoint[];
   /** The HdrHistogram percentile spectrum of the whole run. */
   spectrum: readonly SpectrumPoint[];
+  /** The generator's own CPU and event-loop lag, and whether it, not the target, was the bottleneck. */
+  generator: GeneratorLoad;
 }
 
 /** Turns the final snapshot into the report (thresholds are checked by the caller). */
@@ -42,5 +45,6 @@ export function toReport(snapshot: LoadSnapshot): Omit<LoadReport, 'thresholds'>
     endpoints: snapshot.endpoints,
     timeline: snapshot.timeline,
     spectrum: snapshot.spectrum,
+    generator: snapshot.generator,
   };
 }

@@ -1,6 +1,7 @@
 import type { EndpointStats } from './collect-endpoint-stats.js';
 import type { SpectrumPoint } from './latency-histogram.js';
 import type { TimelinePoint } from './record-timeline.js';
+import type { GeneratorLoad } from './sample-generator-load.js';
 
 /** What the load engine reports every second and at the end; frozen, shared by the dashboard, plain and JSON output. */
 export interface LoadSnapshot {
@@ -35,4 +36,8 @@ export interface LoadSnapshot {
   readonly endpoints: readonly EndpointStats[];
   /** The HdrHistogram percentile spectrum of the whole run; empty except in the final snapshot. */
   readonly spectrum: readonly SpectrumPoint[];
+  /** The generator's own load over the run so far (the whole run in the final snapshot). */
+  readonly generator: GeneratorLoad;
+  /** The generator's own load in the last second (live output). */
+  readonly generatorNow: GeneratorLoad;
 }

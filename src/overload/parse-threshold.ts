@@ -1,8 +1,25 @@
 import { UsageError } from '../common/ecom-error.js';
 import type { LoadReport } from './load-report.js';
 
-/** Metrics a threshold may name; latency ones are in milliseconds. */
-export const THRESHOLD_METRICS = ['p50', 'p90', 'p99', 'p999', 'max', 'mean', 'errors', 'rps', 'requests', 'ok', 'retries'] as const;
+/**
+ * Metrics a threshold may name; latency ones are in milliseconds. `generator_cpu` (% of one core) and
+ * `generator_lag` (event-loop lag p99, ms) gate on the generator itself, e.g. `generator_cpu<90`.
+ */
+export const THRESHOLD_METRICS = [
+  'p50',
+  'p90',
+  'p99',
+  'p999',
+  'max',
+  'mean',
+  'errors',
+  'rps',
+  'requests',
+  'ok',
+  'retries',
+  'generator_cpu',
+  'generator_lag',
+] as const;
 export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
 
 /** A parsed `--threshold` such as `p99<50` or `errors<1%`. */
@@ -16,11 +33,11 @@ export interface Threshold {
 }
 
 /** What a threshold reads of a report. */
-export type ThresholdInput = Pick<LoadReport, 'latencyMs' | 'rps' | 'requests' | 'ok' | 'errors' | 'retries'>;
+export type ThresholdInput = Pick<LoadReport, 'latencyMs' | 'rps' | 'requests' | 'ok' | 'errors' | 'retries' | 'generator'>;
 
 /** Parses one threshold expression; a malformed one or an unknown metric is a usage error (exit 2). */
 export function parseThreshold(expr: string): Threshold {
-  const match = /^\s*([a-z0-9]+)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|ms)?\s*$/.exec(expr);
+  const match = /^\s*([a-z0-9_]+)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|ms)?\s*$/.exec(expr);
   if (!match) {
     throw new UsageError('invalid_threshold', `--threshold "${expr}": expected METRIC<VALUE or METRIC>VALUE, like p99<50, errors<1%, rps>1000`);
   }
@@ -48,6 +65,10 @@ export function thresholdActual(t: Threshold, report: ThresholdInput): number {
       return report.rps;
     case 'requests':
       return report.requests;
+    case 'generator_cpu':
+      return report.generator.cpuPercent;
+    case 'generator_lag':
+      return report.generator.eventLoopLagMs.p99;
     default: {
       const count = report[t.metric];
       return t.percent ? (report.requests === 0 ? 0 : (count / report.requests) * 100) : count;

@@ -6,6 +6,7 @@ import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
 import { endpointOf } from './endpoint-of.js';
 import { createRawHttpPool } from './raw-http-pool.js';
 import type { LoadSnapshot } from './load-snapshot.js';
+import { sampleGeneratorLoad } from './sample-generator-load.js';
 
 /** How much load, against what. Either `requestCount` (closed model) or `rate` + `durationMs` (open model). */
 export interface LoadOptions {
@@ -125,6 +126,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
     };
 
     options.onStart?.();
+    const sampler = sampleGeneratorLoad();
     const startedAt = performance.now();
     const elapsed = (): number => performance.now() - startedAt;
     let completedCount = 0;
@@ -134,7 +136,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       return rate > 0 ? Math.round((planned - completedCount) / rate) : null;
     };
     const ticker = setInterval(() => {
-      const snap = stats.snapshot({ final: false, elapsedMs: elapsed(), etaMs: eta() });
+      const snap = stats.snapshot({ final: false, elapsedMs: elapsed(), etaMs: eta(), generator: { total: sampler.total(), now: sampler.lastInterval() } });
       completedCount = snap.completed;
       options.onSnapshot?.(snap);
     }, 1000);
@@ -168,8 +170,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       }
     } finally {
       clearInterval(ticker);
+      sampler.stop();
     }
-    const final = stats.snapshot({ final: true, elapsedMs: elapsed(), etaMs: 0 });
+    const total = sampler.total();
+    const final = stats.snapshot({ final: true, elapsedMs: elapsed(), etaMs: 0, generator: { total, now: total } });
     options.onSnapshot?.(final);
     return final;
   } finally {

@@ -6,7 +6,24 @@ import { runOverloadCli } from '../helpers/run-overload-cli.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
 
 /** The fields of DESIGN.md "Overload report", plus `cache` (responses by X-Cache-Status). */
-const REPORT_KEYS = ['byStatus', 'cache', 'durationMs', 'errors', 'errorsByKind', 'instances', 'latencyMs', 'ok', 'requests', 'retries', 'rps', 'thresholds'];
+const REPORT_KEYS = [
+  'byStatus',
+  'cache',
+  'durationMs',
+  'endpoints',
+  'errors',
+  'errorsByKind',
+  'generator',
+  'instances',
+  'latencyMs',
+  'ok',
+  'requests',
+  'retries',
+  'rps',
+  'spectrum',
+  'thresholds',
+  'timeline',
+];
 
 /** Request i: 200 when even, 500 when odd; instance a for i mod 4 in {0,1}, else b; MISS when i mod 3 = 0, else HIT. */
 const controlled = () =>
@@ -64,6 +81,11 @@ describe('ecom overload --json FILE writes the DESIGN report', () => {
     expect(report.rps).toBeLessThanOrEqual((120 / (report.durationMs - 0.5)) * 1000 + 0.1);
     const l = report.latencyMs;
     expect(Object.keys(l).sort()).toEqual(['max', 'mean', 'p50', 'p90', 'p99', 'p999']);
+    expect(report.generator).toEqual({
+      cpuPercent: expect.any(Number),
+      eventLoopLagMs: { p50: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) },
+      saturated: expect.any(Boolean),
+    });
     for (const v of Object.values(l)) expect(typeof v).toBe('number');
     expect(l.p50).toBeGreaterThan(0);
     expect(l.p50).toBeLessThanOrEqual(l.p90);

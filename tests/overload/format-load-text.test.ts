@@ -5,6 +5,7 @@ import type { LoadReport } from '../../src/overload/load-report.js';
 import { toReport } from '../../src/overload/load-report.js';
 import type { LoadSnapshot } from '../../src/overload/load-snapshot.js';
 
+const idle = { cpuPercent: 12, eventLoopLagMs: { p50: 0, p99: 1.2, max: 3 }, saturated: false };
 const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
   Object.freeze({
     final: false,
@@ -30,6 +31,8 @@ const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
     timeline: [],
     endpoints: [],
     spectrum: [],
+    generator: idle,
+    generatorNow: idle,
     ...over,
   });
 
@@ -51,6 +54,7 @@ describe('plain-text output', () => {
       'errors      HTTP_503×4',
       'instances   product-1 75%  product-2 25%',
       'gateway cache hit ratio 75% (HIT×300 MISS×100)',
+      'generator   cpu 12% of a core  event-loop lag ms p50 0  p99 1.2  max 3',
       'threshold FAILED p99<5 (actual 9.25)',
     ]);
   });
@@ -71,5 +75,14 @@ describe('plain-text output', () => {
       '  checkout        40   20    1    2  30.5   41  4 (10%)',
       '  product        360  180    1    2  2.25   41        0',
     ]);
+  });
+
+  it('says plainly when the generator was the bottleneck: in the per-second line and in the summary', () => {
+    const busy = { cpuPercent: 99, eventLoopLagMs: { p50: 12, p99: 48, max: 90 }, saturated: true };
+    expect(formatProgressLine(snapshot({ generatorNow: busy }))).toMatch(/\[generator saturated: cpu 99%, lag p99 48ms\]$/);
+    const s = snapshot({ final: true, generator: busy });
+    const summary = formatSummary(s, { ...toReport(s), thresholds: [] });
+    expect(summary).toContain('generator   cpu 99% of a core  event-loop lag ms p50 12  p99 48  max 90\nGENERATOR SATURATED: ecom itself, not the target');
+    expect(formatSummary(snapshot({ final: true }), { ...toReport(snapshot()), thresholds: [] })).not.toContain('SATURATED');
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LoadDashboard, sparkline } from '../../src/overload/load-dashboard.js';
 import type { LoadSnapshot } from '../../src/overload/load-snapshot.js';
 
+const idle = { cpuPercent: 12, eventLoopLagMs: { p50: 0, p99: 1.2, max: 3 }, saturated: false };
 const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
   Object.freeze({
     final: false,
@@ -29,6 +30,8 @@ const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
     timeline: [],
     endpoints: [],
     spectrum: [],
+    generator: idle,
+    generatorNow: idle,
     ...over,
   });
 

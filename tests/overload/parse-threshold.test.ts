@@ -13,6 +13,7 @@ const report = {
   latencyMs: { p50: 3, p90: 8, p99: 40, p999: 90, max: 120, mean: 5 },
   instances: {},
   cache: {},
+  generator: { cpuPercent: 97.5, eventLoopLagMs: { p50: 2, p99: 31, max: 80 }, saturated: true },
 };
 
 describe('parseThreshold', () => {
@@ -55,6 +56,11 @@ describe('checkThreshold', () => {
     expect(checkThreshold(parseThreshold('ok>=95%'), report)).toEqual({ expr: 'ok>=95%', ok: true, actual: 95 });
     expect(checkThreshold(parseThreshold('retries<1%'), report)).toEqual({ expr: 'retries<1%', ok: false, actual: 1 });
     expect(checkThreshold(parseThreshold('retries<=1%'), report).ok).toBe(true);
+  });
+
+  it('gates on the generator itself: its CPU (% of a core) and its event-loop lag p99', () => {
+    expect(checkThreshold(parseThreshold('generator_cpu<90'), report)).toEqual({ expr: 'generator_cpu<90', ok: false, actual: 97.5 });
+    expect(checkThreshold(parseThreshold('generator_lag<50'), report)).toEqual({ expr: 'generator_lag<50', ok: true, actual: 31 });
   });
 
   it('counts a percent of zero requests as 0', () => {

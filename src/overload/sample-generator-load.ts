@@ -1,0 +1,101 @@
+import { GENERATOR_SATURATION } from '../config/defaults.js';
+
+/** How busy the load generator itself was: its CPU (share of one core) and how late its event loop ran. */
+export interface GeneratorLoad {
+  readonly cpuPercent: number;
+  readonly eventLoopLagMs: Readonly<{ p50: number; p99: number; max: number }>;
+  /** The generator, not the target, limited the run: its latencies include time spent inside ecom. */
+  readonly saturated: boolean;
+}
+
+/** Samples the generator's own load from now on. */
+export interface GeneratorSampler {
+  /** Since the sampler started (the run so far, or the whole run once it ended). */
+  total(): GeneratorLoad;
+  /** Since the previous call of `lastInterval` (the last second, for live output). */
+  lastInterval(): GeneratorLoad;
+  stop(): void;
+}
+
+/** What every output says when the generator was the bottleneck. */
+export const SATURATED_WARNING =
+  'GENERATOR SATURATED: ecom itself, not the target, was the bottleneck; latencies include time spent inside ecom (use fewer connections, a lower --rate, or run ecom on another machine)';
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+/** The lag timer's period: the lag is how much later than this it fires. */
+const RESOLUTION_MS = 10;
+
+/** Whether these figures mean the generator, not the target, limited the run (thresholds in config/defaults.ts). */
+export function isSaturated(cpuPercent: number, lagP99Ms: number): boolean {
+  return cpuPercent >= GENERATOR_SATURATION.cpuPercent || lagP99Ms >= GENERATOR_SATURATION.eventLoopLagP99Ms;
+}
+
+/** Lag samples in 0.1 ms buckets up to 2 s (the last bucket holds everything longer); percentiles read by a scan. */
+function lagHistogram(): { record(ms: number): void; read(): { p50: number; p99: number; max: number }; reset(): void } {
+  const buckets = new Uint32Array(20_001);
+  let count = 0;
+  let max = 0;
+  const at = (share: number): number => {
+    const rank = Math.ceil(share * count);
+    let seen = 0;
+    for (let i = 0; i < buckets.length; i++) {
+      seen += buckets[i]!;
+      if (seen >= rank) return i / 10;
+    }
+    return max;
+  };
+  return {
+    record(ms) {
+      buckets[Math.min(buckets.length - 1, Math.round(ms * 10))]!++;
+      count++;
+      max = Math.max(max, ms);
+    },
+    read: () => (count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: at(0.5), p99: at(0.99), max: round1(max) }),
+    reset() {
+      buckets.fill(0);
+      count = 0;
+      max = 0;
+    },
+  };
+}
+
+/**
+ * Event-loop lag as a timer of RESOLUTION_MS sees it (how much later than asked it fires; perf_hooks' own monitor
+ * under-reports one long block) and CPU from `process.cpuUsage` over wall time. Cheap: no per-request work.
+ */
+export function sampleGeneratorLoad(now: () => number = () => performance.now()): GeneratorSampler {
+  const whole = lagHistogram();
+  const recent = lagHistogram();
+  let last = now();
+  const timer = setInterval(() => {
+    const at = now();
+    const lag = Math.max(0, at - last - RESOLUTION_MS);
+    last = at;
+    whole.record(lag);
+    recent.record(lag);
+  }, RESOLUTION_MS).unref();
+  const startCpu = process.cpuUsage();
+  const startAt = now();
+  let intervalCpu = startCpu;
+  let intervalAt = startAt;
+  const read = (h: ReturnType<typeof lagHistogram>, cpu: NodeJS.CpuUsage, at: number): GeneratorLoad => {
+    const used = process.cpuUsage(cpu);
+    const wallMs = Math.max(1, now() - at);
+    const cpuPercent = round1(((used.user + used.system) / 1000 / wallMs) * 100);
+    const eventLoopLagMs = Object.freeze(h.read());
+    return Object.freeze({ cpuPercent, eventLoopLagMs, saturated: isSaturated(cpuPercent, eventLoopLagMs.p99) });
+  };
+  return {
+    total: () => read(whole, startCpu, startAt),
+    lastInterval() {
+      const load = read(recent, intervalCpu, intervalAt);
+      recent.reset();
+      intervalCpu = process.cpuUsage();
+      intervalAt = now();
+      return load;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
