@@ -23,7 +23,7 @@ export function slotAllocator(options: {
   host: string;
   /** Ids and ports of instances that exist now (configured or started). */
   inUse: () => ReadonlyArray<{ id?: number; port?: number }>;
-  /** Ports that are never handed out (gateway, registry, redis). */
+  /** Ports that are never handed out (gateway, registry, redis, Prometheus). */
   corePorts: readonly number[];
   /** Ports are handed out above this one. */
   basePort?: number;
@@ -56,6 +56,6 @@ export function clusterSlotAllocator(cluster: ClusterConfig, started: () => Read
   return slotAllocator({
     host: cluster.host,
     inUse: () => [...started(), ...SERVICE_KINDS.flatMap((k) => cluster.services[k].instances)],
-    corePorts: [cluster.gateway.port, cluster.iscs.port, cluster.redis.port],
+    corePorts: [cluster.gateway.port, cluster.iscs.port, cluster.redis.port, ...(cluster.prometheus.enabled ? [cluster.prometheus.port] : [])],
   });
 }

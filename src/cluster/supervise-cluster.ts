@@ -8,7 +8,7 @@ import { SERVICE_KINDS, SUPERVISOR_TIMINGS, type ServiceKind, type SupervisorTim
 import { stateLayout } from '../config/state-layout.js';
 import { startGateway, type Gateway } from '../gateway/start-gateway.js';
 import type { Logger } from '../kit/create-logger.js';
-import { processRuntime } from '../runtime/process-runtime.js';
+import { clusterRuntime } from './run-prometheus-on-host.js';
 import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
 import { clusterSlotAllocator, type SlotAllocator } from './allocate-slots.js';
 import { coreStep, isCoreStep } from './core-step.js';
@@ -52,7 +52,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
     super();
     const timings = { ...SUPERVISOR_TIMINGS, ...options.timings };
     this.deps = {
-      runtime: options.runtime ?? processRuntime({ pidsDir: stateLayout(cluster.stateDir).pids }),
+      runtime: clusterRuntime(options.runtime, stateLayout(cluster.stateDir).pids),
       log: options.log,
       timings,
       policy: options.policy,

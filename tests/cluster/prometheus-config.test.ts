@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clusterSlotAllocator } from '../../src/cluster/allocate-slots.js';
 import { checkPreflight, clusterPorts } from '../../src/cluster/check-preflight.js';
 import { coreStep } from '../../src/cluster/core-step.js';
 import { queryClusterServerSeries } from '../../src/cluster/query-prometheus.js';
@@ -52,6 +53,13 @@ describe("Prometheus' files and process", () => {
     expect(() => load({ enabled: true, port: 25100 })).toThrow(/prometheus\.port: port 25100 is also used by iscs\.port/);
     expect(() => load({ enabled: true, scrapeInterval: '0s' })).toThrow(/prometheus\.scrapeInterval: expected a duration above zero/);
     expect(() => load({ enabled: true, extra: 1 })).toThrow(/prometheus/);
+  });
+
+  it('never hands its port to a scaled instance, even while Prometheus is down', async () => {
+    const cluster = load({ enabled: true, port: 26002 }, { services: { product: { instances: [{ id: 1, port: 26001 }] } } });
+    const slot = await clusterSlotAllocator(cluster, () => []).allocate();
+    slot.release();
+    expect(slot.port).toBeGreaterThan(26002);
   });
 
   it('has ecom up and ecom doctor look for the prometheus binary only when enabled', async () => {
