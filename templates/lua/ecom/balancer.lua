@@ -66,17 +66,20 @@ end
 --- Splits nginx's per-attempt lists ("a, b : c") into their items.
 local function items(value)
   local out = {}
-  for item in string.gmatch(value or '', '[^,:%s]+') do out[#out + 1] = item end
+  for item in string.gmatch(value or '', '[^,%s]+') do
+    if item ~= ':' then out[#out + 1] = item end
+  end
   return out
 end
 
---- log_by_lua: every attempt of the request is over; its in-flight counts go down, the last attempt's response time
---- feeds the EWMA (or its failure the passive health: earlier attempts were counted when they were retried).
+--- log_by_lua: every attempt of the request is over. $upstream_addr names each attempt's peer (ngx.ctx would not do:
+--- an error_page redirect clears it), so each one's in-flight count goes down; the last attempt's response time feeds
+--- the EWMA, or its failure the passive health (earlier attempts were counted when they were retried).
 function _M.log()
-  local order = ngx.ctx.ecom_order
-  if not order then return end
-  for _, key in ipairs(order) do stats.finished(key) end
-  local last = order[#order]
+  local addrs = items(ngx.var.upstream_addr)
+  if #addrs == 0 then return end
+  for _, addr in ipairs(addrs) do stats.finished(addr) end
+  local last = addrs[#addrs]
   local status = items(ngx.var.upstream_status)
   local times = items(ngx.var.upstream_response_time)
   local code = tonumber(status[#status])
