@@ -5,6 +5,8 @@
 //  2. registration → first request routed to the new instance, p50/p99 over N trials (goal p99 ≤ 50 ms);
 //  3. rolling restarts of product, user and order plus scale product 2→3→2 during an open-model mix load: failed
 //     requests, nginx reloads and whether the nginx worker pids changed (goal: 0, 0, unchanged).
+//  2 and 3 run on the ewma cluster and, as the reference of the same run, on a cluster forced to render-and-reload
+//  (gateway.endpoints "reload", today's behaviour without the Lua module).
 // Not a test: prints figures, writes bench/results/gateway-no-reload.json, never fails on a missed goal.
 // Usage: npm run build && node bench/gateway-no-reload.mjs [trials]
 import { execFile, spawn } from 'node:child_process';
@@ -18,7 +20,7 @@ import { freePort, percentile, runBenchmark, sleep, until, writeBenchCluster } f
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist/cli/main.js');
-const trials = Number(process.argv[2] ?? 40);
+const trials = Number(process.argv[2] ?? 20);
 const ecom = (...args) => run(process.execPath, [bin, ...args], { maxBuffer: 10 * 1024 * 1024 });
 const cleanups = [];
 
@@ -42,12 +44,12 @@ async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
 }
 
 /** An `ecom up -d` cluster with `balance`, seeded; its gateway URL, ports, status and token. */
-async function cluster(balance) {
-  const dir = mkdtempSync(join(tmpdir(), `ecom-bench-lua-${balance}-`));
+async function cluster(balance, endpoints = 'lua') {
+  const dir = mkdtempSync(join(tmpdir(), `ecom-bench-lua-${balance}-${endpoints}-`));
   const file = join(dir, 'config.json');
   const ports = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
   const cfg = JSON.parse(readFileSync(file, 'utf8'));
-  cfg.gateway = { ...cfg.gateway, balance };
+  cfg.gateway = { ...cfg.gateway, balance, endpoints };
   writeFileSync(file, JSON.stringify(cfg));
   await ecom('up', '-d', '-c', file);
   const down = async () => {
@@ -108,13 +110,13 @@ async function routing(c) {
         return res.services?.product?.some((p) => p.id === id) ? performance.now() : undefined;
       },
       30_000,
-      2,
+      5,
     );
     await until(
       `product-${id} to be routed`,
       async () => {
         const answers = await Promise.all(
-          Array.from({ length: 6 }, () =>
+          Array.from({ length: 4 }, () =>
             fetch(`${c.gw}/api/products/1`, { headers: { authorization: 'Bearer bench' } })
               .then((r) => r.headers.get('x-instance-id'))
               .catch(() => null),
@@ -123,7 +125,7 @@ async function routing(c) {
         return answers.includes(`product-${id}`);
       },
       30_000,
-      1,
+      2,
     );
     delays.push(performance.now() - registeredAt);
     child.kill('SIGTERM');
@@ -138,7 +140,11 @@ async function churn(c) {
   const nginx = before.processes.find((p) => p.service === 'nginx');
   const workers = workersOf(nginx.pid);
   const report = join(dirname(c.file), 'overload.json');
-  const load = ecom('overload', '--rate', '400', '--duration', '30s', '--scenario', 'mix', '--json', report, '-c', c.file);
+  // Settled at once, so a failed load is reported rather than left unhandled while the steps run.
+  const load = ecom('overload', '--rate', '200', '--duration', '30s', '--scenario', 'mix', '--timeout', '30s', '--json', report, '-c', c.file).then(
+    () => undefined,
+    (err) => err,
+  );
   await sleep(2000);
   const steps = [];
   for (const args of [
@@ -152,7 +158,8 @@ async function churn(c) {
     await ecom(...args, '-c', c.file);
     steps.push(`${args.join(' ')} ${Math.round(performance.now() - t)} ms`);
   }
-  await load.catch(() => undefined);
+  const failed = await load;
+  if (failed && !failed.stdout?.includes('requests')) throw failed;
   const after = await c.status();
   const out = JSON.parse(readFileSync(report, 'utf8'));
   return {
@@ -163,10 +170,24 @@ async function churn(c) {
     p99Ms: out.latencyMs.p99,
     syncReloads: after.proxySync.reloads - before.proxySync.reloads,
     nginxReloads: after.proxySync.gateway?.reloads ?? null,
-    pushes: after.proxySync.pushes - before.proxySync.pushes,
+    pushes: (after.proxySync.pushes ?? 0) - (before.proxySync.pushes ?? 0),
     workersUnchanged: JSON.stringify(workersOf(nginx.pid)) === JSON.stringify(workers) && after.processes.find((p) => p.service === 'nginx').pid === nginx.pid,
     steps,
   };
+}
+
+/** Prints and returns the routing and churn figures of one cluster. */
+async function routingAndChurn(c, label) {
+  const routed = await routing(c);
+  console.log(
+    `${label} registration → first routed request over ${trials} trials: p50 ${routed.p50Ms} ms, p99 ${routed.p99Ms} ms, max ${routed.maxMs} ms (goal p99 ≤ 50 ms)`,
+  );
+  const ch = await churn(c);
+  console.log(
+    `${label} rolling restarts + scale under 200 rps mix: ${ch.requests} requests, ${ch.errors} failed, ${ch.retries} retried, p99 ${ch.p99Ms} ms · reloads by ecom ${ch.syncReloads}, counted by nginx ${ch.nginxReloads ?? '-'} · ${ch.pushes} peer updates · worker pids ${ch.workersUnchanged ? 'unchanged' : 'CHANGED'} (goal 0 failed, 0 reloads)`,
+  );
+  console.log(`${label}   steps: ${ch.steps.join(' · ')}`);
+  return { routing: routed, churn: ch };
 }
 
 async function main() {
@@ -181,23 +202,18 @@ async function main() {
     console.log(
       `${balance.padEnd(10)} product-1 slowed by 50 ms: ${r.slowed.rps.toFixed(0)} rps, p50 ${r.slowed.p50} ms, p99 ${r.slowed.p99} ms, non-2xx ${r.slowed.non2xx}`,
     );
-    if (balance === 'ewma') {
-      results.routing = await routing(c);
-      console.log(
-        `registration → first routed request over ${trials} trials: p50 ${results.routing.p50Ms} ms, p99 ${results.routing.p99Ms} ms, max ${results.routing.maxMs} ms (goal p99 ≤ 50 ms)`,
-      );
-      results.churn = await churn(c);
-      const ch = results.churn;
-      console.log(
-        `rolling restarts + scale under 400 rps mix: ${ch.requests} requests, ${ch.errors} failed, ${ch.retries} retried, p99 ${ch.p99Ms} ms · reloads by ecom ${ch.syncReloads}, by nginx ${ch.nginxReloads} · ${ch.pushes} peer updates · worker pids ${ch.workersUnchanged ? 'unchanged' : 'CHANGED'} (goal 0 failed, 0 reloads)`,
-      );
-      console.log(`  steps: ${ch.steps.join(' · ')}`);
-    }
+    if (balance === 'ewma') results.lua = await routingAndChurn(c, 'lua   ');
     await c.down();
   }
   const ratio = results.least_conn.slowed.p99 / results.ewma.slowed.p99;
   console.log(
     `slowed instance: least_conn p99 ${results.least_conn.slowed.p99} ms vs ewma p99 ${results.ewma.slowed.p99} ms (least_conn/ewma ${ratio.toFixed(2)})`,
+  );
+  const reference = await cluster('least_conn', 'reload');
+  results.reload = await routingAndChurn(reference, 'reload');
+  await reference.down();
+  console.log(
+    `routing p99: Lua ${results.lua.routing.p99Ms} ms vs render-and-reload ${results.reload.routing.p99Ms} ms (ratio ${(results.reload.routing.p99Ms / results.lua.routing.p99Ms).toFixed(2)})`,
   );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/gateway-no-reload.json'), JSON.stringify(results, null, 2));
