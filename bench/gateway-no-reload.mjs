@@ -1,11 +1,11 @@
 // Benchmarks of the gateway's Lua control plane (issue 14), against real `ecom up -d` clusters on free ports:
-//  1. a product instance slowed by 50 ms (PUT /internal/faults), uncached GETs under the same wrk load: p99 with
-//     gateway.balance least_conn vs ewma (one cluster each); the uncached throughput of each, 2 instances through
+//  1. a product instance slowed by 50 ms (PUT /internal/faults), uncached GETs under the same open-model load (300/s,
+//     `ecom overload --target`): p99 with gateway.balance least_conn vs ewma (one cluster each, microcache off); the uncached throughput of each, 2 instances through
 //     the gateway vs one instance directly (goal ≥ 1.24×, aim 1.3×);
 //  2. registration → first request routed to the new instance, p50/p99 over N trials (goal p99 ≤ 50 ms);
 //  3. rolling restarts of product, user and order plus scale product 2→3→2 during an open-model mix load: failed
 //     requests, nginx reloads and whether the nginx worker pids changed (goal: 0, 0, unchanged).
-//  2 and 3 run on the ewma cluster and, as the reference of the same run, on a cluster forced to render-and-reload
+//  2 and 3 run on the least_conn cluster and, as the reference of the same run, on a cluster forced to render-and-reload
 //  (gateway.endpoints "reload", today's behaviour without the Lua module).
 // Not a test: prints figures, writes bench/results/gateway-no-reload.json, never fails on a missed goal.
 // Usage: npm run build && node bench/gateway-no-reload.mjs [trials]
@@ -49,7 +49,8 @@ async function cluster(balance, endpoints = 'lua') {
   const file = join(dir, 'config.json');
   const ports = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
   const cfg = JSON.parse(readFileSync(file, 'utf8'));
-  cfg.gateway = { ...cfg.gateway, balance, endpoints };
+  // No microcache: every GET reaches an instance (the overload --target GETs carry no Authorization to bypass it).
+  cfg.gateway = { ...cfg.gateway, balance, endpoints, cache: { enabled: false } };
   writeFileSync(file, JSON.stringify(cfg));
   await ecom('up', '-d', '-c', file);
   const down = async () => {
@@ -91,7 +92,11 @@ async function slowAndThroughput(c) {
       body: JSON.stringify({ latencyMs, forMs: 120_000 }),
     });
   await fault(50);
-  const slowed = await wrk(`${c.gw}/api/products/1`, { seconds: 10, connections: 16, headers: auth });
+  // Open model (latency from each request's intended send time), at a rate the two instances serve with room.
+  const report = join(dirname(c.file), 'slowed.json');
+  await ecom('overload', '--target', `${c.gw}/api/products/1`, '--rate', '300', '--duration', '12s', '--json', report, '-c', c.file);
+  const out = JSON.parse(readFileSync(report, 'utf8'));
+  const slowed = { rps: out.rps, p50: out.latencyMs.p50, p99: out.latencyMs.p99, errors: out.errors, instances: out.instances };
   await fault(0);
   return { direct, gateway, ratio: gateway.rps / direct.rps, slowed };
 }
@@ -202,7 +207,7 @@ async function main() {
     console.log(
       `${balance.padEnd(10)} product-1 slowed by 50 ms: ${r.slowed.rps.toFixed(0)} rps, p50 ${r.slowed.p50} ms, p99 ${r.slowed.p99} ms, non-2xx ${r.slowed.non2xx}`,
     );
-    if (balance === 'ewma') results.lua = await routingAndChurn(c, 'lua   ');
+    if (balance === 'least_conn') results.lua = await routingAndChurn(c, 'lua   ');
     await c.down();
   }
   const ratio = results.least_conn.slowed.p99 / results.ewma.slowed.p99;

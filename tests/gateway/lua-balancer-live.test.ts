@@ -49,10 +49,10 @@ describe('the Lua balancer in a real nginx', () => {
   });
 
   /** A gateway in Lua mode on `services`, with `workers` nginx workers and the given balancing. */
-  const serve = async (services: RegistrySnapshot['services'], gw: object = {}): Promise<TestGateway> => {
+  const serve = async (services: RegistrySnapshot['services'], gw: object = {}, extra: object = {}): Promise<TestGateway> => {
     dir = mkdtempSync(join(tmpdir(), 'ecom-lua-'));
     const [port] = await freePorts(1);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port, endpoints: 'lua', ...gw } }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port, endpoints: 'lua', ...gw }, ...extra }));
     cluster = loadClusterFile(join(dir, 'config.json'), {});
     gateway = await serveTestGateway(cluster, { index: 1, services });
     return gateway;
@@ -107,6 +107,18 @@ describe('the Lua balancer in a real nginx', () => {
       `product-2 127.0.0.1:${portOf(b)}`,
       `product-3 127.0.0.1:${portOf(c)}`,
     ]);
+  });
+
+  it('keeps known peers for one TTL after the registry restarted empty', async () => {
+    const [a, b] = [await target(), await target()];
+    await serve(product(a, b), {}, { iscs: { ttlMs: 300, heartbeatMs: 100 } });
+    gateway!.sync.update({ index: 5, services: product(a, b) });
+    await gateway!.sync.flush();
+    gateway!.sync.update({ index: 1, services: product(a) });
+    await gateway!.sync.flush();
+    expect((await stats()).peers.map((p) => p.id)).toEqual([1, 2]);
+    await waitFor('the warm-up to end', async () => (await stats()).peers.length === 1, 3000);
+    expect((await stats()).peers.map((p) => p.address)).toEqual([`127.0.0.1:${portOf(a)}`]);
   });
 
   it('keeps keep-alive connections to its peers', async () => {
