@@ -49,18 +49,17 @@ function _M.balance(service)
     local state, code = ngx_balancer.get_last_failure()
     local last = ctx.ecom_order[#ctx.ecom_order]
     if last and (state == 'failed' or code == 502 or code == 504) then stats.failed(last) end
-    if last then ctx.ecom_failed = (ctx.ecom_failed or 0) + 1 end
   end
   local method = METHODS[settings.balance] or METHODS.least_conn
   local peer = method.pick(service, candidates(list, tried))
   tried[peer.key] = true
-  ctx.ecom_order[#ctx.ecom_order + 1] = peer.key
-  stats.started(peer.key)
   local ok, err = ngx_balancer.set_current_peer(peer.host, peer.port)
   if not ok then
     ngx.log(ngx.ERR, 'cannot set the peer ', peer.address, ': ', err)
     return ngx.exit(502)
   end
+  ctx.ecom_order[#ctx.ecom_order + 1] = peer.key
+  stats.started(peer.key)
 end
 
 --- Splits nginx's per-attempt lists ("a, b : c") into their items.
