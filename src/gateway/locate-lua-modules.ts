@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { assetFile, IN_BINARY, readAsset } from '../common/locate-assets.js';
 
 /** The gateway's Lua files under templates/lua (the single executable carries them as assets, which it cannot list). */
-const LUA_FILES = [
+export const LUA_FILES = [
   'ecom/admin.lua',
   'ecom/balancer.lua',
   'ecom/init.lua',
@@ -18,6 +18,9 @@ const LUA_FILES = [
   'ecom/balance/round_robin.lua',
 ];
 
+/** Folders this process already wrote the files into (once per process: every render asks). */
+const written = new Set<string>();
+
 /**
  * The folder nginx's `lua_package_path` points at: templates/lua in the source tree; for the single executable,
  * a copy written under the nginx prefix (nginx reads files, not the executable's assets).
@@ -25,9 +28,12 @@ const LUA_FILES = [
 export function luaModulesDir(prefix: string): string {
   if (!IN_BINARY) return assetFile('templates/lua');
   const dir = join(prefix, 'lua');
-  for (const file of LUA_FILES) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), readAsset(`templates/lua/${file}`));
+  if (!written.has(dir)) {
+    for (const file of LUA_FILES) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), readAsset(`templates/lua/${file}`));
+    }
+    written.add(dir);
   }
   return dir;
 }

@@ -49,34 +49,36 @@ function _M.balance(service)
     local state, code = ngx_balancer.get_last_failure()
     local last = ctx.ecom_order[#ctx.ecom_order]
     if last and (state == 'failed' or code == 502 or code == 504) then stats.failed(last) end
-    if last then ctx.ecom_failed = (ctx.ecom_failed or 0) + 1 end
   end
   local method = METHODS[settings.balance] or METHODS.least_conn
   local peer = method.pick(service, candidates(list, tried))
   tried[peer.key] = true
-  ctx.ecom_order[#ctx.ecom_order + 1] = peer.key
-  stats.started(peer.key)
   local ok, err = ngx_balancer.set_current_peer(peer.host, peer.port)
   if not ok then
     ngx.log(ngx.ERR, 'cannot set the peer ', peer.address, ': ', err)
     return ngx.exit(502)
   end
+  ctx.ecom_order[#ctx.ecom_order + 1] = peer.key
+  stats.started(peer.key)
 end
 
 --- Splits nginx's per-attempt lists ("a, b : c") into their items.
 local function items(value)
   local out = {}
-  for item in string.gmatch(value or '', '[^,:%s]+') do out[#out + 1] = item end
+  for item in string.gmatch(value or '', '[^,%s]+') do
+    if item ~= ':' then out[#out + 1] = item end
+  end
   return out
 end
 
---- log_by_lua: every attempt of the request is over; its in-flight counts go down, the last attempt's response time
---- feeds the EWMA (or its failure the passive health: earlier attempts were counted when they were retried).
+--- log_by_lua: every attempt of the request is over. $upstream_addr names each attempt's peer (ngx.ctx would not do:
+--- an error_page redirect clears it), so each one's in-flight count goes down; the last attempt's response time feeds
+--- the EWMA, or its failure the passive health (earlier attempts were counted when they were retried).
 function _M.log()
-  local order = ngx.ctx.ecom_order
-  if not order then return end
-  for _, key in ipairs(order) do stats.finished(key) end
-  local last = order[#order]
+  local addrs = items(ngx.var.upstream_addr)
+  if #addrs == 0 then return end
+  for _, addr in ipairs(addrs) do stats.finished(addr) end
+  local last = addrs[#addrs]
   local status = items(ngx.var.upstream_status)
   local times = items(ngx.var.upstream_response_time)
   local code = tonumber(status[#status])

@@ -35,7 +35,8 @@ local function normalise(doc)
         return nil, 'bad peer ' .. i .. ' of ' .. name
       end
       local address = _M.address(p.host, port)
-      peers[i] = { id = tonumber(p.id) or 0, host = p.host, port = port, address = address, key = name .. '|' .. address }
+      -- Figures are kept by address (no two instances share one), which the log phase reads from $upstream_addr.
+      peers[i] = { id = tonumber(p.id) or 0, host = p.host, port = port, address = address, key = address }
     end
     out.services[name] = peers
   end

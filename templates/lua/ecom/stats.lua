@@ -1,5 +1,5 @@
 -- Per-peer figures shared by every worker (the ecom_stats shared dict): requests sent, failures, requests in flight,
--- the peak-EWMA of response times and passive-health ejection. Keys are '<field>|<service>|<address>'.
+-- the peak-EWMA of response times and passive-health ejection. Keys are '<field>|<address>'.
 local settings = require('ecom.settings')
 
 local dict = ngx.shared.ecom_stats
