@@ -17,6 +17,7 @@ import { registerDaemonCommand, registerUpCommand } from './up-command.js';
 import { registerNginxCommand } from './nginx-command.js';
 import { registerServiceCommand } from './service-command.js';
 import { registerChaosCommand } from './chaos-command.js';
+import { registerImportCommand } from './import-command.js';
 
 const program = new Command('ecom')
   .description('run an e-commerce microservice cluster on one machine, and load-test it')
@@ -40,6 +41,7 @@ registerSeedCommand(program);
 registerOverloadCommand(program);
 registerChaosCommand(program);
 registerEventsCommand(program);
+registerImportCommand(program);
 registerServiceCommand(program);
 registerIscsCommand(program);
 registerNginxCommand(program);
