@@ -41,12 +41,23 @@ async function main() {
   reference.kill('SIGKILL');
   console.log(line('reference checkout', ref));
 
-  await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
+  const { portOf } = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
   const profileEnv = process.env.PROFILE_DIR ? { NODE_OPTIONS: `--import ${join(root, 'bench/lib/cpu-profile-preload.mjs')}` } : {};
   await ecom(['up', '-d', '-c', file], profileEnv);
   await ecom(['seed', '--products', '200', '--users', '10', '-c', file]);
   const checkout = await overload(file, 'checkout', requests);
   console.log(line('cluster checkout', checkout));
+  const lockWaits = {};
+  for (const [name, id] of [
+    ['product-1', 1],
+    ['product-2', 2],
+    ['order-5', 5],
+  ]) {
+    const text = await (await fetch(`http://127.0.0.1:${portOf[id]}/metrics`)).text();
+    const value = (metric) => [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    lockWaits[name] = { waits: value('ecom_sqlite_lock_waits_total'), waitedMs: Math.round(value('ecom_sqlite_lock_wait_seconds_total') * 1000) };
+  }
+  console.log(`SQLite lock waits during checkout (yielding, not blocking): ${JSON.stringify(lockWaits)}`);
   const mix = await overload(file, 'mix', 3000);
   console.log(line('cluster mix (3000)', mix));
   const ratio = checkout.rps / ref.rps;
@@ -56,7 +67,7 @@ async function main() {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results/checkout-vs-express.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio, lockWaits }, null, 2)}\n`,
   );
 }
 

@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import('./doctor-command.js')).registerDoctorCommand,
   daemon: async () => (await import('./up-command.js')).registerDaemonCommand,
   image: async () => (await import('./image-command.js')).registerImageCommand,
+  import: async () => (await import('./import-command.js')).registerImportCommand,
 };
 
 /** Options that take no value and may come before the command's name. */

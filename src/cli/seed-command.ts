@@ -6,8 +6,8 @@ import { parseIntegerOption } from './parse-options.js';
 /** `ecom seed [--products N] [--users N]`. */
 export function registerSeedCommand(program: Command): void {
   withClusterFile(program.command('seed'))
-    .description('load a sample catalogue and users into the running cluster (through the gateway, as admin)')
-    .option('--products <n>', 'products to create', (v) => parseIntegerOption(v, '--products', 0, 100_000), 100)
+    .description('load a sample catalogue (bulk import) and users (through the gateway) into the running cluster')
+    .option('--products <n>', 'products to create', (v) => parseIntegerOption(v, '--products', 0, 1_000_000), 100)
     .option('--users <n>', 'users to register (seed-user-<n>@ecom.local, password "seed-password")', (v) => parseIntegerOption(v, '--users', 0, 10_000), 10)
     .option('--json', 'print the result as JSON')
     .action(async (opts: { config: string; products: number; users: number; json?: boolean }) => {

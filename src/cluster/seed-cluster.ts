@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { EcomError } from '../common/ecom-error.js';
+import { sendProductImport } from '../services/product/send-product-import.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { gatewayUrlOf } from '../config/cluster-urls.js';
@@ -34,9 +36,34 @@ async function inBatches(count: number, width: number, task: (i: number) => Prom
   );
 }
 
+/** The sample products, as JSON Lines generated on the fly (chunks of 1,000). */
+function* sampleProducts(count: number): Generator<string> {
+  for (let start = 0; start < count; start += 1000) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const name = `${ADJECTIVES[i % ADJECTIVES.length]} ${NOUNS[Math.floor(i / ADJECTIVES.length) % NOUNS.length]} ${i + 1}`;
+      lines.push(JSON.stringify({ name, description: `Sample product ${i + 1}`, price: 199 + ((i * 7919) % 19_800), stock: 1_000_000 }));
+    }
+    yield `${lines.join('\n')}\n`;
+  }
+}
+
+/** Creates the sample products through the product service's bulk import path (`ecom import products`). */
+async function seedProducts(cluster: ClusterConfig, count: number): Promise<SeedResult['products']> {
+  if (count === 0) return { created: 0, firstId: null, lastId: null };
+  const summary = await sendProductImport({ cluster, body: Readable.from(sampleProducts(count)), format: 'jsonl', onError: 'abort' });
+  if (summary.refused || summary.imported !== count) {
+    throw new EcomError(
+      'seed_failed',
+      `the product import took ${summary.imported} of ${count} products${summary.errors[0] ? `: ${summary.errors[0].message}` : ''}`,
+    );
+  }
+  return { created: summary.imported, firstId: summary.firstId, lastId: summary.lastId };
+}
+
 /**
- * Loads a sample catalogue and customers into a running cluster through its gateway, as the admin: products with
- * plenty of stock, and users `seed-user-<n>@ecom.local` sharing one password (re-seeding skips existing users).
+ * Loads a sample catalogue and customers into a running cluster: products with plenty of stock through a product
+ * instance's bulk import path (with the cluster token), and users `seed-user-<n>@ecom.local` sharing one password (re-seeding skips existing users).
  */
 export async function seedCluster(
   cluster: ClusterConfig,
@@ -53,19 +80,8 @@ export async function seedCluster(
   }
   if (login.status !== 200)
     throw new EcomError('seed_failed', `admin login answered ${login.status}`, { hint: 'is this the state dir of the running cluster?' });
-  const token = login.body?.token as string;
-  const ids: number[] = [];
-  await inBatches(counts.products, 8, async (i) => {
-    const name = `${ADJECTIVES[i % ADJECTIVES.length]} ${NOUNS[Math.floor(i / ADJECTIVES.length) % NOUNS.length]} ${i + 1}`;
-    const res = await post(
-      `${gateway}/api/products`,
-      { name, description: `Sample product ${i + 1}`, price: 199 + ((i * 7919) % 19_800), stock: 1_000_000 },
-      token,
-    );
-    if (res.status !== 201) throw new EcomError('seed_failed', `creating a product answered ${res.status}: ${JSON.stringify(res.body?.error ?? '')}`);
-    ids.push((res.body?.product as { id: number }).id);
-    if (ids.length % 100 === 0) onProgress?.(`${ids.length}/${counts.products} products`);
-  });
+  const products = await seedProducts(cluster, counts.products);
+  if (counts.products > 0) onProgress?.(`${products.created}/${counts.products} products`);
   const password = 'seed-password';
   const emails: string[] = [];
   let existing = 0;
@@ -82,9 +98,8 @@ export async function seedCluster(
     else if (res.status !== 201) throw new EcomError('seed_failed', `registering a user answered ${res.status}`);
     emails.push(email);
   });
-  ids.sort((a, b) => a - b);
   return {
-    products: { created: ids.length, firstId: ids[0] ?? null, lastId: ids.at(-1) ?? null },
+    products,
     users: { created: emails.length - existing, existing, password, emails: emails.sort() },
   };
 }

@@ -90,6 +90,10 @@ const codes = {
   user_unavailable: failure,
   product_unavailable: failure,
   order_unavailable: failure,
+  // `ecom import products` (issue 13).
+  import_rejected: failure,
+  import_in_progress: { exit: 1, hint: 'another import is running on this product instance; wait for it to finish' },
+  import_failed: failure,
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 /** Every code the program raises; scripts and tests match these exact strings. */

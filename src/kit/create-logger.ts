@@ -21,6 +21,28 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+let stdoutPending = '';
+let stdoutScheduled = false;
+const flushStdout = (): void => {
+  stdoutScheduled = false;
+  if (stdoutPending === '') return;
+  const text = stdoutPending;
+  stdoutPending = '';
+  process.stdout.write(text);
+};
+
+/** Appends to one buffer of stdout lines shared by every logger, written after the current turn and at exit. */
+function batchedStdout(): (text: string) => void {
+  if (process.listeners('exit').every((l) => l !== flushStdout)) process.on('exit', flushStdout);
+  return (text) => {
+    stdoutPending += text;
+    if (!stdoutScheduled) {
+      stdoutScheduled = true;
+      setImmediate(flushStdout);
+    }
+  };
+}
+
 /** Creates a logger for one instance; entries below `level` are dropped, the rest printed and handed to `sink`. */
 export function createLogger(options: {
   service: string;
@@ -31,6 +53,8 @@ export function createLogger(options: {
 }): Logger {
   const min = LOG_LEVELS.indexOf(options.level);
   const out = options.out ?? process.stdout;
+  // Lines for the process's own stdout (a log file: each write a blocking syscall) go out once per event-loop turn.
+  const write = options.out ? (text: string) => void out.write(text) : batchedStdout();
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LOG_LEVELS.indexOf(level) < min) return;
     const entry: LogEntry = {
@@ -41,7 +65,7 @@ export function createLogger(options: {
       level,
       msg,
     };
-    out.write(`${entry.ts} ${level.padEnd(5)} ${options.instance} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+    write(`${entry.ts} ${level.padEnd(5)} ${options.instance} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
     options.sink?.(entry);
   };
   return {

@@ -31,7 +31,7 @@ const query = z.object({
 });
 
 const auditQuery = z.object({
-  type: z.enum(['USER_REGISTERED', 'PROFILE_UPDATED', 'ORDER_PLACED']).optional(),
+  type: z.enum(['USER_REGISTERED', 'PROFILE_UPDATED', 'ORDER_PLACED', 'PRODUCTS_IMPORTED']).optional(),
   after: z.coerce.number().int().nonnegative().optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(100),
 });
@@ -74,7 +74,7 @@ export const loggerService: ServiceDefinition = {
       routes,
       bodyLimitBytes: LOG_BATCH_LIMIT_BYTES,
       sendLogs: (entries) => retryWhileBusy(() => store.append(entries)),
-      consumes: { handlers: { USER_REGISTERED: audit, PROFILE_UPDATED: audit, ORDER_PLACED: audit } },
+      consumes: { handlers: { USER_REGISTERED: audit, PROFILE_UPDATED: audit, ORDER_PLACED: audit, PRODUCTS_IMPORTED: audit } },
       close: () => clearInterval(prune),
     };
   },

@@ -7,6 +7,9 @@ import { validateInput } from '../../kit/validate-input.js';
 import { PRODUCT_MIGRATIONS, openProductStore, type Product } from './product-store.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 import { retryWhileBusy } from '../shared/retry-while-busy.js';
+import { importRoute } from './import-route.js';
+import { openProductImportStore } from './product-import-store.js';
+import { openProductSearchStore } from './product-search-store.js';
 
 const MAX_MONEY = 1_000_000_000;
 const cents = z.number().int('expected integer cents').min(0).max(MAX_MONEY);
@@ -68,8 +71,9 @@ const productTargets = (ids: readonly number[]): CacheTarget[] => [...ids.map((i
 export const productService: ServiceDefinition = {
   kind: 'product',
   migrations: PRODUCT_MIGRATIONS,
-  create({ db, cache, auth, log }) {
+  create({ db, cache, auth, log, outbox }) {
     const store = openProductStore(db);
+    const catalogue = openProductSearchStore(db);
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
     // Cached products are frozen and shared until invalidated, so their JSON is built once per cached copy; the
     // answer goes out as one write (headers and body together).
@@ -89,15 +93,17 @@ export const productService: ServiceDefinition = {
     };
 
     const routes = Router(STRICT_ROUTING);
+    routes.use(importRoute({ imports: openProductImportStore(db, outbox), cache, auth, log }));
     routes.get('/api/products', async (req, res) => {
       const query = validateInput(listQuery, req.query, 'query');
       const afterId = decodeCursor(query.cursor);
       const key = `${query.limit}:${afterId}:${query.q ?? ''}`;
+      // A listing's cursor is the last id seen (keyset); a search's is how many ranked results were seen.
       const body = await cache.read('product-list', key, () => {
-        const items = store.list({ afterId, limit: query.limit + 1, q: query.q });
+        const items = query.q ? catalogue.search({ q: query.q, offset: afterId, limit: query.limit + 1 }) : store.list({ afterId, limit: query.limit + 1 });
         const more = items.length > query.limit;
         const pageItems = more ? items.slice(0, query.limit) : items;
-        return { items: pageItems, nextCursor: more ? encodeCursor(pageItems.at(-1)!.id) : null };
+        return { items: pageItems, nextCursor: more ? encodeCursor(query.q ? afterId + query.limit : pageItems.at(-1)!.id) : null };
       });
       res.json(body);
     });

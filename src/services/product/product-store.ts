@@ -50,14 +50,28 @@ export const PRODUCT_MIGRATIONS = [
      PRIMARY KEY (reservation_id, product_id)
    );`,
   `ALTER TABLE products ADD COLUMN sold INTEGER NOT NULL DEFAULT 0`,
+  // Full-text search: an external-content FTS5 index over name and description, kept in step by triggers (a stock
+  // movement touches neither column, so it never touches the index); existing rows are indexed once here.
+  `CREATE VIRTUAL TABLE products_fts USING fts5(name, description, content = 'products', content_rowid = 'id');
+   CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
+     INSERT INTO products_fts (rowid, name, description) VALUES (new.id, new.name, new.description);
+   END;
+   CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
+     INSERT INTO products_fts (products_fts, rowid, name, description) VALUES ('delete', old.id, old.name, old.description);
+   END;
+   CREATE TRIGGER products_fts_update AFTER UPDATE OF name, description ON products BEGIN
+     INSERT INTO products_fts (products_fts, rowid, name, description) VALUES ('delete', old.id, old.name, old.description);
+     INSERT INTO products_fts (rowid, name, description) VALUES (new.id, new.name, new.description);
+   END;
+   INSERT INTO products_fts (products_fts) VALUES ('rebuild');`,
 ] as const;
 
 /** All SQL of the product service. */
 export interface ProductStore {
   create(input: { name: string; description: string; price: number; stock: number }): Product;
   get(id: number): Product | undefined;
-  /** Products with id > afterId, optionally matching `q` in name or description, in id order. */
-  list(options: { afterId: number; limit: number; q?: string }): Product[];
+  /** Products with id > afterId in id order (keyset: constant time per page at any depth). */
+  list(options: { afterId: number; limit: number }): Product[];
   /** Optimistic update: applies only if the stored version is `version`. */
   update(id: number, version: number, patch: { name?: string; description?: string; price?: number }): Product | 'conflict' | undefined;
   delete(id: number): boolean;
@@ -86,11 +100,6 @@ export function openProductStore(db: Db): ProductStore {
   );
   const byId = db.prepare(`SELECT ${columns} FROM products WHERE id = ?`);
   const page = db.prepare(`SELECT ${columns} FROM products WHERE id > ? ORDER BY id LIMIT ?`);
-  const search = db.prepare(
-    `SELECT ${columns} FROM products WHERE id > @afterId
-       AND (name LIKE @pattern ESCAPE '\\' OR description LIKE @pattern ESCAPE '\\')
-     ORDER BY id LIMIT @limit`,
-  );
   const update = db.prepare(
     `UPDATE products SET name = coalesce(@name, name), description = coalesce(@description, description),
        price = coalesce(@price, price), version = version + 1, updated_at = @now
@@ -150,11 +159,7 @@ export function openProductStore(db: Db): ProductStore {
   return {
     create: (input) => insert.get({ ...input, now: new Date().toISOString() }) as Product,
     get: (id) => byId.get(id) as Product | undefined,
-    list({ afterId, limit, q }) {
-      if (!q) return page.all(afterId, limit) as Product[];
-      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      return search.all({ afterId, limit, pattern }) as Product[];
-    },
+    list: ({ afterId, limit }) => page.all(afterId, limit) as Product[],
     update(id, version, patch) {
       const row = update.get({
         id,

@@ -54,6 +54,7 @@ export function consumeEvents(options: {
 
   const handle = async (entries: Entries): Promise<void> => {
     const done: string[] = [];
+    const work: Array<{ streamId: string; event: DomainEvent; apply: () => void }> = [];
     for (const [streamId, fields] of entries) {
       if (!fields) {
         options.log.warn('a pending event was trimmed from the stream before it was processed', { group, streamId });
@@ -62,22 +63,26 @@ export function consumeEvents(options: {
       }
       const event = decodeEvent(fields);
       const handler = event ? options.handlers[event.type] : undefined;
-      if (event && handler) {
-        try {
-          if (await retryWhileBusy(() => options.processed.applyOnce(event.id, () => handler(event)))) options.afterApply?.(event);
-        } catch (err) {
-          const error = err instanceof Error ? err.message : String(err);
-          const tries = (attempts.get(streamId) ?? 0) + 1;
-          if (tries >= maxAttempts) {
-            attempts.delete(streamId);
-            await giveUp(streamId, event, tries, error);
-          } else {
-            attempts.set(streamId, tries);
-            options.log.error('event handler failed; it will be retried', { eventId: event.id, type: event.type, attempt: tries, error });
-          }
-          continue;
+      if (event && handler) work.push({ streamId, event, apply: () => handler(event) });
+      else done.push(streamId);
+    }
+    // The whole batch in one write transaction (one lock and commit instead of one per event), each event isolated.
+    const outcomes =
+      work.length === 0 ? [] : await retryWhileBusy(() => options.processed.applyEach(work.map((w) => ({ eventId: w.event.id, apply: w.apply }))));
+    for (const [i, { streamId, event }] of work.entries()) {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) {
+        const tries = (attempts.get(streamId) ?? 0) + 1;
+        if (tries >= maxAttempts) {
+          attempts.delete(streamId);
+          await giveUp(streamId, event, tries, outcome.message);
+        } else {
+          attempts.set(streamId, tries);
+          options.log.error('event handler failed; it will be retried', { eventId: event.id, type: event.type, attempt: tries, error: outcome.message });
         }
+        continue;
       }
+      if (outcome) options.afterApply?.(event);
       attempts.delete(streamId);
       done.push(streamId);
     }

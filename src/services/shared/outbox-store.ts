@@ -1,7 +1,7 @@
 import { atStart, type Db } from './open-database.js';
 
 /** Domain event types (docs/events.md). */
-export type EventType = 'USER_REGISTERED' | 'PROFILE_UPDATED' | 'ORDER_PLACED';
+export type EventType = 'USER_REGISTERED' | 'PROFILE_UPDATED' | 'ORDER_PLACED' | 'PRODUCTS_IMPORTED';
 
 /** An outbox row waiting to be published. */
 export interface OutboxEvent {

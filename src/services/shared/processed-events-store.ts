@@ -4,6 +4,11 @@ import { atStart, type Db } from './open-database.js';
 export interface ProcessedEventsStore {
   /** Runs `apply` and records `eventId` in one transaction; returns false (and skips) when it was applied before. */
   applyOnce(eventId: string, apply: () => void): boolean;
+  /**
+   * `applyOnce` for a batch in ONE write transaction (one lock, one commit), each event in its own savepoint: an
+   * event whose `apply` throws is rolled back alone and answered with its error; the others stay applied.
+   */
+  applyEach(items: ReadonlyArray<{ eventId: string; apply: () => void }>): Array<boolean | Error>;
 }
 
 /** Opens the processed-events table in the consumer's own database (created if missing). */
@@ -15,5 +20,15 @@ export function openProcessedEventsStore(db: Db): ProcessedEventsStore {
     apply();
     return true;
   });
-  return { applyOnce: (eventId, apply) => applyOnce.immediate(eventId, apply) };
+  const applyEach = db.transaction((items: ReadonlyArray<{ eventId: string; apply: () => void }>) =>
+    items.map(({ eventId, apply }) => {
+      try {
+        // Nested in the batch's transaction, this is a savepoint.
+        return applyOnce(eventId, apply);
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    }),
+  );
+  return { applyOnce: (eventId, apply) => applyOnce.immediate(eventId, apply), applyEach: (items) => applyEach.immediate(items) };
 }

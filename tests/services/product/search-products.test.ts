@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../src/services/shared/open-database.js';
+import { openOutboxStore } from '../../../src/services/shared/outbox-store.js';
+import { openProductImportStore } from '../../../src/services/product/product-import-store.js';
+import { RANKED_MATCHES, openProductSearchStore } from '../../../src/services/product/product-search-store.js';
+import { PRODUCT_MIGRATIONS, openProductStore } from '../../../src/services/product/product-store.js';
+
+describe('catalogue search (FTS5)', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ecom-search-'));
+  });
+  afterEach(() => {
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const open = (): { store: ReturnType<typeof openProductStore>; names: (q: string, offset?: number, limit?: number) => string[] } => {
+    db = openDatabase(join(dir, 'product.db'), PRODUCT_MIGRATIONS);
+    const store = openProductStore(db);
+    const search = openProductSearchStore(db);
+    return { store, names: (q, offset = 0, limit = 100) => search.search({ q, offset, limit }).map((p) => p.name) };
+  };
+  const add = (store: ReturnType<typeof openProductStore>, name: string, description = ''): number =>
+    store.create({ name, description, price: 100, stock: 10 }).id;
+
+  it('finds word prefixes and several words as a phrase, case-insensitively', () => {
+    const { store, names } = open();
+    add(store, 'Blue Kettle', 'boils water fast');
+    add(store, 'Kettle Blue', 'the other way round');
+    add(store, 'Teapot', 'pairs with a kettle');
+    expect(names('kett')).toEqual(['Blue Kettle', 'Kettle Blue', 'Teapot']);
+    expect(names('BLUE KETT')).toEqual(['Blue Kettle']);
+    expect(names('boils wat')).toEqual(['Blue Kettle']);
+    expect(names('ettle')).toEqual([]);
+    expect(names('kettle teapot')).toEqual([]);
+  });
+
+  it('ranks by bm25, a match in the name above one in the description, then by id', () => {
+    const { store, names } = open();
+    add(store, 'Desk', 'a lamp stand would suit it');
+    add(store, 'Floor lamp with a long flexible neck and a heavy base');
+    add(store, 'Lamp');
+    add(store, 'Lamp');
+    expect(names('lamp')).toEqual(['Lamp', 'Lamp', 'Floor lamp with a long flexible neck and a heavy base', 'Desk']);
+    expect(names('lamp', 1, 2)).toEqual(['Lamp', 'Floor lamp with a long flexible neck and a heavy base']);
+  });
+
+  it('stays in step with edits and deletes, and ignores stock movements', () => {
+    const { store, names } = open();
+    const id = add(store, 'Red chair', 'wooden');
+    const other = add(store, 'Red table', 'wooden');
+    expect(store.update(id, 1, { name: 'Green chair' })).toMatchObject({ name: 'Green chair' });
+    expect(names('red')).toEqual(['Red table']);
+    expect(names('green')).toEqual(['Green chair']);
+    store.update(id, 2, { description: 'metal' });
+    expect(names('wooden')).toEqual(['Red table']);
+    expect(names('metal')).toEqual(['Green chair']);
+    expect(store.reserve('reservation-1', [{ productId: id, quantity: 3 }]).status).toBe('reserved');
+    expect(names('green chair')).toEqual(['Green chair']);
+    expect(store.delete(other)).toBe(true);
+    expect(names('red')).toEqual([]);
+    expect(names('wooden')).toEqual([]);
+  });
+
+  it('lists a query matching more than RANKED_MATCHES products in id order, pages included', () => {
+    const { names } = open();
+    const stage = openProductImportStore(db, openOutboxStore(db)).stage();
+    stage.add(Array.from({ length: RANKED_MATCHES + 50 }, (_, i) => ({ name: `Common thing ${i + 1}`, description: '', price: 1, stock: 1 })));
+    stage.apply(0, stage.staged);
+    stage.drop();
+    expect(names('common', 0, 3)).toEqual(['Common thing 1', 'Common thing 2', 'Common thing 3']);
+    expect(names('common thing', RANKED_MATCHES, 2)).toEqual([`Common thing ${RANKED_MATCHES + 1}`, `Common thing ${RANKED_MATCHES + 2}`]);
+    expect(names('common thing 205')).toEqual(['Common thing 205', 'Common thing 2050']);
+  });
+
+  it('indexes the rows of a product.db from before the index (its migration)', () => {
+    const file = join(dir, 'product.db');
+    const old = new Database(file);
+    old.exec(PRODUCT_MIGRATIONS[0]!);
+    old.exec(PRODUCT_MIGRATIONS[1]!);
+    old.pragma('user_version = 2');
+    old.prepare("INSERT INTO products (name, description, price, stock, created_at, updated_at) VALUES ('Old lantern', 'brass', 1, 1, '', '')").run();
+    old.close();
+    const { store, names } = open();
+    expect(names('lantern')).toEqual(['Old lantern']);
+    add(store, 'New lantern', 'brass');
+    expect(names('lant')).toEqual(['Old lantern', 'New lantern']);
+  });
+});
