@@ -19,7 +19,7 @@ import { registerServiceCommand } from './service-command.js';
 import { registerChaosCommand } from './chaos-command.js';
 import { registerImageCommand } from './image-command.js';
 import { registerExportCommand } from './export-command.js';
-import { registerStateInitCommand } from './deploy-command.js';
+import { registerDeployCommands, registerStateInitCommand } from './deploy-command.js';
 
 const program = new Command('ecom')
   .description('run an e-commerce microservice cluster on one machine, and load-test it')
@@ -50,6 +50,7 @@ registerDoctorCommand(program);
 registerImageCommand(program);
 registerExportCommand(program);
 registerStateInitCommand(program);
+registerDeployCommands(program);
 registerDaemonCommand(program);
 
 /** How long a finished command may leave a handle open (say, a client's disconnect timer) before the process ends. */

@@ -7,6 +7,8 @@ export const STACK_STATE_DIR = '/var/lib/ecom';
 export const STACK_CONFIG_FILE = '/etc/ecom/config.json';
 /** The cluster network's subnet in exported files when the cluster file sets no `docker.subnet`. */
 export const STACK_DEFAULT_SUBNET = '198.18.64.0/24';
+/** The same for a swarm stack's overlay network. */
+export const SWARM_DEFAULT_SUBNET = '198.19.255.0/24';
 
 /** One container of a stack (compose, swarm, Kubernetes): what it runs and what it needs. */
 export interface StackContainer {
@@ -30,9 +32,10 @@ const ECOM = '/usr/local/bin/ecom';
  * instance (its id and port from the cluster file), and the gateway running `ecom nginx start` (the proxy sync and
  * nginx). Every ecom container finds the registry and redis-server by name and trusts peers on `subnet` only.
  */
-export function stackModel(cluster: ClusterConfig, options: { images: (kind: ImageKind) => string; subnet: string }): StackContainer[] {
+export function stackModel(cluster: ClusterConfig, options: { images: (kind: ImageKind) => string; subnet: string; stateDir?: string }): StackContainer[] {
+  const stateDir = options.stateDir ?? STACK_STATE_DIR;
   const env = {
-    ECOM_STATE_DIR: STACK_STATE_DIR,
+    ECOM_STATE_DIR: stateDir,
     ECOM_CONTAINER_ISCS_HOST: 'iscs',
     ECOM_CONTAINER_REDIS_HOST: 'redis',
     ECOM_CONTAINER_SUBNET: options.subnet,
@@ -40,7 +43,7 @@ export function stackModel(cluster: ClusterConfig, options: { images: (kind: Ima
   };
   const app = options.images('app');
   const config = ['-c', STACK_CONFIG_FILE];
-  const redisDir = `${STACK_STATE_DIR}/redis`;
+  const redisDir = `${stateDir}/redis`;
   const containers: StackContainer[] = [
     { name: 'init', role: 'init', image: app, command: [ECOM, 'state-init', ...config], env, after: [] },
     {

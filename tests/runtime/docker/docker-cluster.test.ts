@@ -112,4 +112,56 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     // The data stayed in the state dir (bind mounts): the product database is there.
     expect(existsSync(join(cluster.stateDir, 'data', 'product.db'))).toBe(true);
   }, 300_000);
+
+  it('deploys the cluster as a swarm stack (dnsrr, gateway in host mode), keeps answering while a task is killed, and undeploys to nothing', async () => {
+    const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string } };
+    const ownSwarm = info.Swarm?.LocalNodeState !== 'active';
+    if (ownSwarm) await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1', DefaultAddrPool: ['198.19.0.0/16'], SubnetSize: 24 });
+    const stackCluster = await writeClusterFile();
+    const file = JSON.parse(readFileSync(stackCluster.file, 'utf8'));
+    writeFileSync(stackCluster.file, JSON.stringify({ ...file, docker: { socket } }));
+    const stackLabel = `com.docker.stack.namespace=ecom-${clusterIdOf(stackCluster.stateDir)}`;
+    try {
+      const deployed = await runEcom(['deploy', 'swarm', '--json', '-c', stackCluster.file], { timeoutMs: 240_000 });
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const tasks = (JSON.parse(deployed.stdout.trim().split('\n').at(-1)!) as { tasks: Array<{ service: string; state: string }> }).tasks;
+      expect(
+        tasks
+          .filter((t) => t.state === 'running')
+          .map((t) => t.service)
+          .sort(),
+      ).toEqual(
+        [
+          'gateway',
+          'iscs',
+          'redis',
+          ...Object.entries(file.services as Record<string, { instances: Array<{ id: number }> }>).flatMap(([kind, s]) =>
+            s.instances.map((i) => `${kind}-${i.id}`),
+          ),
+        ].sort(),
+      );
+      const loop = startGetLoop(`http://127.0.0.1:${stackCluster.gatewayPort}/api/products?limit=1`);
+      await waitFor('GETs through the stack gateway', () => loop.seen.size > 0 || undefined);
+      const victim = (await docker.listContainers({ filters: { label: [stackLabel] } })).find((c) => c.Names.some((n) => n.includes('_product-')));
+      await docker.getContainer(victim!.Id).kill();
+      await waitFor(
+        'the killed task replaced',
+        async () => {
+          const now = await docker.listContainers({ filters: { label: [stackLabel] } });
+          return now.filter((c) => c.Names.some((n) => n.includes('_product-'))).length === 2 && !now.some((c) => c.Id === victim!.Id) ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      const result = await loop.stop();
+      expect(result.failures, result.reasons.join('; ')).toBe(0);
+      expect((await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 })).stdout).toContain('stack removed');
+      expect(await docker.listContainers({ all: true, filters: { label: [stackLabel] } })).toEqual([]);
+    } finally {
+      await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 });
+      if (ownSwarm) await docker.swarmLeave({ force: true });
+      rmSync(stackCluster.dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
