@@ -48,6 +48,6 @@ export function registerDeployCommands(program: Command): void {
 
 function printTasks(tasks: Array<{ service: string; node: string; state: string }>, json: boolean, title: string): void {
   if (json) return void process.stdout.write(`${JSON.stringify({ tasks })}\n`);
-  process.stdout.write(`${title}\n${'TASK'.padEnd(12)} ${'NODE'.padEnd(20)} STATE\n`);
-  for (const t of tasks) process.stdout.write(`${t.service.padEnd(12)} ${t.node.padEnd(20)} ${t.state}\n`);
+  process.stdout.write(`${title}\n${'TASK'.padEnd(12)} ${'NODE'.padEnd(24)} STATE\n`);
+  for (const t of tasks) process.stdout.write(`${t.service.padEnd(12)} ${t.node.padEnd(24)} ${t.state}\n`);
 }

@@ -36,7 +36,8 @@ export async function stackTasks(cluster: ClusterConfig): Promise<StackTask[]> {
   const { docker } = await swarmManager(cluster);
   const stack = stackNameOf(cluster.stateDir);
   const [tasks, nodes] = await Promise.all([docker.listTasks({ filters: { label: [`com.docker.stack.namespace=${stack}`] } }), docker.listNodes()]);
-  const hostOf = new Map(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID]));
+  // Hostnames may repeat (two engines on one machine): the node's address tells them apart.
+  const hostOf = new Map(nodes.map((n) => [n.ID, `${n.Description?.Hostname ?? n.ID}@${(n.Status as { Addr?: string } | undefined)?.Addr ?? '?'}`]));
   const prefix = `${stack}_`;
   return (tasks as Array<{ ServiceID?: string; NodeID?: string; Status?: { State?: string }; Spec?: { ContainerSpec?: { Hostname?: string } } }>)
     .map((t) => ({
