@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 
 type Register = (program: Command) => void;
 
+// One module registers both `deploy` and `undeploy`: the same loader under both names, run once.
+const deployCommands = async (): Promise<Register> => (await import('./deploy-command.js')).registerDeployCommands;
+
 /**
  * Every top-level command and how to load its module. Loading is lazy so that a role pays only for what it runs:
  * a service instance never loads React, Ink or the load engine, and the gateway's Handlebars stays out of `status`.
@@ -24,6 +27,10 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   daemon: async () => (await import('./up-command.js')).registerDaemonCommand,
   image: async () => (await import('./image-command.js')).registerImageCommand,
   import: async () => (await import('./import-command.js')).registerImportCommand,
+  export: async () => (await import('./export-command.js')).registerExportCommand,
+  deploy: deployCommands,
+  undeploy: deployCommands,
+  'state-init': async () => (await import('./deploy-command.js')).registerStateInitCommand,
 };
 
 /** Options that take no value and may come before the command's name. */
@@ -36,5 +43,5 @@ const LEADING_FLAGS = new Set(['--debug', '-V', '--version', '-h', '--help']);
 export function commandsFor(argv: readonly string[]): Array<() => Promise<Register>> {
   const name = argv.slice(2).find((word) => !LEADING_FLAGS.has(word));
   const one = name === undefined ? undefined : COMMANDS[name];
-  return one ? [one] : Object.values(COMMANDS);
+  return one ? [one] : [...new Set(Object.values(COMMANDS))];
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { ClusterConfig } from '../config/cluster-schema.js';
+import { dockerStateFile } from '../runtime/docker/docker-names.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /**
@@ -14,8 +16,6 @@ export async function chooseRuntime(cluster: ClusterConfig, options: { onProgres
 
 /** `ecom down`'s last step: remove what a docker cluster left on its engine (containers, network); none for process clusters. */
 export async function sweepRuntime(stateDir: string, onProgress?: (line: string) => void): Promise<string[]> {
-  const { existsSync } = await import('node:fs');
-  const { dockerStateFile } = await import('../runtime/docker/docker-names.js');
   if (!existsSync(dockerStateFile(stateDir))) return [];
   const { sweepDocker } = await import('../runtime/docker/sweep-docker.js');
   return sweepDocker(stateDir, onProgress).catch((err: unknown) => {

@@ -59,6 +59,7 @@ const codes = {
   docker_build_failed: failure,
   docker_network_left_over: { exit: 1, hint: 'remove what an earlier run left with `ecom down`, then start again' },
   docker_failed: failure,
+  swarm_inactive: { exit: 1, hint: 'make this engine a swarm manager: `docker swarm init --advertise-addr <address>`' },
   // The services' HTTP API (`{"error": {code, message}}`); exit 1 should one ever end the CLI.
   validation_failed: failure,
   malformed_json: failure,

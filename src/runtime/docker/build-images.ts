@@ -113,6 +113,11 @@ async function buildOne(plan: ImagePlan, options: ImageBuildOptions): Promise<vo
   }
 }
 
+/** Points `ecom-<kind>:<version>` (what exported compose, stack and Kubernetes files name) at the current build. */
+async function tagVersion(docker: Docker, tag: string, kind: ImageKind, version: string): Promise<void> {
+  await docker.getImage(tag).tag({ repo: `ecom-${kind}`, tag: version });
+}
+
 /** Whether the engine has an image with this tag. */
 async function hasImage(docker: Docker, tag: string): Promise<boolean> {
   try {
@@ -134,13 +139,17 @@ export async function ensureImages(options: ImageBuildOptions & { build: boolean
   for (const kind of IMAGE_KINDS) {
     const plan = await planImage(kind, options);
     tags[kind] = plan.tag;
-    if (await hasImage(options.docker, plan.tag)) continue;
+    if (await hasImage(options.docker, plan.tag)) {
+      await tagVersion(options.docker, plan.tag, kind, options.version);
+      continue;
+    }
     if (!options.build) throw new EcomError('docker_image_missing', `image ${plan.tag} is not on the engine`);
     const started = Date.now();
     options.onProgress?.(`building image ${plan.tag}`);
     await buildOne(plan, options);
     options.onProgress?.(`built ${plan.tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     built.push(kind);
+    await tagVersion(options.docker, plan.tag, kind, options.version);
   }
   return { tags, built };
 }

@@ -63,7 +63,7 @@ async function withLibraries(programs: ImageFile[], alsoLink: string[] = []): Pr
   return [...programs, ...[...libs].sort().map((lib) => ({ from: lib, to: lib }))];
 }
 
-/** What each image is built from: ecom's executable, the host's nginx (with modules and Lua if present), redis-server. */
+/** What each image is built from: ecom's executable; the host's nginx (with modules and Lua if present) and ecom; redis-server. */
 export async function collectImageFiles(kind: ImageKind, appBinary: string): Promise<ImageContents> {
   switch (kind) {
     case 'app':
@@ -72,7 +72,14 @@ export async function collectImageFiles(kind: ImageKind, appBinary: string): Pro
       const nginx = findOnPath('nginx');
       const extras = NGINX_EXTRAS.filter((dir) => existsSync(dir));
       const modules = extras.flatMap(sharedObjectsUnder);
-      const files = await withLibraries([{ from: nginx, to: '/usr/sbin/nginx' }], modules);
+      // With ecom's executable too: a stack's gateway container runs `ecom nginx start` (the proxy sync and nginx).
+      const files = await withLibraries(
+        [
+          { from: nginx, to: '/usr/sbin/nginx' },
+          { from: appBinary, to: '/usr/local/bin/ecom' },
+        ],
+        modules,
+      );
       return { kind, entry: '/usr/sbin/nginx', files: [...files, ...extras.map((dir) => ({ from: dir, to: dir }))] };
     }
     case 'redis': {

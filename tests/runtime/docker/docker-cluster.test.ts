@@ -9,6 +9,7 @@ import { startGetLoop } from '../../helpers/start-get-loop.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { writeClusterFile, type TestClusterFile } from '../../helpers/write-cluster-file.js';
 import { startTestEngine, type TestEngine } from './use-docker-engine.js';
+import { startWorkerNode, type WorkerNode } from './start-worker-node.js';
 
 const engine: TestEngine = await startTestEngine();
 if ('skip' in engine) console.warn(`SKIPPING the docker runtime tests: ${engine.skip}`);
@@ -112,4 +113,116 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     // The data stayed in the state dir (bind mounts): the product database is there.
     expect(existsSync(join(cluster.stateDir, 'data', 'product.db'))).toBe(true);
   }, 300_000);
+
+  it('deploys the cluster as a swarm stack (dnsrr, gateway in host mode), keeps answering while a task is killed, and undeploys to nothing', async () => {
+    const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string } };
+    const ownSwarm = info.Swarm?.LocalNodeState !== 'active';
+    if (ownSwarm) await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1', DefaultAddrPool: ['198.19.0.0/16'], SubnetSize: 24 });
+    const stackCluster = await writeClusterFile();
+    const file = JSON.parse(readFileSync(stackCluster.file, 'utf8'));
+    writeFileSync(stackCluster.file, JSON.stringify({ ...file, docker: { socket } }));
+    const stackLabel = `com.docker.stack.namespace=ecom-${clusterIdOf(stackCluster.stateDir)}`;
+    try {
+      const deployed = await runEcom(['deploy', 'swarm', '--json', '-c', stackCluster.file], { timeoutMs: 240_000 });
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const tasks = (JSON.parse(deployed.stdout.trim().split('\n').at(-1)!) as { tasks: Array<{ service: string; state: string }> }).tasks;
+      expect(
+        tasks
+          .filter((t) => t.state === 'running')
+          .map((t) => t.service)
+          .sort(),
+      ).toEqual(
+        [
+          'gateway',
+          'iscs',
+          'redis',
+          ...Object.entries(file.services as Record<string, { instances: Array<{ id: number }> }>).flatMap(([kind, s]) =>
+            s.instances.map((i) => `${kind}-${i.id}`),
+          ),
+        ].sort(),
+      );
+      const loop = startGetLoop(`http://127.0.0.1:${stackCluster.gatewayPort}/api/products?limit=1`);
+      await waitFor('GETs through the stack gateway', () => loop.seen.size > 0 || undefined);
+      const victim = (await docker.listContainers({ filters: { label: [stackLabel] } })).find((c) => c.Names.some((n) => n.includes('_product-')));
+      await docker.getContainer(victim!.Id).kill();
+      await waitFor(
+        'the killed task replaced',
+        async () => {
+          const now = await docker.listContainers({ filters: { label: [stackLabel] } });
+          return now.filter((c) => c.Names.some((n) => n.includes('_product-'))).length === 2 && !now.some((c) => c.Id === victim!.Id) ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      const result = await loop.stop();
+      expect(result.failures, result.reasons.join('; ')).toBe(0);
+      expect((await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 })).stdout).toContain('stack removed');
+      expect(await docker.listContainers({ all: true, filters: { label: [stackLabel] } })).toEqual([]);
+    } finally {
+      await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 });
+      if (ownSwarm) await docker.swarmLeave({ force: true });
+      rmSync(stackCluster.dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('spreads a stack over two nodes (a worker engine in its own network namespace), survives a task killed on the worker and the worker drained', async () => {
+    let worker: WorkerNode;
+    try {
+      worker = await startWorkerNode();
+    } catch (err) {
+      console.warn(`SKIPPING the two-node swarm test: no second engine in a network namespace (${err instanceof Error ? err.message : String(err)})`);
+      return;
+    }
+    const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string } };
+    if (info.Swarm?.LocalNodeState === 'active') await docker.swarmLeave({ force: true });
+    const stackCluster = await writeClusterFile();
+    const file = JSON.parse(readFileSync(stackCluster.file, 'utf8'));
+    writeFileSync(stackCluster.file, JSON.stringify({ ...file, docker: { socket } }));
+    try {
+      const addr = worker.managerAddr;
+      await docker.swarmInit({ ListenAddr: `${addr}:2377`, AdvertiseAddr: addr, DefaultAddrPool: ['198.19.0.0/16'], SubnetSize: 24 });
+      const token = ((await docker.swarmInspect()) as { JoinTokens: { Worker: string } }).JoinTokens.Worker;
+      await worker.docker.swarmJoin({
+        ListenAddr: `${worker.workerAddr}:2377`,
+        AdvertiseAddr: worker.workerAddr,
+        RemoteAddrs: [`${addr}:2377`],
+        JoinToken: token,
+      });
+      // No registry: the images go to the worker by save | load.
+      expect((await runEcom(['image', 'build', '-c', stackCluster.file], { timeoutMs: 240_000 })).code).toBe(0);
+      const version = (JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
+      for (const kind of ['app', 'nginx', 'redis']) {
+        const tar = await docker.getImage(`ecom-${kind}:${version}`).get();
+        const out = await worker.docker.loadImage(tar);
+        await new Promise((resolve, reject) => out.on('end', resolve).on('error', reject).resume());
+      }
+      const deployed = await runEcom(['deploy', 'swarm', '--json', '-c', stackCluster.file], { timeoutMs: 240_000 });
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const tasks = (JSON.parse(deployed.stdout.trim().split('\n').at(-1)!) as { tasks: Array<{ service: string; node: string; state: string }> }).tasks;
+      const running = tasks.filter((t) => t.state === 'running');
+      expect(new Set(running.map((t) => t.node.split('@')[1]))).toEqual(new Set([addr, worker.workerAddr]));
+
+      const loop = startGetLoop(`http://127.0.0.1:${stackCluster.gatewayPort}/api/products?limit=1`);
+      await waitFor('GETs through the stack gateway', () => loop.seen.size > 0 || undefined);
+      const onWorker = (await worker.docker.listContainers()).find((c) => c.Names.some((n) => /_(product|user|logger|order)-\d+\./.test(n)));
+      expect(onWorker, 'a service task runs on the worker').toBeDefined();
+      await worker.docker.getContainer(onWorker!.Id).kill();
+      const workerId = ((await worker.docker.info()) as { Swarm: { NodeID: string } }).Swarm.NodeID;
+      const node = docker.getNode(workerId);
+      const spec = (await node.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
+      await node.update({ version: spec.Version.Index, ...spec.Spec, Availability: 'drain' });
+      await waitFor('every task moved to the manager', async () => ((await worker.docker.listContainers()).length === 0 ? true : undefined), 90_000, 500);
+      await new Promise((r) => setTimeout(r, 3000));
+      const result = await loop.stop();
+      expect(result.total).toBeGreaterThan(0);
+      expect(result.failures, result.reasons.join('; ')).toBe(0);
+    } finally {
+      await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 });
+      await worker.docker.swarmLeave({ force: true }).catch(() => undefined);
+      await docker.swarmLeave({ force: true }).catch(() => undefined);
+      await worker.close();
+      rmSync(stackCluster.dir, { recursive: true, force: true });
+    }
+  }, 400_000);
 });
