@@ -32,6 +32,7 @@
     if (s == null) return '';
     const m = Math.floor(s / 60);
     const rest = Math.round((s - m * 60) * 10) / 10;
+    if (!m && s > 0 && rest < 0.1) return '< 0.1s';
     return m ? `${m}m${String(Math.round(rest)).padStart(2, '0')}s` : `${rest}s`;
   };
 
