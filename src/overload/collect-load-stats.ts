@@ -39,6 +39,7 @@ export function collectLoadStats(info: { target: string; scenario: string; model
   let started = 0;
   let completedAtLastTick = 0;
   let secondMaxUs = 0;
+  let startedAtMs: number | undefined;
   const bump = (map: Record<string, number>, key: string): void => {
     map[key] = (map[key] ?? 0) + 1;
   };
@@ -69,6 +70,8 @@ export function collectLoadStats(info: { target: string; scenario: string; model
       started++;
     },
     snapshot({ final, elapsedMs, etaMs }) {
+      // Wall clock of the first measured request, from the elapsed time the engine measured at this very moment.
+      startedAtMs ??= Date.now() - Math.round(elapsedMs);
       if (!final) {
         history.push(completed - completedAtLastTick);
         completedAtLastTick = completed;
@@ -87,6 +90,7 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         target: info.target,
         scenario: info.scenario,
         model: info.model,
+        startedAtMs,
         elapsedMs: Math.round(elapsedMs),
         planned: info.planned,
         completed,

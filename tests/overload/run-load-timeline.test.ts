@@ -16,6 +16,7 @@ describe('runLoad records a timeline and a per-endpoint breakdown', () => {
       res.statusCode = index % 10 === 9 ? 503 : 200;
       res.end('ok');
     });
+    const before = Date.now();
     const s = await runLoad({
       origin: target.origin,
       scenario: plainGetScenario('/t?x=1'),
@@ -25,6 +26,8 @@ describe('runLoad records a timeline and a per-endpoint breakdown', () => {
       timeoutMs: 2000,
     });
     expect(s.timeline.length).toBe(2);
+    expect(s.startedAtMs).toBeGreaterThanOrEqual(before);
+    expect(s.startedAtMs + s.elapsedMs).toBeLessThanOrEqual(Date.now());
     expect(s.timeline.map((p) => p.second)).toEqual([1, 2]);
     expect(s.timeline.reduce((n, p) => n + p.requests, 0)).toBe(s.completed);
     expect(s.timeline.reduce((n, p) => n + p.errors, 0)).toBe(s.errors);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReportData } from '../../../src/overload/report/build-report-data.js';
-import type { HtmlReportInput } from '../../../src/overload/report/report-input.js';
+import { serverSeriesGroup, type HtmlReportInput } from '../../../src/overload/report/report-input.js';
 import { syntheticTimeline } from './synthetic-timeline.js';
 
 const input = (over: Partial<HtmlReportInput> = {}): HtmlReportInput => ({
@@ -16,6 +16,7 @@ const input = (over: Partial<HtmlReportInput> = {}): HtmlReportInput => ({
     errorsByKind: {},
     rps: 100,
     durationMs: 3000,
+    startedAt: '2026-01-01T00:00:00.000Z',
     latencyMs: { p50: 1, p90: 2, p99: 4, p999: 5, max: 5, mean: 1.2 },
     instances: { 'product-1': 150, 'product-2': 150 },
     cache: { HIT: 225, MISS: 75 },
@@ -75,5 +76,14 @@ describe('buildReportData', () => {
         ],
       },
     ]);
+  });
+
+  it('puts wall-clock samples (as Prometheus stamps them) on the timeline clock', () => {
+    const startedAtMs = Date.parse('2026-01-01T00:00:00.000Z');
+    expect(serverSeriesGroup('Event-loop lag', 'ms', [{ label: 'order-5', points: [[startedAtMs + 2000, 12.5]] }], startedAtMs)).toEqual({
+      title: 'Event-loop lag',
+      unit: 'ms',
+      series: [{ label: 'order-5', points: [[2000, 12.5]] }],
+    });
   });
 });
