@@ -23,6 +23,8 @@ interface Tally {
 /** Per-endpoint counters and histograms (k6's tags): which kind of request is slow or failing. */
 export function collectEndpointStats(): {
   record(endpoint: string, outcome: RequestOutcome): void;
+  /** Replaces `target`'s counts with all endpoints' together: the whole run's latencies, recorded only once. */
+  mergeInto(target: LatencyHistogram): void;
   snapshot(elapsedMs: number): readonly EndpointStats[];
 } {
   const tallies = new Map<string, Tally>();
@@ -38,6 +40,10 @@ export function collectEndpointStats(): {
       const error = errorOf(outcome);
       if (error) t.errorsByKind[error] = (t.errorsByKind[error] ?? 0) + 1;
       else t.ok++;
+    },
+    mergeInto(target) {
+      target.reset();
+      for (const t of tallies.values()) target.add(t.histogram);
     },
     snapshot(elapsedMs) {
       return Object.freeze(

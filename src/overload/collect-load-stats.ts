@@ -1,5 +1,5 @@
 import { collectEndpointStats } from './collect-endpoint-stats.js';
-import { createLatencyHistogram, latencySpectrum, latencySummary, recordLatency } from './latency-histogram.js';
+import { createLatencyHistogram, latencySpectrum, latencySummary } from './latency-histogram.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 import { recordTimeline } from './record-timeline.js';
 import type { RequestOutcome } from './request-outcome.js';
@@ -20,9 +20,15 @@ export interface LoadStats {
 /** A generator nobody measured (a snapshot built without a sampler). */
 const UNMEASURED: GeneratorLoad = Object.freeze({ cpuPercent: 0, eventLoopLagMs: Object.freeze({ p50: 0, p99: 0, max: 0 }), saturated: false });
 
-/** Collects latencies in an HdrHistogram (microseconds, 3 significant digits, up to 10 minutes) and counters. */
+/**
+ * Collects latencies in HdrHistograms (microseconds, 3 significant digits, up to 10 minutes) and counters. Each latency
+ * is recorded once, in its endpoint's histogram; the whole run's histogram is their sum and each second's the
+ * difference from the sum at the previous tick, computed once a second, not per request.
+ */
 export function collectLoadStats(info: { target: string; scenario: string; model: 'closed' | 'open'; planned: number }): LoadStats {
   const histogram = createLatencyHistogram();
+  const atLastTick = createLatencyHistogram();
+  const thisSecond = createLatencyHistogram();
   const timeline = recordTimeline();
   const endpoints = collectEndpointStats();
   const byStatus: Record<string, number> = {};
@@ -36,14 +42,15 @@ export function collectLoadStats(info: { target: string; scenario: string; model
   let retries = 0;
   let started = 0;
   let completedAtLastTick = 0;
+  let secondMaxUs = 0;
+  let startedAtMs: number | undefined;
   const bump = (map: Record<string, number>, key: string): void => {
     map[key] = (map[key] ?? 0) + 1;
   };
   return {
     record(outcome, endpoint = 'other') {
       completed++;
-      recordLatency(histogram, outcome.latencyUs);
-      timeline.record(outcome);
+      if (outcome.latencyUs > secondMaxUs) secondMaxUs = outcome.latencyUs;
       endpoints.record(endpoint, outcome);
       if (outcome.kind === 'failure') {
         errors++;
@@ -67,17 +74,27 @@ export function collectLoadStats(info: { target: string; scenario: string; model
       started++;
     },
     snapshot({ final, elapsedMs, etaMs, generator }) {
+      // Wall clock of the first measured request, from the elapsed time the engine measured at this very moment.
+      startedAtMs ??= Date.now() - Math.round(elapsedMs);
       if (!final) {
         history.push(completed - completedAtLastTick);
         completedAtLastTick = completed;
         if (history.length > 60) history.shift();
       }
-      timeline.close(elapsedMs, final);
+      endpoints.mergeInto(histogram);
+      thisSecond.reset();
+      thisSecond.add(histogram);
+      thisSecond.subtract(atLastTick);
+      timeline.close(elapsedMs, final, { completed, ok, errorsByKind, instances, cache }, { histogram: thisSecond, maxUs: secondMaxUs });
+      secondMaxUs = 0;
+      atLastTick.reset();
+      atLastTick.add(histogram);
       return Object.freeze({
         final,
         target: info.target,
         scenario: info.scenario,
         model: info.model,
+        startedAtMs,
         elapsedMs: Math.round(elapsedMs),
         planned: info.planned,
         completed,

@@ -29,10 +29,10 @@ export function recordLatency(h: LatencyHistogram, latencyUs: number): void {
 
 /**
  * Percentile `p` in milliseconds, 0 when empty. A percentile is the upper bound of its HdrHistogram bucket, which can
- * exceed the largest value recorded: it is clamped to the max.
+ * exceed the largest value recorded: it is clamped to the max (`maxUs` when the histogram's own is approximate).
  */
-export function latencyAt(h: LatencyHistogram, p: number): number {
-  return h.totalCount > 0 ? roundMs(Math.min(h.getValueAtPercentile(p), h.maxValue) / US_PER_MS) : 0;
+export function latencyAt(h: LatencyHistogram, p: number, maxUs = h.maxValue): number {
+  return h.totalCount > 0 ? roundMs(Math.min(h.getValueAtPercentile(p), maxUs) / US_PER_MS) : 0;
 }
 
 /** The standard set of percentiles, the max and the mean of a histogram, in milliseconds (zeros when empty). */

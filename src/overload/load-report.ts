@@ -18,6 +18,8 @@ export interface LoadReport {
   instances: Record<string, number>;
   cache: Record<string, number>;
   thresholds: Array<{ expr: string; ok: boolean; actual: number }>;
+  /** When the first measured request went, ISO 8601: the timeline's 0 (to line it up with other sources). */
+  startedAt: string;
   /** Per kind of request: count, rps, percentiles, errors. */
   endpoints: readonly EndpointStats[];
   /** One entry per second of the run. */
@@ -39,6 +41,7 @@ export function toReport(snapshot: LoadSnapshot): Omit<LoadReport, 'thresholds'>
     errorsByKind: { ...snapshot.errorsByKind },
     rps: snapshot.averageRps,
     durationMs: snapshot.elapsedMs,
+    startedAt: new Date(snapshot.startedAtMs).toISOString(),
     latencyMs: { ...snapshot.latencyMs },
     instances: { ...snapshot.instances },
     cache: { ...snapshot.cache },

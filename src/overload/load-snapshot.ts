@@ -9,6 +9,8 @@ export interface LoadSnapshot {
   readonly target: string;
   readonly scenario: string;
   readonly model: 'closed' | 'open';
+  /** Wall-clock time (ms since the epoch) of the first measured request: where the timeline's 0 is. */
+  readonly startedAtMs: number;
   readonly elapsedMs: number;
   /** Requests planned (closed model: N; open model: rate × duration). */
   readonly planned: number;

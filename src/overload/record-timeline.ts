@@ -1,5 +1,4 @@
-import { createLatencyHistogram, latencyAt, recordLatency, roundMs } from './latency-histogram.js';
-import { errorOf, type RequestOutcome } from './request-outcome.js';
+import { latencyAt, roundMs, type LatencyHistogram } from './latency-histogram.js';
 
 /** One second of a run (the `timeline` of the report): what completed in it, by completion time. */
 export interface TimelinePoint {
@@ -22,45 +21,53 @@ export interface TimelinePoint {
   readonly cache: Readonly<Record<string, number>>;
 }
 
-/** Collects outcomes into per-second points; `close(atMs)` ends the current second (the engine's once-a-second tick). */
+/** The run's running totals at a tick, as the engine keeps them anyway. */
+export interface RunTotals {
+  completed: number;
+  ok: number;
+  errorsByKind: Readonly<Record<string, number>>;
+  instances: Readonly<Record<string, number>>;
+  cache: Readonly<Record<string, number>>;
+}
+
+/** What completed since the last tick: the latencies and the largest one, exact (whole microseconds). */
+export interface SecondLatencies {
+  histogram: LatencyHistogram;
+  maxUs: number;
+}
+
+/**
+ * Turns the running totals into per-second points; `close` ends the current second (the engine's once-a-second
+ * tick). Nothing is recorded per request here: each entry is the difference between two ticks' totals.
+ */
 export interface TimelineRecorder {
-  record(outcome: RequestOutcome): void;
   /** Ends the current entry at `atMs`; `partial` (the end of the run) keeps it only when something completed in it. */
-  close(atMs: number, partial: boolean): void;
+  close(atMs: number, partial: boolean, totals: RunTotals, latencies: SecondLatencies): void;
   points(): readonly TimelinePoint[];
 }
 
-const bump = (map: Record<string, number>, key: string): void => {
-  map[key] = (map[key] ?? 0) + 1;
-};
+/** `now − before` per key, without the keys that did not change. */
+function difference(now: Readonly<Record<string, number>>, before: Readonly<Record<string, number>>): Readonly<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [key, n] of Object.entries(now)) if (n !== (before[key] ?? 0)) out[key] = n - (before[key] ?? 0);
+  return Object.freeze(out);
+}
 
-/** A timeline recorder: one histogram reused second after second, so memory does not grow with the run's length. */
+/** A timeline recorder: one small frozen entry a second, so memory grows by little with the run's length. */
 export function recordTimeline(): TimelineRecorder {
-  const histogram = createLatencyHistogram();
   const points: TimelinePoint[] = [];
   let frozen: readonly TimelinePoint[] = Object.freeze([]);
   let startMs = 0;
-  let requests = 0;
-  let ok = 0;
-  let errorsByKind: Record<string, number> = {};
-  let instances: Record<string, number> = {};
-  let cache: Record<string, number> = {};
+  let before: RunTotals = { completed: 0, ok: 0, errorsByKind: {}, instances: {}, cache: {} };
   return {
-    record(outcome) {
-      requests++;
-      recordLatency(histogram, outcome.latencyUs);
-      const error = errorOf(outcome);
-      if (error) bump(errorsByKind, error);
-      else ok++;
-      if (outcome.kind === 'response') {
-        if (outcome.instance) bump(instances, outcome.instance);
-        if (outcome.cache) bump(cache, outcome.cache);
-      }
-    },
-    close(atMs, partial) {
+    close(atMs, partial, totals, latencies) {
       const endMs = Math.max(startMs, Math.round(atMs));
+      const requests = totals.completed - before.completed;
       if (!partial || requests > 0) {
+        const ok = totals.ok - before.ok;
         const seconds = (endMs - startMs) / 1000;
+        // As the histograms record it: whole microseconds, at least 1.
+        const maxUs = Math.max(1, Math.round(latencies.maxUs));
         points.push(
           Object.freeze({
             second: points.length + 1,
@@ -71,25 +78,20 @@ export function recordTimeline(): TimelineRecorder {
             errors: requests - ok,
             rps: seconds > 0 ? Math.round((requests / seconds) * 10) / 10 : 0,
             latencyMs: Object.freeze({
-              p50: latencyAt(histogram, 50),
-              p90: latencyAt(histogram, 90),
-              p99: latencyAt(histogram, 99),
-              max: requests > 0 ? roundMs(histogram.maxValue / 1000) : 0,
+              p50: latencyAt(latencies.histogram, 50, maxUs),
+              p90: latencyAt(latencies.histogram, 90, maxUs),
+              p99: latencyAt(latencies.histogram, 99, maxUs),
+              max: requests > 0 ? roundMs(maxUs / 1000) : 0,
             }),
-            errorsByKind: Object.freeze(errorsByKind),
-            instances: Object.freeze(instances),
-            cache: Object.freeze(cache),
+            errorsByKind: difference(totals.errorsByKind, before.errorsByKind),
+            instances: difference(totals.instances, before.instances),
+            cache: difference(totals.cache, before.cache),
           }),
         );
         frozen = Object.freeze([...points]);
       }
-      histogram.reset();
       startMs = endMs;
-      requests = 0;
-      ok = 0;
-      errorsByKind = {};
-      instances = {};
-      cache = {};
+      before = { ...totals, errorsByKind: { ...totals.errorsByKind }, instances: { ...totals.instances }, cache: { ...totals.cache } };
     },
     points: () => frozen,
   };

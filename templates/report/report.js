@@ -8,6 +8,7 @@
   const LATENCY = { p50: '#16a34a', p90: '#2563eb', p99: '#d97706', max: '#dc2626' };
   const FAULT = '#c026d3';
   const charts = [];
+  const pending = [];
   window.ecomReport = { charts: charts, ready: false, readyAtMs: null };
   // Time charts all span the whole run, from its first measured request.
   const TIME = { x: { time: false, range: (u, min, max) => [0, Math.max(data.timeline.endS, max || 0)] } };
@@ -31,6 +32,7 @@
     if (s == null) return '';
     const m = Math.floor(s / 60);
     const rest = Math.round((s - m * 60) * 10) / 10;
+    if (!m && s > 0 && rest < 0.1) return '< 0.1s';
     return m ? `${m}m${String(Math.round(rest)).padStart(2, '0')}s` : `${rest}s`;
   };
 
@@ -168,6 +170,11 @@
     document.getElementById('charts').append(figure);
     const info = { id: id, title: title, series: series.map((s) => ({ label: s.label, color: s.color, points: s.values.filter((v) => v != null && Number.isFinite(v)).length })), drawn: false };
     charts.push(info);
+    // Drawn once every figure is in place, so that each measures its own column, not the whole row.
+    pending.push(() => draw(plot, info, x, series, opts));
+  }
+
+  function draw(plot, info, x, series, opts) {
     const width = Math.max(300, plot.clientWidth);
     const options = {
       width: width,
@@ -294,6 +301,7 @@
   serverCharts();
   endpoints();
   instances();
+  for (const job of pending) job();
   window.ecomReport.readyAtMs = performance.now();
   window.ecomReport.ready = true;
 })();

@@ -12,6 +12,7 @@ const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
     target: 'http://127.0.0.1:8080',
     scenario: 'product',
     model: 'closed',
+    startedAtMs: 1_767_225_600_000,
     elapsedMs: 2000,
     planned: 1000,
     completed: 400,

@@ -11,6 +11,7 @@ const snapshot = (over: Partial<LoadSnapshot> = {}): LoadSnapshot =>
     target: 'http://127.0.0.1:8080',
     scenario: 'mix',
     model: 'closed',
+    startedAtMs: 1_767_225_600_000,
     elapsedMs: 4000,
     planned: 10_000,
     completed: 2500,

@@ -1,43 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { collectLoadStats } from '../../src/overload/collect-load-stats.js';
-import { recordTimeline } from '../../src/overload/record-timeline.js';
 
 describe('the per-second timeline', () => {
+  const stats = () => collectLoadStats({ target: 'http://t', scenario: 'get', model: 'open', planned: 10 });
+
   it('closes one entry per tick with its own counts, percentiles, errors by kind, instances and cache states', () => {
-    const t = recordTimeline();
-    t.record({ kind: 'response', status: 200, latencyUs: 1000, instance: 'product-1', cache: 'HIT' });
-    t.record({ kind: 'response', status: 200, latencyUs: 3000, instance: 'product-2', cache: 'MISS' });
-    t.record({ kind: 'response', status: 503, latencyUs: 2000, instance: 'product-2' });
-    t.record({ kind: 'failure', error: 'TIMEOUT', latencyUs: 9000 });
-    t.close(1000, false);
-    t.close(2000, false); // an empty second stays, with zeros: a stall is visible
-    t.record({ kind: 'response', status: 200, latencyUs: 500 });
-    t.close(2250, true);
-    const [first, second, last] = t.points();
-    expect(first).toMatchObject({ second: 1, startMs: 0, endMs: 1000, requests: 4, ok: 2, errors: 2, rps: 4 });
-    expect(first!.errorsByKind).toEqual({ HTTP_503: 1, TIMEOUT: 1 });
-    expect(first!.instances).toEqual({ 'product-1': 1, 'product-2': 2 });
-    expect(first!.cache).toEqual({ HIT: 1, MISS: 1 });
-    expect(first!.latencyMs.max).toBe(9);
-    expect(first!.latencyMs.p50).toBeGreaterThanOrEqual(1.9);
-    expect(first!.latencyMs.p50).toBeLessThanOrEqual(2.01);
-    expect(second).toMatchObject({ second: 2, requests: 0, rps: 0, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 }, errorsByKind: {} });
+    const s = stats();
+    s.record({ kind: 'response', status: 200, latencyUs: 50_000, instance: 'product-1', cache: 'HIT' });
+    s.snapshot({ final: false, elapsedMs: 1000, etaMs: null });
+    s.record({ kind: 'response', status: 200, latencyUs: 1000, instance: 'product-1', cache: 'HIT' });
+    s.record({ kind: 'response', status: 200, latencyUs: 3000, instance: 'product-2', cache: 'MISS' });
+    s.record({ kind: 'response', status: 503, latencyUs: 2000, instance: 'product-2' });
+    s.record({ kind: 'failure', error: 'TIMEOUT', latencyUs: 9001 });
+    s.snapshot({ final: false, elapsedMs: 2000, etaMs: null });
+    s.snapshot({ final: false, elapsedMs: 3000, etaMs: null }); // an empty second stays, with zeros: a stall is visible
+    s.record({ kind: 'response', status: 200, latencyUs: 500 });
+    const [, second, third, last] = s.snapshot({ final: true, elapsedMs: 3250, etaMs: 0 }).timeline;
+    expect(second).toMatchObject({ second: 2, startMs: 1000, endMs: 2000, requests: 4, ok: 2, errors: 2, rps: 4 });
+    expect(second!.errorsByKind).toEqual({ HTTP_503: 1, TIMEOUT: 1 });
+    expect(second!.instances).toEqual({ 'product-1': 1, 'product-2': 2 });
+    expect(second!.cache).toEqual({ HIT: 1, MISS: 1 });
+    // Only this second's latencies: the 50 ms of the first second is not in them; the max is exact.
+    expect(second!.latencyMs.max).toBe(9.001);
+    expect(second!.latencyMs.p50).toBeGreaterThanOrEqual(1.9);
+    expect(second!.latencyMs.p50).toBeLessThanOrEqual(2.01);
+    expect(second!.latencyMs.p99).toBeLessThanOrEqual(9.001);
+    expect(third).toMatchObject({ second: 3, requests: 0, rps: 0, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 }, errorsByKind: {}, instances: {} });
     // The partial last entry: its rate is over its own 250 ms.
-    expect(last).toMatchObject({ second: 3, startMs: 2000, endMs: 2250, requests: 1, rps: 4, latencyMs: { max: 0.5 } });
+    expect(last).toMatchObject({ second: 4, startMs: 3000, endMs: 3250, requests: 1, rps: 4, latencyMs: { p50: 0.5, max: 0.5 } });
   });
 
   it('drops an empty partial last entry, and hands out frozen lists that later seconds do not change', () => {
-    const t = recordTimeline();
-    t.record({ kind: 'response', status: 200, latencyUs: 100 });
-    t.close(1000, false);
-    const before = t.points();
-    t.close(1001, true);
-    expect(t.points()).toHaveLength(1);
-    t.record({ kind: 'response', status: 200, latencyUs: 100 });
-    t.close(2001, false);
+    const s = stats();
+    s.record({ kind: 'response', status: 200, latencyUs: 100 });
+    const before = s.snapshot({ final: false, elapsedMs: 1000, etaMs: null }).timeline;
+    expect(s.snapshot({ final: true, elapsedMs: 1001, etaMs: 0 }).timeline).toHaveLength(1);
     expect(before).toHaveLength(1);
     expect(Object.isFrozen(before)).toBe(true);
     expect(Object.isFrozen(before[0])).toBe(true);
+    expect(Object.isFrozen(before[0]!.instances)).toBe(true);
   });
 
   it('rides on the engine snapshots: one entry per live snapshot, the final one adds the rest; endpoints and spectrum', () => {

@@ -44,3 +44,16 @@ export interface HtmlReportInput {
   markers?: ReportMarker[];
   serverSeries?: ServerSeriesGroup[];
 }
+
+/**
+ * A server-side group from samples stamped with the wall clock (`[ms since the epoch, value]`, as Prometheus gives
+ * them), put on the timeline's clock: `startedAtMs` is the snapshot's (the report's `startedAt`).
+ */
+export function serverSeriesGroup(
+  title: string,
+  unit: string,
+  series: ReadonlyArray<{ label: string; points: ReadonlyArray<readonly [number, number]> }>,
+  startedAtMs: number,
+): ServerSeriesGroup {
+  return { title, unit, series: series.map((s) => ({ label: s.label, points: s.points.map(([at, v]) => [at - startedAtMs, v] as [number, number]) })) };
+}

@@ -3,7 +3,7 @@ import type { LoadReport } from '../load-report.js';
 import type { LoadSnapshot } from '../load-snapshot.js';
 import { formatJunit } from './format-junit.js';
 import { renderHtmlReport } from './render-html-report.js';
-import type { ReportCheck } from './report-input.js';
+import type { ReportCheck, ServerSeriesGroup } from './report-input.js';
 
 /** Each threshold as a check: its expression, whether it held, and the actual value. */
 export function thresholdChecks(report: LoadReport): ReportCheck[] {
@@ -15,15 +15,23 @@ export function describeRun(s: LoadSnapshot): string {
   return `${s.model} model · ${s.scenario} · ${s.target} · ${s.completed} requests in ${(s.elapsedMs / 1000).toFixed(1)} s`;
 }
 
-/** Writes `ecom overload --html FILE` and `--junit FILE` (each only when asked for). */
-export function writeOverloadReports(files: { html?: string | undefined; junit?: string | undefined }, final: LoadSnapshot, report: LoadReport): void {
+/**
+ * Writes `ecom overload --html FILE` and `--junit FILE` (each only when asked for); `serverSeries`, when a caller has
+ * them (server-side metrics of the same window), become extra charts of the HTML report.
+ */
+export function writeOverloadReports(
+  files: { html?: string | undefined; junit?: string | undefined },
+  final: LoadSnapshot,
+  report: LoadReport,
+  extras: { serverSeries?: ServerSeriesGroup[] } = {},
+): void {
   const checks = thresholdChecks(report);
   const now = new Date().toISOString();
   if (files.html) {
     const { thresholds: _thresholds, ...load } = report;
     writeFileSync(
       files.html,
-      renderHtmlReport({ title: 'ecom overload', subtitle: describeRun(final), generatedAt: now, load, checks, checksTitle: 'Thresholds' }),
+      renderHtmlReport({ title: 'ecom overload', subtitle: describeRun(final), generatedAt: now, load, checks, checksTitle: 'Thresholds', ...extras }),
     );
   }
   if (files.junit) {
