@@ -16,7 +16,11 @@ export function registerOverloadCommand(program: Command): void {
     .option('--rate <r>', 'open model: requests per second, sent on schedule whatever the server does', (v) => parseIntegerOption(v, '--rate', 1, 1_000_000))
     .option('--duration <d>', 'open model: how long, e.g. 30s or 2m')
     .option('--scenario <name>', `${SCENARIOS.join(' | ')} (default product)`)
-    .option('--target <url>', 'load-test any URL with plain GETs instead of the cluster gateway')
+    .option('--target <url>', 'load-test any URL (plain GETs unless shaped by the flags below) instead of the cluster gateway')
+    .option('-X, --method <method>', '--target: the request method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS)')
+    .option('-H, --header <header>', '--target: an extra request header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--body <text>', '--target: the request body')
+    .option('--body-file <file>', '--target: the request body, read from FILE')
     .option(
       '--threshold <expr>',
       'fail with exit 99 unless it holds, e.g. "p99<50", "errors<1%", "rps>1000" (repeatable)',

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { EcomError, UsageError } from '../common/ecom-error.js';
 
+/** Methods `--method` accepts. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
 /** One request a virtual user wants sent. */
 export interface RequestSpec {
-  method: 'GET' | 'POST';
+  method: HttpMethod;
   path: string;
   headers: Record<string, string>;
   body?: string;
@@ -38,10 +42,31 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-/** Plain GETs of one path (used with `--target URL`). */
+/** The one request `--target URL` repeats, as `-X/--method`, `-H/--header` and `--body` shape it. */
+export interface TargetRequest {
+  method: HttpMethod;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * The same request again and again (used with `--target URL`): plain GETs by default. Only GET, HEAD, OPTIONS, PUT
+ * and DELETE are resent when a reused connection closed before any answer (they are idempotent by HTTP's rules).
+ */
+export function targetScenario(request: TargetRequest): Scenario {
+  const idempotent = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(request.method);
+  const spec: RequestSpec = { ...request, idempotent, endpoint: `${request.method} ${request.path.split('?')[0]}` };
+  return {
+    name: request.method === 'GET' ? 'get' : request.method.toLowerCase(),
+    prepare: async () => undefined,
+    createUser: async () => ({ next: () => spec }),
+  };
+}
+
+/** Plain GETs of one path. */
 export function plainGetScenario(path: string): Scenario {
-  const spec: RequestSpec = { method: 'GET', path, headers: {}, idempotent: true, endpoint: `GET ${path.split('?')[0]}` };
-  return { name: 'get', prepare: async () => undefined, createUser: async () => ({ next: () => spec }) };
+  return targetScenario({ method: 'GET', path, headers: {} });
 }
 
 /** Builds a scenario against the cluster's API. `product` and `browse` need a seeded catalogue (`ecom seed`). */

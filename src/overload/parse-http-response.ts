@@ -23,10 +23,14 @@ export class ResponseParser {
   /** No Content-Length nor chunked encoding: the body ends when the server closes the connection. */
   untilClose = false;
 
-  /** Forgets any bytes of an earlier exchange before the next request is sent. */
-  reset(): void {
+  /** The answer to a HEAD request has no body, whatever its Content-Length says. */
+  private headRequest = false;
+
+  /** Forgets any bytes of an earlier exchange before the next request is sent (`head`: that request is a HEAD). */
+  reset(head = false): void {
     this.buffer = Buffer.alloc(0);
     this.inBody = false;
+    this.headRequest = head;
   }
 
   /** Whether the server closing the connection now completes the response (a body delimited by the close). */
@@ -74,7 +78,10 @@ export class ResponseParser {
       this.closeAfter = lines[0]!.startsWith('HTTP/1.0');
       this.untilClose = false;
       for (let i = 1; i < lines.length; i++) this.readHeader(lines[i]!);
-      if (status === 204 || status === 304 || status === 101) this.bodyLeft = 0;
+      if (status === 204 || status === 304 || status === 101 || this.headRequest) {
+        this.bodyLeft = 0;
+        this.chunked = false;
+      }
       if (status === 101) this.closeAfter = true; // no longer HTTP/1.1 on this connection
       if (!this.chunked && this.bodyLeft < 0) {
         this.untilClose = true;

@@ -58,12 +58,12 @@ export class RawHttpConnection {
   }
 
   /** Writes one encoded request and resolves with its response, or rejects after `timeoutMs` with `TIMEOUT`. */
-  send(request: Buffer, timeoutMs: number): Promise<Exchanged> {
+  send(request: Buffer, timeoutMs: number, head = false): Promise<Exchanged> {
     return new Promise<Exchanged>((resolve, reject) => {
       const timer = setTimeout(() => this.fail('TIMEOUT', `no answer within ${timeoutMs} ms`), timeoutMs);
       this.pending = { resolve, reject, timer };
       this.received = false;
-      this.parser.reset();
+      this.parser.reset(head);
       this.socket.write(request);
     });
   }

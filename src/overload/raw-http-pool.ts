@@ -67,7 +67,7 @@ export function createRawHttpPool(origin: string, options: RawHttpPoolOptions): 
   return {
     async exchange(spec) {
       const conn = await acquire();
-      return conn.send(encode(spec), options.timeoutMs);
+      return conn.send(encode(spec), options.timeoutMs, spec.method === 'HEAD');
     },
     dropIdle() {
       for (const c of idle.splice(0)) {

@@ -3,7 +3,8 @@ import type { ClusterConfig } from '../config/cluster-schema.js';
 import { gatewayUrlOf } from '../config/cluster-urls.js';
 import { EcomError, UsageError } from '../common/ecom-error.js';
 import { parseFlagDuration } from '../common/parse-duration.js';
-import { buildScenario, plainGetScenario, type ScenarioName } from './build-scenario.js';
+import { buildScenario, targetScenario, type ScenarioName } from './build-scenario.js';
+import { parseTargetRequest } from './parse-target-request.js';
 import type { LoadReport } from './load-report.js';
 import { toReport } from './load-report.js';
 import type { LoadSnapshot } from './load-snapshot.js';
@@ -17,6 +18,11 @@ export interface OverloadFlags {
   duration?: string;
   scenario?: string;
   target?: string;
+  /** `--target` only: the request's method, extra headers (`Name: value`) and body (text, or read from a file). */
+  method?: string;
+  header?: string[];
+  body?: string;
+  bodyFile?: string;
   threshold: string[];
   json?: string;
   /** Self-contained HTML report with charts. */
@@ -62,7 +68,8 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
   } else {
     throw new UsageError('invalid_option', 'no target: pass --target URL or run against a cluster (-c FILE)');
   }
-  const scenario = flags.target && !flags.scenario ? plainGetScenario(path) : buildScenario((flags.scenario ?? 'product') as ScenarioName);
+  const request = parseTargetRequest(flags, path);
+  const scenario = flags.target && !flags.scenario ? targetScenario(request) : buildScenario((flags.scenario ?? 'product') as ScenarioName);
   const requestCount = open ? undefined : (flags.requestCount ?? 1000);
   return {
     origin,
@@ -99,7 +106,9 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
       }
       if (flags.html || flags.junit) {
         const { writeOverloadReports } = await import('./report/write-overload-reports.js');
-        writeOverloadReports({ html: flags.html, junit: flags.junit }, final, report);
+        const { queryServerSide } = await import('./query-server-side.js');
+        const serverSeries = flags.html && cluster && !flags.target ? await queryServerSide(cluster, final, (line) => process.stderr.write(`${line}\n`)) : [];
+        writeOverloadReports({ html: flags.html, junit: flags.junit }, final, report, { serverSeries });
       }
       return { final, report };
     },

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive as alive } from '../../src/runtime/is-process-alive.js';
 import { freePort } from '../helpers/free-port.js';
@@ -96,6 +96,19 @@ describe('prometheus.enabled: ecom up supervises a real Prometheus (the built bi
         expect(answer.status).toBe('success');
       }
     }
+
+    // `ecom overload --html` adds the server side of the run's window from this Prometheus: CPU and event-loop lag per instance.
+    await ecom('seed', '--products', '20', '--users', '0', '-c', cluster.file);
+    const html = join(cluster.dir, 'report.html');
+    await ecom('overload', '--request_count', '400', '--concurrency', '4', '--scenario', 'product', '--html', html, '-c', cluster.file);
+    const data = JSON.parse(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(readFileSync(html, 'utf8'))![1]!) as {
+      serverSeries: Array<{ title: string; series: Array<{ label: string; values: Array<number | null> }> }>;
+    };
+    const cpu = data.serverSeries.find((g) => g.title.startsWith('CPU per instance'));
+    expect(data.serverSeries.map((g) => g.title)).toEqual(['CPU per instance (Prometheus)', 'Event-loop lag p99 per instance (Prometheus)']);
+    const products = cpu!.series.filter((s) => s.label.startsWith('product-'));
+    expect(products).toHaveLength(2);
+    expect(products.some((s) => s.values.some((v) => v !== null && v > 0))).toBe(true);
 
     // A crash is restarted like any other process.
     process.kill(prom!.pid, 'SIGKILL');
