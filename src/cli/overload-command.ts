@@ -27,12 +27,16 @@ export function registerOverloadCommand(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
+    .option('--users <n>', 'checkout and mix: accounts signed in once and shared by the virtual users (seed users reused)', (v) =>
+      parseIntegerOption(v, '--users', 1, 100_000),
+    )
     .option('--json <file>', 'write the JSON report to FILE ("-" for stdout)')
     .option('--html <file>', 'write a self-contained HTML report with charts to FILE')
     .option('--junit <file>', 'write each threshold as a JUnit test case to FILE')
     .option('--timeout <d>', 'per-request timeout', '10s')
     .action(async (opts: { config: string; request_count?: number } & Omit<OverloadFlags, 'requestCount'>) => {
-      const flags: OverloadFlags = { ...opts, requestCount: opts.request_count };
+      let progress: (line: string) => void = () => undefined;
+      const flags: OverloadFlags = { ...opts, requestCount: opts.request_count, onProgress: (line) => progress(line) };
       const cluster = opts.target ? undefined : loadClusterFile(opts.config);
       const plan = planOverload(flags, cluster);
       const out = flags.json === '-' ? process.stderr : process.stdout;
@@ -50,10 +54,12 @@ export function registerOverloadCommand(program: Command): void {
           patchConsole: false,
         });
         draw = (snapshot, thresholds) => view.rerender(createElement(LoadDashboard, { snapshot, thresholds }));
+        progress = (line) => view.rerender(createElement(LoadDashboard, { snapshot: undefined, preparing: line }));
         finish = () => view.unmount();
       } else {
         const { formatProgressLine } = await import('../overload/format-load-text.js');
         out.write(`overload ${plan.scenarioName} against ${plan.origin}\n`);
+        progress = (line) => out.write(`${line}\n`);
         draw = (s) => {
           if (s && !s.final) out.write(`${formatProgressLine(s)}\n`);
         };

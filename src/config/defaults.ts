@@ -128,9 +128,18 @@ export type SupervisorTimings = { [K in keyof typeof SUPERVISOR_TIMINGS]: number
 
 /**
  * When the load generator itself is the bottleneck (`ecom overload`/`chaos`): its main thread busy this share of one
- * core, or its event loop this late at the 99th percentile. Latencies measured then include time spent inside ecom.
+ * core, or its event loop this late at the 99th percentile while it is busy. Latencies measured then include time
+ * spent inside ecom.
  */
 export const GENERATOR_SATURATION = {
   cpuPercent: 90,
   eventLoopLagP99Ms: 20,
+  /** The lag counts only while the generator itself is this busy (else other processes took the CPU). */
+  busyCpuPercent: 50,
+} as const;
+
+/** Accounts the checkout and mix scenarios sign in (`--users`, default), shared by all virtual users, this many at once. */
+export const LOAD_USERS = {
+  count: 10,
+  signInParallel: 4,
 } as const;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EcomError, UsageError } from '../common/ecom-error.js';
+import { LOAD_USERS } from '../config/defaults.js';
+import { signInLoadUsers } from './sign-in-load-users.js';
 
 /** Methods `--method` accepts. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -69,14 +71,24 @@ export function plainGetScenario(path: string): Scenario {
   return targetScenario({ method: 'GET', path, headers: {} });
 }
 
-/** Builds a scenario against the cluster's API. `product` and `browse` need a seeded catalogue (`ecom seed`). */
-export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 8)): Scenario {
+/** How a scenario signs its virtual users in: `users` accounts shared by all of them, and where progress goes. */
+export interface ScenarioOptions {
+  users?: number;
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * Builds a scenario against the cluster's API. `product` and `browse` need a seeded catalogue (`ecom seed`);
+ * `checkout` and `mix` sign `users` accounts in once and share them among the virtual users.
+ */
+export function buildScenario(name: ScenarioName, options: ScenarioOptions = {}): Scenario {
   if (!(SCENARIOS as readonly string[]).includes(name)) {
     throw new UsageError('invalid_scenario', `--scenario: expected one of ${SCENARIOS.join(', ')}, got "${name}"`);
   }
   let ids: number[] = [];
   let cursors: string[] = [];
   let words: string[] = [];
+  let tokens: string[] = [];
 
   const productGet = (): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(ids)}`, headers: {}, idempotent: true, endpoint: 'product' });
   const browse = (): RequestSpec =>
@@ -102,22 +114,6 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
       endpoint: 'checkout',
     };
   };
-  const signUp = async (vu: number, call: SetupCall): Promise<string> => {
-    const email = `load-${runId}-${vu}@load.ecom.local`;
-    const password = `load-${runId}-password`;
-    const reg = await call('POST', '/api/users/register', {
-      email,
-      password,
-      name: `Load User ${vu}`,
-      address: `${vu} Load Lane`,
-      phone: '555-0000',
-    });
-    if (reg.status !== 201 && reg.status !== 409) throw new EcomError('scenario_setup_failed', `registering a load user answered ${reg.status}`);
-    const login = await call('POST', '/api/users/login', { email, password });
-    if (login.status !== 200) throw new EcomError('scenario_setup_failed', `logging in a load user answered ${login.status}`);
-    return login.body?.token as string;
-  };
-
   return {
     name,
     async prepare(call) {
@@ -142,6 +138,9 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
           hint: 'seed it first: `ecom seed --products 100`',
         });
       }
+      if (name === 'checkout' || name === 'mix') {
+        tokens = await signInLoadUsers(call, { count: options.users ?? LOAD_USERS.count, parallel: LOAD_USERS.signInParallel, onProgress: options.onProgress });
+      }
     },
     async createUser(vu, call) {
       switch (name) {
@@ -150,11 +149,11 @@ export function buildScenario(name: ScenarioName, runId = randomUUID().slice(0, 
         case 'browse':
           return { next: browse };
         case 'checkout': {
-          const token = await signUp(vu, call);
+          const token = tokens[(vu - 1) % tokens.length]!;
           return { next: () => checkout(token) };
         }
         case 'mix': {
-          const token = await signUp(vu, call);
+          const token = tokens[(vu - 1) % tokens.length]!;
           return {
             next: () => {
               const r = Math.random();

@@ -27,9 +27,11 @@ export function LoadDashboard(props: {
   thresholds?: LoadReport['thresholds'];
   /** Lines about what happened besides the load (the faults of `ecom chaos`), newest last. */
   notes?: readonly string[];
+  /** Set-up progress while there is no snapshot yet (e.g. `signed in 40/100 load users`). */
+  preparing?: string;
 }): React.JSX.Element {
   const s = props.snapshot;
-  if (!s) return <Text dimColor>preparing (discovering the catalogue, signing in virtual users)…</Text>;
+  if (!s) return <Text dimColor>preparing: {props.preparing ?? 'discovering the catalogue, signing in load users, opening connections'}…</Text>;
   const progress = s.planned ? s.completed / s.planned : 0;
   const instances = Object.entries(s.instances).sort(([a], [b]) => a.localeCompare(b));
   const instanceTotal = instances.reduce((n, [, v]) => n + v, 0);

@@ -10,6 +10,8 @@ export interface RawHttpPool {
   exchange(spec: RequestSpec): Promise<Exchanged>;
   /** Closes every idle connection, so the next exchange opens a new one (a server just closed a batch of them). */
   dropIdle(): void;
+  /** Opens every connection the pool may have, before the clock starts; resolves with how many opened (failures are left to the requests). */
+  warm(): Promise<number>;
   close(): void;
 }
 
@@ -68,6 +70,17 @@ export function createRawHttpPool(origin: string, options: RawHttpPoolOptions): 
     async exchange(spec) {
       const conn = await acquire();
       return conn.send(encode(spec), options.timeoutMs, spec.method === 'HEAD');
+    },
+    async warm() {
+      const opening: Array<Promise<RawHttpConnection | undefined>> = [];
+      while (open < options.connections && !closed) {
+        open++;
+        const fresh = new RawHttpConnection(target, owner);
+        opening.push(fresh.ready.then(() => fresh).catch(() => undefined));
+      }
+      const opened = (await Promise.all(opening)).filter((c): c is RawHttpConnection => c !== undefined && !c.dead);
+      for (const conn of opened) owner.onFree(conn);
+      return opened.length;
     },
     dropIdle() {
       for (const c of idle.splice(0)) {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { EcomError } from '../common/ecom-error.js';
 import type { RequestSpec, Scenario, SetupCall, VirtualUser } from './build-scenario.js';
 import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
 import { endpointOf } from './endpoint-of.js';
@@ -38,6 +39,16 @@ const RETRYABLE = new Set(['ECONNRESET', 'EPIPE']);
 /** Upper bound of the connect timeout (it is the request timeout when that is shorter), as for the set-up calls. */
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
 
+/** A set-up call that got no answer, named with what it was (the run has not started; the cluster may well be up). */
+function setupFailed(method: string, path: string, err: unknown): EcomError {
+  const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+  return new EcomError('scenario_setup_failed', `set-up call ${method} ${path} failed: ${code}`, {
+    cause: err,
+    hint:
+      code === 'ECONNREFUSED' ? 'is the cluster up? (`ecom status`)' : 'the cluster answered too slowly during set-up: try fewer --users or a longer --timeout',
+  });
+}
+
 /** The error kind of a failed exchange: the raw pool's code (`TIMEOUT`, `CONNECT_TIMEOUT`, `ECONNREFUSED`...). */
 function errorKind(err: unknown): string {
   return (err as { code?: string }).code ?? (err instanceof Error ? err.name : 'UNKNOWN');
@@ -67,15 +78,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
   const setup: SetupCall = async (method, path, body, token) => {
     const giveUpAt = Date.now() + SETUP_RATE_LIMIT_PATIENCE_MS;
     for (;;) {
-      const res = await pool.request({
-        method,
-        path,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const res = await pool
+        .request({
+          method,
+          path,
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+        .catch((err: unknown) => {
+          throw setupFailed(method, path, err);
+        });
       const text = await res.body.text();
       // Signing many virtual users up meets the gateway's sign-in limit: wait as it asks, then go on.
       if (res.statusCode === 429 && Date.now() < giveUpAt && !options.signal?.aborted) {
@@ -91,6 +106,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
   try {
     await options.scenario.prepare(setup);
     const users: VirtualUser[] = await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => options.scenario.createUser(vu + 1, setup)));
+    // Connections are opened before the clock starts: the first measured second is not connection set-up.
+    await raw.warm();
     const stats = collectLoadStats({ target: options.origin, scenario: options.scenario.name, model: open ? 'open' : 'closed', planned });
 
     const send = async (spec: RequestSpec, intendedAt: number): Promise<void> => {

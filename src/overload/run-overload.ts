@@ -24,6 +24,10 @@ export interface OverloadFlags {
   body?: string;
   bodyFile?: string;
   threshold: string[];
+  /** checkout and mix: accounts signed in once and shared by the virtual users. */
+  users?: number;
+  /** Set-up progress (signing users in), one line at a time. */
+  onProgress?: (line: string) => void;
   json?: string;
   /** Self-contained HTML report with charts. */
   html?: string;
@@ -69,7 +73,10 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
     throw new UsageError('invalid_option', 'no target: pass --target URL or run against a cluster (-c FILE)');
   }
   const request = parseTargetRequest(flags, path);
-  const scenario = flags.target && !flags.scenario ? targetScenario(request) : buildScenario((flags.scenario ?? 'product') as ScenarioName);
+  const scenario =
+    flags.target && !flags.scenario
+      ? targetScenario(request)
+      : buildScenario((flags.scenario ?? 'product') as ScenarioName, { users: flags.users, onProgress: flags.onProgress });
   const requestCount = open ? undefined : (flags.requestCount ?? 1000);
   return {
     origin,

@@ -27,7 +27,9 @@ const RESOLUTION_MS = 10;
 
 /** Whether these figures mean the generator, not the target, limited the run (thresholds in config/defaults.ts). */
 export function isSaturated(cpuPercent: number, lagP99Ms: number): boolean {
-  return cpuPercent >= GENERATOR_SATURATION.cpuPercent || lagP99Ms >= GENERATOR_SATURATION.eventLoopLagP99Ms;
+  // A late event loop in a process that is mostly idle means other processes took the CPU: the machine, not ecom.
+  const late = lagP99Ms >= GENERATOR_SATURATION.eventLoopLagP99Ms && cpuPercent >= GENERATOR_SATURATION.busyCpuPercent;
+  return cpuPercent >= GENERATOR_SATURATION.cpuPercent || late;
 }
 
 /** Lag samples in 0.1 ms buckets up to 2 s (the last bucket holds everything longer); percentiles read by a scan. */

@@ -21,6 +21,7 @@ const REPORT_KEYS = [
   'retries',
   'rps',
   'spectrum',
+  'startedAt',
   'thresholds',
   'timeline',
 ];

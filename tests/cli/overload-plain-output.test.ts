@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runOverloadCli } from '../helpers/run-overload-cli.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
 
-const PROGRESS = /^\[\s*(\d+)s\] (\d+)\/(\d+)\s+[\d.]+%  rps \d+  p50 [\d.]+ms  p99 [\d.]+ms  errors \d+  retries \d+$/;
+const PROGRESS =
+  /^\[\s*(\d+)s\] (\d+)\/(\d+)\s+[\d.]+%  rps \d+  p50 [\d.]+ms  p99 [\d.]+ms  errors \d+  retries \d+( {2}\[generator saturated: cpu [\d.]+%, lag p99 [\d.]+ms\])?$/;
 
 describe('ecom overload when stdout is not a terminal', () => {
   let target: HttpTarget | undefined;

@@ -38,11 +38,13 @@ describe('load scenarios', () => {
   });
 
   it('checkout: POSTs orders with a token and an idempotency key, marked safe to resend because of the key', async () => {
-    const scenario = buildScenario('checkout', 'run1');
-    await scenario.prepare(async () => ({ status: 200, body: { items: [{ id: 9, name: 'Red Pen', stock: 3 }], nextCursor: null } }));
-    const user = await scenario.createUser(2, async (_method, path) =>
-      path.endsWith('/login') ? { status: 200, body: { token: 'T' } } : { status: 201, body: {} },
+    const scenario = buildScenario('checkout', { users: 1 });
+    await scenario.prepare(async (_method, path) =>
+      path.endsWith('/login')
+        ? { status: 200, body: { token: 'T' } }
+        : { status: 200, body: { items: [{ id: 9, name: 'Red Pen', stock: 3 }], nextCursor: null } },
     );
+    const user = await scenario.createUser(2, async () => ({ status: 500, body: undefined }));
     const spec = user.next();
     expect(spec).toMatchObject({ method: 'POST', path: '/api/orders', idempotent: true, endpoint: 'checkout' });
     expect(spec.headers.authorization).toBe('Bearer T');

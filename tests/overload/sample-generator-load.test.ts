@@ -6,11 +6,13 @@ import { isSaturated, sampleGeneratorLoad } from '../../src/overload/sample-gene
 describe('sampleGeneratorLoad', () => {
   it('calls the generator saturated at the CPU or the event-loop lag limit, not below both', () => {
     expect(isSaturated(GENERATOR_SATURATION.cpuPercent, 0)).toBe(true);
-    expect(isSaturated(0, GENERATOR_SATURATION.eventLoopLagP99Ms)).toBe(true);
+    expect(isSaturated(GENERATOR_SATURATION.busyCpuPercent, GENERATOR_SATURATION.eventLoopLagP99Ms)).toBe(true);
+    // Late but idle: other processes had the CPU, ecom was not the bottleneck.
+    expect(isSaturated(GENERATOR_SATURATION.busyCpuPercent - 1, 500)).toBe(false);
     expect(isSaturated(GENERATOR_SATURATION.cpuPercent - 1, GENERATOR_SATURATION.eventLoopLagP99Ms - 1)).toBe(false);
   });
 
-  it('sees a main thread that never yields as saturated (busy CPU, a late event loop)', async () => {
+  it('sees a main thread that never yields: a late event loop and busy CPU, so saturated', async () => {
     const sampler = sampleGeneratorLoad();
     try {
       await sleep(30);
@@ -20,9 +22,11 @@ describe('sampleGeneratorLoad', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
       const load = sampler.total();
-      expect(load.saturated).toBe(true);
       expect(load.eventLoopLagMs.max).toBeGreaterThanOrEqual(40);
       expect(load.cpuPercent).toBeGreaterThan(0);
+      // Saturated unless other processes starved this one of CPU (then the machine, not ecom, was the limit).
+      expect(load.saturated).toBe(isSaturated(load.cpuPercent, load.eventLoopLagMs.p99));
+      expect(load.saturated || load.cpuPercent < GENERATOR_SATURATION.busyCpuPercent).toBe(true);
     } finally {
       sampler.stop();
     }
