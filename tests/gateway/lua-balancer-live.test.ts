@@ -159,10 +159,11 @@ describe('the Lua balancer in a real nginx', () => {
   });
 
   it('ewma sends sequential requests to the faster peer; least_conn splits them', async () => {
-    const [slow, fast] = [await target(60), await target()];
+    const [slow, fast] = [await target(150), await target()];
     await serve(product(slow, fast), { balance: 'ewma' });
     await load(40);
-    expect(slow.seen()).toBeLessThanOrEqual(3);
+    // One answer of 150 ms is enough to avoid it; a busy host may make the fast one look slow for a moment.
+    expect(slow.seen()).toBeLessThanOrEqual(6);
     expect((await stats()).peers.find((p) => p.id === 1)!.ewmaMs).toBeGreaterThan(50);
     await gateway!.close();
     gateway = undefined;
