@@ -99,7 +99,7 @@ describe('the Lua balancer in a real nginx', () => {
     expect(workersOf(gateway!.nginx.pid!)).toEqual(workers);
     expect(gateway!.sync.status()).toMatchObject({ mode: 'lua', reloads: 0, appliedIndex: 2 });
     const figures = await stats();
-    expect(figures).toMatchObject({ index: 2, reloads: 0, balance: 'least_conn' });
+    expect(figures).toMatchObject({ index: 2, reloads: 0, balance: 'ewma' });
     expect(figures.peers.map((p) => p.id)).toEqual([2, 3]);
     expect(readFileSync(join(cluster.stateDir, 'nginx', 'nginx.conf'), 'utf8')).not.toContain(`:${portOf(a)}`);
     // What `ecom chaos` compares with the registry afterwards.
@@ -152,7 +152,7 @@ describe('the Lua balancer in a real nginx', () => {
 
   it('least_conn keeps a slow peer to about one request at a time', async () => {
     const [slow, fast] = [await target(300), await target()];
-    await serve(product(slow, fast));
+    await serve(product(slow, fast), { balance: 'least_conn' });
     await load(200, 4);
     // round_robin would give it half; least_conn gives it one (at times two) of the four at once.
     expect(slow.seen() * 3).toBeLessThan(fast.seen());
