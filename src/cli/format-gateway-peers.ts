@@ -15,8 +15,10 @@ export function formatGatewayPeers(sync: ProxySyncStatus | undefined): string[] 
   if (sync.mode === 'reload') {
     return [`\ngateway: render-and-reload (${sync.fallbackReason ?? 'no Lua module'}), ${sync.reloads} nginx reloads since up`];
   }
-  const title = `\ngateway: Lua balancer${gw ? ` (${gw.balance})` : ''}, admin 127.0.0.1:${sync.adminPort ?? '-'}, ${sync.reloads} nginx reloads since up, ${sync.pushes ?? 0} peer updates`;
-  if (!gw) return [title, '  (the admin server did not answer)'];
+  // nginx counts its own reloads (a SIGHUP from elsewhere included) since it started; ecom counts those it asked for.
+  const reloads = gw ? `${gw.reloads} nginx reloads since it started (${sync.reloads} by ecom since up)` : `${sync.reloads} nginx reloads since up`;
+  const title = `\ngateway: Lua balancer${gw ? ` (${gw.balance})` : ''}, admin 127.0.0.1:${sync.adminPort ?? '-'}, ${reloads}, ${sync.pushes ?? 0} peer updates`;
+  if (!gw) return [title, '  (no figures from its admin server yet)'];
   const rows = gw.peers.map((p) => [
     `${p.service}-${p.id}`,
     p.address,

@@ -23,7 +23,7 @@ describe('the gateway lines of ecom status', () => {
       adminPort: 40111,
       gateway: { index: 7, balance: 'ewma', reloads: 0, worker: 1, peers: [peer, { ...peer, id: 3, ejected: false, ewmaMs: null }] },
     });
-    expect(lines[0]).toBe('\ngateway: Lua balancer (ewma), admin 127.0.0.1:40111, 0 nginx reloads since up, 6 peer updates');
+    expect(lines[0]).toBe('\ngateway: Lua balancer (ewma), admin 127.0.0.1:40111, 0 nginx reloads since it started (0 by ecom since up), 6 peer updates');
     expect(lines[1]).toMatch(/^PEER\s+ADDRESS\s+REQUESTS\s+FAILURES\s+IN-FLIGHT\s+EWMA\s+EJECTED$/);
     expect(lines[2]).toMatch(/^product-2\s+127\.0\.0\.1:5002\s+120\s+1\s+3\s+2\.3ms\s+yes \(1\.5s\)$/);
     expect(lines[3]).toMatch(/^product-3 .* -\s+-$/);

@@ -99,7 +99,7 @@ describe('the Lua balancer in a real nginx', () => {
     expect(workersOf(gateway!.nginx.pid!)).toEqual(workers);
     expect(gateway!.sync.status()).toMatchObject({ mode: 'lua', reloads: 0, appliedIndex: 2 });
     const figures = await stats();
-    expect(figures).toMatchObject({ index: 2, reloads: 0, balance: 'least_conn' });
+    expect(figures).toMatchObject({ index: 2, reloads: 0, balance: 'ewma' });
     expect(figures.peers.map((p) => p.id)).toEqual([2, 3]);
     expect(readFileSync(join(cluster.stateDir, 'nginx', 'nginx.conf'), 'utf8')).not.toContain(`:${portOf(a)}`);
     // What `ecom chaos` compares with the registry afterwards.
@@ -152,17 +152,18 @@ describe('the Lua balancer in a real nginx', () => {
 
   it('least_conn keeps a slow peer to about one request at a time', async () => {
     const [slow, fast] = [await target(300), await target()];
-    await serve(product(slow, fast));
+    await serve(product(slow, fast), { balance: 'least_conn' });
     await load(200, 4);
     // round_robin would give it half; least_conn gives it one (at times two) of the four at once.
     expect(slow.seen() * 3).toBeLessThan(fast.seen());
   });
 
   it('ewma sends sequential requests to the faster peer; least_conn splits them', async () => {
-    const [slow, fast] = [await target(60), await target()];
+    const [slow, fast] = [await target(150), await target()];
     await serve(product(slow, fast), { balance: 'ewma' });
     await load(40);
-    expect(slow.seen()).toBeLessThanOrEqual(3);
+    // One answer of 150 ms is enough to avoid it; a busy host may make the fast one look slow for a moment.
+    expect(slow.seen()).toBeLessThanOrEqual(6);
     expect((await stats()).peers.find((p) => p.id === 1)!.ewmaMs).toBeGreaterThan(50);
     await gateway!.close();
     gateway = undefined;

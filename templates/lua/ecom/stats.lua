@@ -6,8 +6,12 @@ local dict = ngx.shared.ecom_stats
 local exp, max = math.exp, math.max
 local _M = {}
 
--- How fast an EWMA forgets, in seconds: a sample's weight halves in about 0.7 of this.
-local DECAY = 5
+-- How fast an EWMA forgets, in seconds (ingress-nginx and Finagle use 10): short, so that one slow answer of a
+-- fast peer (a GC pause, a busy host) does not send its traffic to a peer that is slow all the time for seconds.
+local DECAY = 1
+-- The least weight of a new sample, so a peer answering many requests a millisecond apart still converges in a few
+-- samples, not only with time.
+local MIN_WEIGHT = 0.1
 
 --- One more request (or retry) sent to the peer.
 function _M.started(key)
@@ -52,13 +56,14 @@ function _M.ewma(key)
 end
 
 --- A response time sample in seconds: peak-sensitive (a slower sample replaces the average at once), otherwise
---- blended in by how long ago the last sample came. Unlocked: two workers racing lose one sample, no more.
+--- blended in by how long ago the last sample came (at least MIN_WEIGHT). Unlocked: two workers racing lose one
+--- sample, no more.
 function _M.observe(key, rtt)
   local now = ngx.now()
   local value = dict:get('ewma|' .. key)
   if value and rtt < value then
     local td = max(0, now - (dict:get('ewmat|' .. key) or now))
-    local w = exp(-td / DECAY)
+    local w = math.min(exp(-td / DECAY), 1 - MIN_WEIGHT)
     value = value * w + rtt * (1 - w)
   else
     value = rtt
