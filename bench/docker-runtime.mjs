@@ -83,6 +83,7 @@ async function main() {
   console.log('building images (once)...');
   await ecom('image', 'build', '-c', first.file);
   const r = { upMs: [], killToRoutedMs: [], failedGets: [], downMs: [], leftContainers: [], leftNetworks: [] };
+  const failedRounds = [];
   for (let round = 1; round <= rounds; round++) {
     const { file, gateway } = await clusterFile(socket, 'docker');
     try {
@@ -118,6 +119,10 @@ async function main() {
       console.log(
         `round ${round}: up ${r.upMs.at(-1).toFixed(0)} ms, kill → replaced+routed ${r.killToRoutedMs.at(-1).toFixed(0)} ms (${r.failedGets.at(-1)} failed GETs), down ${r.downMs.at(-1).toFixed(0)} ms, left ${r.leftContainers.at(-1)} containers / ${r.leftNetworks.at(-1)} networks`,
       );
+    } catch (err) {
+      // A loaded machine can make a start miss the supervisor's 20 s: the round is reported, the others still run.
+      failedRounds.push(`round ${round}: ${String(err.stderr ?? err.message).split('\n')[0]}`);
+      console.log(failedRounds.at(-1));
     } finally {
       await ecom('down', '-c', file).catch(() => undefined);
     }
@@ -134,8 +139,9 @@ async function main() {
     dockerRps: Math.round(dockerRps),
     processRps: Math.round(processRps),
     throughputRatio: Number((dockerRps / processRps).toFixed(2)),
+    failedRounds,
   };
-  console.log(`\nmedians over ${rounds} rounds (goal)`);
+  console.log(`\nmedians over ${rounds - failedRounds.length} of ${rounds} rounds (goal)`);
   console.log(`  cold up -d → serving          ${summary.upMs} ms (≤ ${GOALS.upMs}; ${(summary.upMs / GOALS.upMs).toFixed(2)}× the goal)`);
   console.log(`  kill → replaced and routed    ${summary.killToRoutedMs} ms, ${summary.failedGets} failed GETs at most (≤ ${GOALS.killToRoutedMs}, 0)`);
   console.log(
