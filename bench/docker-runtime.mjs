@@ -42,13 +42,17 @@ async function clusterFile(socket, runtime) {
 /** GETs in a loop (4 at a time) until stopped; counts answers that are not 200. */
 function getLoop(url) {
   let running = true;
-  const counts = { total: 0, failed: 0 };
+  const counts = { total: 0, failed: 0, reasons: [] };
   const worker = async () => {
     while (running) {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+      // A kept-alive connection nginx closed on reload fails before any answer: sent again once, as clients may.
+      let res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch((err) => err);
+      if (res instanceof Error && res.name !== 'TimeoutError') res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch((err) => err);
       counts.total++;
-      if (res?.status !== 200) counts.failed++;
-      await res?.body?.cancel();
+      if (res instanceof Error || res.status !== 200) {
+        counts.failed++;
+        counts.reasons.push(res instanceof Error ? (res.cause?.code ?? res.name) : `HTTP ${res.status}`);
+      } else await res.body?.cancel();
     }
   };
   const workers = Array.from({ length: 4 }, worker);
@@ -67,7 +71,8 @@ async function wrk(url) {
 async function throughput(socket, runtime) {
   const { file, gateway } = await clusterFile(socket, runtime);
   try {
-    await ecom('up', '-d', '-c', file);
+    // One more try when a loaded machine makes the start miss the supervisor's timeout.
+    await ecom('up', '-d', '-c', file).catch(() => ecom('up', '-d', '-c', file));
     await ecom('seed', '--products', '10', '--users', '1', '-c', file);
     await wrk(`http://127.0.0.1:${gateway}/api/products/1`); // warm-up
     return await wrk(`http://127.0.0.1:${gateway}/api/products/1`);
@@ -110,7 +115,9 @@ async function main() {
         60_000,
       );
       r.killToRoutedMs.push(performance.now() - t);
-      r.failedGets.push((await stopLoop()).failed);
+      const gets = await stopLoop();
+      r.failedGets.push(gets.failed);
+      if (gets.failed) console.log(`  failed GETs: ${[...new Set(gets.reasons)].join(', ')}`);
       t = performance.now();
       await ecom('down', '-c', file);
       r.downMs.push(performance.now() - t);
