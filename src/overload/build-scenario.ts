@@ -142,7 +142,7 @@ export function buildScenario(name: ScenarioName, options: ScenarioOptions = {})
         tokens = await signInLoadUsers(call, { count: options.users ?? LOAD_USERS.count, parallel: LOAD_USERS.signInParallel, onProgress: options.onProgress });
       }
     },
-    async createUser(vu, call) {
+    async createUser(vu) {
       switch (name) {
         case 'product':
           return { next: productGet };
