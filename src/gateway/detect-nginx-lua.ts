@@ -39,14 +39,18 @@ export function findNginxLua(): NginxLua | undefined {
 export function gatewayMode(cluster: ClusterConfig): GatewayMode {
   const setting = cluster.gateway.endpoints;
   if (setting === 'reload') return { kind: 'reload', reason: 'gateway.endpoints is "reload"' };
-  const lua = findNginxLua();
+  // The docker runtime's nginx image is built from the host's nginx binary alone, without the Lua module.
+  const lua = cluster.runtime === 'docker' ? undefined : findNginxLua();
   if (lua) return { kind: 'lua', lua };
   if (setting === 'lua') {
     throw new EcomError('gateway_config_invalid', 'gateway.endpoints is "lua" but nginx\'s Lua module or lua-resty-core is not installed', {
       hint: `apt-get install -y ${NGINX_LUA_PACKAGES}, or set gateway.endpoints to "auto"`,
     });
   }
-  return { kind: 'reload', reason: "nginx's Lua module is not installed" };
+  return {
+    kind: 'reload',
+    reason: cluster.runtime === 'docker' ? "the docker runtime's nginx image has no Lua module" : "nginx's Lua module is not installed",
+  };
 }
 
 /** `ecom doctor`'s line about it: not a failure (ecom falls back), but says what the fallback costs and the fix. */
