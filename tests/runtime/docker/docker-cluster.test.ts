@@ -125,22 +125,22 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     try {
       const deployed = await runEcom(['deploy', 'swarm', '--json', '-c', stackCluster.file], { timeoutMs: 240_000 });
       expect(deployed.code, deployed.stderr).toBe(0);
-      const tasks = (JSON.parse(deployed.stdout.trim().split('\n').at(-1)!) as { tasks: Array<{ service: string; state: string }> }).tasks;
-      expect(
-        tasks
-          .filter((t) => t.state === 'running')
-          .map((t) => t.service)
-          .sort(),
-      ).toEqual(
-        [
-          'gateway',
-          'iscs',
-          'redis',
-          ...Object.entries(file.services as Record<string, { instances: Array<{ id: number }> }>).flatMap(([kind, s]) =>
-            s.instances.map((i) => `${kind}-${i.id}`),
-          ),
-        ].sort(),
-      );
+      const expected = [
+        'gateway',
+        'iscs',
+        'redis',
+        ...Object.entries(file.services as Record<string, { instances: Array<{ id: number }> }>).flatMap(([kind, s]) =>
+          s.instances.map((i) => `${kind}-${i.id}`),
+        ),
+      ].sort();
+      // deploy returns once the gateway answers; a task swarm restarted meanwhile is running again moments later.
+      const running = async (): Promise<string[]> => {
+        const status = await runEcom(['deploy', 'status', '--json', '-c', stackCluster.file], { timeoutMs: 60_000 });
+        const tasks = (JSON.parse(status.stdout.trim().split('\n').at(-1)!) as { tasks: Array<{ service: string; state: string }> }).tasks;
+        return [...new Set(tasks.filter((t) => t.state === 'running').map((t) => t.service))].sort();
+      };
+      await waitFor('every service of the stack running', async () => ((await running()).join() === expected.join() ? true : undefined), 60_000, 500);
+      expect(await running()).toEqual(expected);
       const loop = startGetLoop(`http://127.0.0.1:${stackCluster.gatewayPort}/api/products?limit=1`);
       await waitFor('GETs through the stack gateway', () => loop.seen.size > 0 || undefined);
       const victim = (await docker.listContainers({ filters: { label: [stackLabel] } })).find((c) => c.Names.some((n) => n.includes('_product-')));
