@@ -113,7 +113,9 @@ export async function startIscsServer(options: {
   serveTargetsForPrometheus(routes, auth.cluster, () => state.snapshot());
   routes.get('/v1/services', async (req, res) => {
     const query = validateInput(listQuery, req.query, 'query');
-    if (query.index !== undefined) {
+    // While the registry closes, a poll is answered at once and its connection ends (a client polls again at once).
+    if (polls.signal.aborted) res.setHeader('Connection', 'close');
+    if (query.index !== undefined && !polls.signal.aborted) {
       const waitMs = Math.min(MAX_WAIT_MS, query.wait ? parseDuration(query.wait, 'wait') : 30_000);
       const done = new AbortController();
       const timer = setTimeout(() => done.abort(), waitMs);
