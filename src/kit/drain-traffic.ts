@@ -1,9 +1,15 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** How often the drain looks, and how long nothing may be connected before it ends early. */
+const CHECK_MS = 25;
+const UNCONNECTED_MS = 50;
+
 /**
  * After deregistering, waits until the gateway has stopped sending requests here: returns once no request arrived
- * for `quietMs`, or after `maxMs` at most. With the gateway already gone this takes just `quietMs`.
+ * for `quietMs`, or once no client has been connected for UNCONNECTED_MS (the gateway is gone, as in `ecom down`, or
+ * keeps no connection here: a request it still routes here would find the port closed, which it retries elsewhere),
+ * or after `maxMs` at most.
  */
 export async function drainTraffic(server: Server, options: { quietMs: number; maxMs: number }): Promise<void> {
   let arrivals = 0;
@@ -12,13 +18,17 @@ export async function drainTraffic(server: Server, options: { quietMs: number; m
   const start = Date.now();
   let seen = 0;
   let quietSince = start;
+  let unconnectedSince: number | undefined;
+  const connections = (): Promise<number> => new Promise((resolve) => server.getConnections((err, count) => resolve(err ? 1 : count)));
   try {
     while (Date.now() - start < options.maxMs) {
-      await sleep(25);
+      await sleep(CHECK_MS);
+      const now = Date.now();
+      unconnectedSince = (await connections()) === 0 ? (unconnectedSince ?? now) : undefined;
       if (arrivals !== seen) {
         seen = arrivals;
-        quietSince = Date.now();
-      } else if (Date.now() - quietSince >= options.quietMs) {
+        quietSince = now;
+      } else if (now - quietSince >= options.quietMs || (unconnectedSince !== undefined && now - unconnectedSince >= UNCONNECTED_MS)) {
         return;
       }
     }

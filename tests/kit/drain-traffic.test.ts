@@ -1,0 +1,51 @@
+import { Agent, createServer, request, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { drainTraffic } from '../../src/kit/drain-traffic.js';
+import { freePort } from '../helpers/free-port.js';
+
+describe('drainTraffic', () => {
+  let server: Server | undefined;
+  let agent: Agent | undefined;
+  afterEach(async () => {
+    agent?.destroy();
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = agent = undefined;
+  });
+
+  const listen = async (): Promise<{ port: number; served: () => number }> => {
+    let count = 0;
+    server = createServer((_req, res) => {
+      count++;
+      res.end('ok');
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    return { port, served: () => count };
+  };
+  const get = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => res.resume().on('end', resolve));
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('ends at once when nothing is connected (the gateway is gone), without waiting for the quiet period', async () => {
+    await listen();
+    await drainTraffic(server!, { quietMs: 60_000, maxMs: 60_000 });
+  });
+
+  it('keeps waiting while a connected client still sends, and ends after its last request once quiet', async () => {
+    const { port, served } = await listen();
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    await get(port);
+    let sent = 1;
+    const drained = drainTraffic(server!, { quietMs: 150, maxMs: 60_000 }).then(() => served());
+    for (; sent < 8; sent++) {
+      await new Promise((r) => setTimeout(r, 30));
+      await get(port);
+    }
+    // The client stays connected (keep-alive) but sends nothing more: the drain ends on the quiet period.
+    expect(await drained).toBe(8);
+  });
+});
