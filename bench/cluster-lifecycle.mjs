@@ -93,8 +93,13 @@ async function main() {
       t = performance.now();
       process.kill(before.pid, 'SIGKILL');
       await until('product-1 to be replaced and routed', async () => {
-        const now = (await getStatus(file)).processes.find((p) => p.service === 'product' && p.id === 1);
+        const status = await getStatus(file);
+        const now = status.processes.find((p) => p.service === 'product' && p.id === 1);
         if (!now || now.pid === before.pid || now.health !== 'healthy') return false;
+        // Lua gateway: routed once nginx's peer table holds the replacement (with ewma a fresh peer may not get the
+        // very next request); render-and-reload gateway: once a request through it is answered by the replacement.
+        const peers = status.proxySync?.gateway?.peers;
+        if (peers) return peers.some((p) => p.service === 'product' && p.id === 1 && p.address.endsWith(`:${now.port}`) && !p.ejected);
         const res = await fetch(`http://127.0.0.1:${gateway}/api/products`, { headers: { authorization: 'Bearer bench' } }).catch(() => undefined);
         return res?.headers.get('x-instance-id') === 'product-1';
       });
