@@ -18,10 +18,14 @@ export interface TokenService {
 
 const ISSUER = 'ecom';
 const LIFETIME = '1h';
+/** Tokens verified recently, kept so a client's every request does not pay a signature check; oldest dropped first. */
+const CACHE_SIZE = 10_000;
 
 /** Creates the token service for a JWT signing secret shared by every instance of the cluster. */
 export function createTokenService(secret: string): TokenService {
   const key = new TextEncoder().encode(secret);
+  // The whole token (its signature included) is the key: only a token verified before, unchanged, is found.
+  const verified = new Map<string, TokenClaims & { expiresAtMs: number }>();
   return {
     async sign({ userId, role }) {
       return new SignJWT({ role })
@@ -33,6 +37,9 @@ export function createTokenService(secret: string): TokenService {
         .sign(key);
     },
     async verify(token) {
+      const known = verified.get(token);
+      if (known && Date.now() < known.expiresAtMs) return { userId: known.userId, role: known.role };
+      verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER, requiredClaims: ['sub', 'exp'] });
         const userId = Number(payload.sub);
@@ -40,6 +47,8 @@ export function createTokenService(secret: string): TokenService {
         if (!Number.isSafeInteger(userId) || userId < 1 || (role !== 'customer' && role !== 'admin')) {
           throw httpError(401, 'invalid_token', 'token claims are malformed');
         }
+        if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, { userId, role, expiresAtMs: payload.exp! * 1000 });
         return { userId, role };
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) throw httpError(401, 'token_expired', 'token has expired');
