@@ -2,14 +2,15 @@
 # Installs the Debian/Ubuntu packages ecom runs and tests against, when missing:
 # redis-server, nginx with its Lua module (the reload-free balancer), wrk (benchmarks), prometheus
 # (the optional metrics server, and promtool for checks), chromium (headless, for the HTML report test) and
-# docker.io (the docker runtime; its tests start their own dockerd, never the system service).
+# docker.io (the docker runtime; its tests start their own dockerd, never the system service) and docker-compose
+# (v1: the exported compose file's check).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 # Package installs never start the distribution's own nginx/redis services: ecom runs its own.
 set -euo pipefail
 
-declare -A provides=([redis-server]=redis-server [nginx]=nginx [wrk]=wrk [promtool]=prometheus [chromium]=chromium [dockerd]=docker.io)
+declare -A provides=([redis-server]=redis-server [nginx]=nginx [wrk]=wrk [promtool]=prometheus [chromium]=chromium [dockerd]=docker.io [docker-compose]=docker-compose)
 missing=()
-for cmd in redis-server nginx wrk promtool chromium dockerd; do
+for cmd in redis-server nginx wrk promtool chromium dockerd docker-compose; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${provides[$cmd]}")
 done
 # The Lua module and lua-resty-core are files, not commands.

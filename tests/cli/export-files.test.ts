@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,18 @@ describe('ecom export compose / k8s', () => {
     expect(doc.services['product-2']).toMatchObject({ cpus: 0.5, mem_limit: '256m', depends_on: { init: { condition: 'service_completed_successfully' } } });
     expect(doc.services['product-2']!.command).toEqual(expect.arrayContaining(['service', 'start', 'product', '--id', '2', '--port', '15002']));
     expect(doc.networks.ecom.ipam.config[0]!.subnet).toBe('198.18.77.0/24');
+
+    // docker-compose v1 itself accepts the file (its schema and interpolation; no engine needed), and would refuse a broken one.
+    const compose = (path: string) => spawnSync('docker-compose', ['-f', path, 'config', '-q'], { encoding: 'utf8', timeout: 60_000 });
+    const checked = compose(out);
+    if (checked.error) {
+      console.warn(`docker-compose is not installed (scripts/install-system-deps.sh installs it): the file was not given to it`);
+      return;
+    }
+    expect(checked.status, checked.stderr).toBe(0);
+    const broken = join(dir, 'broken.yml');
+    writeFileSync(broken, readFileSync(out, 'utf8').replace('services:', 'services:\n  bad:\n    imagee: x'));
+    expect(compose(broken).status).not.toBe(0);
   });
 
   it('k8s: every object validates against the Kubernetes schemas (kubernetes-models), and a broken one would not', async () => {
