@@ -216,7 +216,23 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
       await new Promise((r) => setTimeout(r, 3000));
       const result = await loop.stop();
       expect(result.total).toBeGreaterThan(0);
-      expect(result.failures, result.reasons.join('; ')).toBe(0);
+      // Each instance is a one-replica swarm service, placed by swarm. With product tasks on both nodes the GETs never
+      // lack a product instance; when swarm put both on the worker, draining it leaves none for a moment (a real gap,
+      // not a fault of ecom): then the stack must answer again once the tasks moved.
+      const productNodes = new Set(running.filter((t) => t.service.startsWith('product-')).map((t) => t.node));
+      if (productNodes.size > 1) {
+        expect(result.failures, result.reasons.join('; ')).toBe(0);
+      } else {
+        console.warn(`both product tasks ran on ${[...productNodes].join()}: draining it left no product for a moment (${result.failures} failed GETs)`);
+        const after = await waitFor(
+          'the stack answering again after the drain',
+          async () =>
+            (await fetch(`http://127.0.0.1:${stackCluster.gatewayPort}/api/products?limit=1`).catch(() => undefined))?.status === 200 ? true : undefined,
+          60_000,
+          250,
+        );
+        expect(after).toBe(true);
+      }
     } finally {
       await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 });
       await worker.docker.swarmLeave({ force: true }).catch(() => undefined);
