@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,25 +14,10 @@ import { freePorts } from '../helpers/free-port.js';
 import { startHttpTarget, type HttpTarget } from '../helpers/start-http-target.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { at, serveTestGateway, type TestGateway } from './serve-test-gateway.js';
+import { workersOf } from '../helpers/read-nginx-workers.js';
 
 const portOf = (t: HttpTarget): number => Number(new URL(t.origin).port);
 const product = (...targets: HttpTarget[]): RegistrySnapshot['services'] => ({ product: targets.map((t, i) => at(i + 1, portOf(t))) });
-
-/** The pids of an nginx master's worker processes (not its cache manager or loader), from /proc. */
-function workersOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const parent = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1];
-        return parent === String(pid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('worker process');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number)
-    .sort();
-}
 
 describe('the Lua balancer in a real nginx', () => {
   let dir: string | undefined;

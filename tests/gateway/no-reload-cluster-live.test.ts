@@ -1,26 +1,11 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus } from '../../src/cluster/project-status.js';
 import { ecom } from '../helpers/run-ecom-cli.js';
 import { startGetLoop } from '../helpers/start-get-loop.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { writeClusterFile, type TestClusterFile } from '../helpers/write-cluster-file.js';
-
-/** The pids of an nginx master's worker processes, from /proc. */
-function workersOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const parent = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1];
-        return parent === String(pid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('worker process');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number)
-    .sort();
-}
+import { workersOf } from '../helpers/read-nginx-workers.js';
 
 describe('a cluster whose gateway has the Lua balancer (the built binary)', () => {
   let c: TestClusterFile;
