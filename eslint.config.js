@@ -42,5 +42,11 @@ export default tseslint.config(
   },
   { files: ['src/cli/main.ts', 'tests/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  // The single executable's main script is CommonJS: a SEA main script can only `require` node's built-in modules.
+  {
+    files: ['scripts/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

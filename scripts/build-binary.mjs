@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Builds dist/ecom: the whole CLI bundled into one CommonJS script with esbuild and packaged as a Node.js single
-// executable application (SEA) with the templates, the better-sqlite3 addon and the build info as SEA assets.
+// Builds dist/ecom: the whole CLI bundled into one minified CommonJS script with esbuild (SEA asset `app.cjs`) and
+// packaged as a Node.js single executable application (SEA) whose main script is scripts/binary-boot.cjs (it runs
+// app.cjs with a per-role V8 code cache), with the templates, the better-sqlite3 addon and the build info as assets.
 // `--if-stale` rebuilds only when a source is newer than dist/ecom (the binary test uses it to build once per run).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -15,7 +17,9 @@ const ADDON = join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlit
 /** Files of installed packages the binary carries as assets `node_modules/<spec>` (the HTML report inlines uPlot). */
 const PACKAGE_ASSETS = ['uplot/dist/uPlot.iife.min.js', 'uplot/dist/uPlot.min.css'];
 /** Everything the binary is made of: a change to any of these makes dist/ecom stale. */
-const INPUTS = ['src', 'templates', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build-binary.mjs'];
+const INPUTS = ['src', 'templates', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build-binary.mjs', 'scripts/binary-boot.cjs'];
+/** The SEA main script: runs the `app.cjs` asset with a code cache made after each role's first run. */
+const BOOT = join(ROOT, 'scripts', 'binary-boot.cjs');
 
 const started = Date.now();
 let last = started;
@@ -130,6 +134,9 @@ async function bundle(outfile) {
       // The bundle has no files beside it: src/common/locate-assets.ts reads import.meta.dirname only from source.
       // Nothing else is defined (not even NODE_ENV): the binary behaves as the source build does.
       define: { 'import.meta.dirname': 'undefined' },
+      // Minified (names kept: error classes and stack traces read them): half the bytes for every process to hold.
+      minify: true,
+      keepNames: true,
       plugins: [plugin],
       legalComments: 'none',
       logLevel: 'silent',
@@ -142,12 +149,12 @@ async function bundle(outfile) {
   for (const warning of result.warnings) step(`warning: ${warning.text}${warning.location ? ` (${warning.location.file}:${warning.location.line})` : ''}`);
 }
 
-function seaConfig(main, blob, buildInfo) {
-  const assets = { 'build-info.json': buildInfo, 'better_sqlite3.node': ADDON };
+function seaConfig(app, blob, buildInfo) {
+  const assets = { 'app.cjs': app, 'build-info.json': buildInfo, 'better_sqlite3.node': ADDON };
   for (const file of listFiles(join(ROOT, 'templates'))) assets[relative(ROOT, file).split('\\').join('/')] = file;
   const require = createRequire(join(ROOT, 'package.json'));
   for (const spec of PACKAGE_ASSETS) assets[`node_modules/${spec}`] = require.resolve(spec);
-  return { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets };
+  return { main: BOOT, output: blob, disableExperimentalSEAWarning: true, assets };
 }
 
 async function build() {
@@ -161,17 +168,18 @@ async function build() {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
 
-  const main = join(WORK, 'ecom.cjs');
+  const app = join(WORK, 'app.cjs');
   step('bundling src/cli/main.ts with esbuild');
-  await bundle(main);
-  step(`bundle ${relative(ROOT, main)}: ${mb(statSync(main).size)}`);
+  await bundle(app);
+  step(`bundle ${relative(ROOT, app)}: ${mb(statSync(app).size)}`);
 
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const buildInfo = join(WORK, 'build-info.json');
-  writeFileSync(buildInfo, `${JSON.stringify({ version, commit: gitCommit() })}\n`);
+  const appHash = createHash('sha256').update(readFileSync(app)).digest('hex').slice(0, 16);
+  writeFileSync(buildInfo, `${JSON.stringify({ version, commit: gitCommit(), app: appHash })}\n`);
   const blob = join(WORK, 'sea-prep.blob');
   const config = join(WORK, 'sea.json');
-  writeFileSync(config, `${JSON.stringify(seaConfig(main, blob, buildInfo), null, 2)}\n`);
+  writeFileSync(config, `${JSON.stringify(seaConfig(app, blob, buildInfo), null, 2)}\n`);
   step(`preparing the SEA blob (node ${process.versions.node})`);
   try {
     execFileSync(process.execPath, ['--experimental-sea-config', config], { cwd: WORK, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -97,8 +97,15 @@ describe.skipIf(skip)(`dist/ecom, the single executable, alone on a machine with
     const pids = Object.fromEntries(readdirSync(pidDir).map((f) => [f.replace(/\.pid$/, ''), Number.parseInt(readFileSync(join(pidDir, f), 'utf8'), 10)]));
     expect(Object.keys(pids).sort()).toEqual(['daemon', 'iscs', 'logger-1', 'nginx', 'order-5', 'product-3', 'product-4', 'redis', 'user-2']);
     const own = { nginx: realpathSync(findTool('nginx')!), redis: realpathSync(findTool('redis-server')!) };
-    const addon = readdirSync(join(cache, 'ecom')).map((sha) => join(cache, 'ecom', sha, 'better_sqlite3.node'));
+    const cached = readdirSync(join(cache, 'ecom'));
+    const addon = cached.filter((dir) => !dir.startsWith('code-')).map((sha) => join(cache, 'ecom', sha, 'better_sqlite3.node'));
     expect(addon).toHaveLength(1);
+    // Each role's V8 code cache, written once the role has run 3 s (or at exit): one bundle, one folder.
+    const code = cached.filter((dir) => dir.startsWith('code-'));
+    expect(code).toHaveLength(1);
+    expect(readdirSync(join(cache, 'ecom', code[0]!)).sort()).toEqual(
+      expect.arrayContaining(['daemon.v8cache', 'iscs.v8cache', 'service-product.v8cache', 'service-order.v8cache', 'up.v8cache']),
+    );
     for (const [name, pid] of Object.entries(pids)) {
       expect(readlinkSync(`/proc/${pid}/exe`), `${name}'s executable`).toBe(own[name as keyof typeof own] ?? bin);
       const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
@@ -106,7 +113,7 @@ describe.skipIf(skip)(`dist/ecom, the single executable, alone on a machine with
       if (/^(logger|user|product|order)-/.test(name)) expect(maps, `${name} loads the cached addon`).toContain(addon[0]);
     }
     expect(statSync(join(cache, 'ecom')).mode & 0o777).toBe(0o700);
-    expect(statSync(join(cache, 'ecom', readdirSync(join(cache, 'ecom'))[0]!)).mode & 0o777).toBe(0o700);
+    for (const dir of cached) expect(statSync(join(cache, 'ecom', dir)).mode & 0o777, dir).toBe(0o700);
 
     const down = await ecom('down');
     expect(down.exitCode, down.stderr).toBe(0);

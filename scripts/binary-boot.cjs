@@ -1,0 +1,87 @@
+// The main script of the single executable (see scripts/build-binary.mjs): it runs the app bundle, which travels as
+// the SEA asset `app.cjs`, with a V8 code cache made AFTER the first run of each role. Node 20's own `useCodeCache`
+// is made before anything runs, so it holds only the top level: every function a role calls (express, ioredis, zod,
+// the service itself) would otherwise be compiled again in every process. One cache file per role (`service-product`,
+// `iscs`, `daemon`, `status`, ...) lies in `code-<sha256 of the bundle>/` of the cache directory that also holds the
+// SQLite addon (src/common/load-sqlite-addon.ts); a cache V8
+// rejects (another node, other flags) is rebuilt. Only Node's built-in modules are used here.
+'use strict';
+const { getAsset } = require('node:sea');
+const { Script } = require('node:vm');
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { homedir, tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+/** The build's identity, written by build-binary.mjs: `app` is the sha256 of the app bundle. */
+const info = JSON.parse(getAsset('build-info.json', 'utf8'));
+/** How long a role runs before its code cache is written (a short command writes it when it exits). */
+const WRITE_AFTER_MS = 3000;
+
+/** The role this process plays: the command and, for a service instance, its kind. */
+function roleOf(argv) {
+  const words = argv.slice(2).filter((word) => !word.startsWith('-'));
+  const role = words[0] === 'service' ? `service-${words[2] ?? 'unknown'}` : (words[0] ?? 'help');
+  return /^[a-z][a-z0-9-]{0,40}$/.test(role) ? role : 'other';
+}
+
+function cacheFile() {
+  const base = process.env.XDG_CACHE_HOME || join(homedir() || tmpdir(), '.cache');
+  return join(base, 'ecom', `code-${info.app}`, `${roleOf(process.argv)}.v8cache`);
+}
+
+function readCache(file) {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `ECOM_CPU_PROFILE=DIR`: a V8 CPU profile of this whole process (from here to exit) written to DIR, since a single
+ * executable takes no `--cpu-prof`. For measuring start-up; off by default.
+ */
+function profileToExit(dir) {
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.setSamplingInterval', { interval: 200 });
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  process.once('exit', () => {
+    session.post('Profiler.stop', (err, result) => {
+      if (err) return;
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `ecom-${roleOf(process.argv)}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+    });
+  });
+}
+if (process.env.ECOM_CPU_PROFILE) profileToExit(process.env.ECOM_CPU_PROFILE);
+
+const file = cacheFile();
+const cachedData = process.env.ECOM_CODE_CACHE === 'off' ? undefined : readCache(file);
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${getAsset('app.cjs', 'utf8')}\n})`, {
+  filename: join(process.execPath, 'app.cjs'),
+  cachedData,
+});
+
+if (process.env.ECOM_CODE_CACHE !== 'off' && (!cachedData || script.cachedDataRejected)) {
+  let written = false;
+  const write = () => {
+    if (written) return;
+    written = true;
+    try {
+      const temp = `${file}.${process.pid}.tmp`;
+      mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+      writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+      renameSync(temp, file);
+    } catch {
+      // A cache that cannot be written costs start-up time only.
+    }
+  };
+  setTimeout(write, WRITE_AFTER_MS).unref();
+  process.once('exit', write);
+}
+
+const module_ = { exports: {} };
+script.runInThisContext()(module_.exports, require, module_, join(process.execPath, 'app.cjs'), process.execPath);
