@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../kit/create-logger.js';
+import { callRegistry } from './call-registry.js';
 
 /** An instance's registration: heartbeats until closed. */
 export interface Registration {
@@ -25,26 +26,24 @@ export function registerInstance(options: {
   log: Logger;
   meta?: Record<string, string>;
 }): Registration {
-  const base = `${options.registryUrl}/v1/instances/${options.service}/${options.id}`;
+  const path = `/v1/instances/${options.service}/${options.id}`;
   const headers = { authorization: `Bearer ${options.clusterToken}`, 'content-type': 'application/json' };
-  const timeout = (): AbortSignal => AbortSignal.timeout(Math.max(500, options.heartbeatMs));
+  const timeoutMs = Math.max(500, options.heartbeatMs);
   const stop = new AbortController();
   let announceRegistered: () => void = () => undefined;
   const registered = new Promise<void>((resolve) => (announceRegistered = resolve));
 
   const register = async (): Promise<void> => {
-    const res = await fetch(base, {
+    const res = await callRegistry(options.registryUrl, path, {
       method: 'PUT',
       headers,
       body: JSON.stringify({ host: options.host, port: options.port, ...(options.meta ? { meta: options.meta } : {}) }),
-      signal: timeout(),
+      timeoutMs,
     });
     if (res.status !== 200) throw new Error(`registry answered ${res.status} to registration`);
-    await res.body?.cancel();
   };
   const heartbeat = async (): Promise<'ok' | 'unknown'> => {
-    const res = await fetch(`${base}/heartbeat`, { method: 'PUT', headers, signal: timeout() });
-    await res.body?.cancel();
+    const res = await callRegistry(options.registryUrl, `${path}/heartbeat`, { method: 'PUT', headers, timeoutMs });
     if (res.status === 404) return 'unknown';
     if (res.status !== 200) throw new Error(`registry answered ${res.status} to heartbeat`);
     return 'ok';
@@ -85,8 +84,7 @@ export function registerInstance(options: {
         stop.abort();
         await running;
         try {
-          const res = await fetch(base, { method: 'DELETE', headers, signal: AbortSignal.timeout(1000) });
-          await res.body?.cancel();
+          const res = await callRegistry(options.registryUrl, path, { method: 'DELETE', headers, timeoutMs: 1000 });
           return res.status === 204;
         } catch {
           return false; // The registry evicts us after its TTL anyway.

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../kit/create-logger.js';
+import { callRegistry } from './call-registry.js';
 import type { RegistrySnapshot } from './registry-state.js';
 
 /** A live, cached view of the registry. */
@@ -26,11 +27,9 @@ export function watchRegistry(options: { registryUrl: string; log?: Logger; wait
     while (!stop.signal.aborted) {
       try {
         const query = last ? `?index=${last.index}&wait=${waitMs}ms` : '';
-        const res = await fetch(`${options.registryUrl}/v1/services${query}`, {
-          signal: AbortSignal.any([stop.signal, AbortSignal.timeout(waitMs + 5000)]),
-        });
+        const res = await callRegistry(options.registryUrl, `/v1/services${query}`, { timeoutMs: waitMs + 5000, signal: stop.signal });
         if (res.status !== 200) throw new Error(`registry answered ${res.status}`);
-        const snapshot = (await res.json()) as RegistrySnapshot;
+        const snapshot = res.body as RegistrySnapshot;
         if (failures > 0) options.log?.info('registry reachable again');
         failures = 0;
         const changed = !last || snapshot.index !== last.index;

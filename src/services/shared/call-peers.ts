@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool } from '../../kit/load-http-pool.js';
 import type { ServiceKind } from '../../config/defaults.js';
 import { httpError } from '../../kit/http-error.js';
 import type { PeerResolver } from './resolve-peers.js';
