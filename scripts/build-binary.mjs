@@ -176,7 +176,9 @@ async function build() {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const buildInfo = join(WORK, 'build-info.json');
   const appHash = createHash('sha256').update(readFileSync(app)).digest('hex').slice(0, 16);
-  writeFileSync(buildInfo, `${JSON.stringify({ version, commit: gitCommit(), app: appHash })}\n`);
+  const addonBytes = readFileSync(ADDON);
+  const addon = { sha256: createHash('sha256').update(addonBytes).digest('hex'), size: addonBytes.length };
+  writeFileSync(buildInfo, `${JSON.stringify({ version, commit: gitCommit(), app: appHash, addon })}\n`);
   const blob = join(WORK, 'sea-prep.blob');
   const config = join(WORK, 'sea.json');
   writeFileSync(config, `${JSON.stringify(seaConfig(app, blob, buildInfo), null, 2)}\n`);

@@ -9,6 +9,7 @@ import { stateLayout, type NginxPaths } from '../config/state-layout.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
 import { parseDuration } from '../common/parse-duration.js';
 import { httpUrl } from '../common/http-url.js';
+import { childEnv } from './child-env.js';
 import { prometheusDuration, writePrometheusConfig } from './write-prometheus-config.js';
 
 const node = (cluster: ClusterConfig, name: string, service: string, args: string[], extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
@@ -19,7 +20,7 @@ const node = (cluster: ClusterConfig, name: string, service: string, args: strin
   logFile: stateLayout(cluster.stateDir).logFile(name),
   stopTimeoutMs: cluster.http.shutdownGraceMs + cluster.http.drainMs + T.serviceStopSlackMs,
   // Keep the state dir the supervisor resolved, even if the cluster file's stateDir came from the environment.
-  env: { ECOM_STATE_DIR: cluster.stateDir },
+  env: { ECOM_STATE_DIR: cluster.stateDir, ...childEnv() },
   ...extra,
 });
 

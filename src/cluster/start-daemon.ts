@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { childEnv } from './child-env.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EcomError } from '../common/ecom-error.js';
@@ -27,7 +28,7 @@ export async function startDaemon(
   const child = spawn(self.command, self.args, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ECOM_STATE_DIR: cluster.stateDir },
+    env: { ...process.env, ECOM_STATE_DIR: cluster.stateDir, ...childEnv() },
   });
   closeSync(out);
   let exited = false;

@@ -10,6 +10,8 @@ export interface BuildInfo {
   version: string;
   /** Short commit hash (`-dirty` when the tree had changes), or `dev` when git cannot tell. */
   commit: string;
+  /** In the binary: the SQLite addon asset's sha256 and size, so a start need not read and hash it to find its copy. */
+  addon?: { sha256: string; size: number };
 }
 
 function gitCommit(cwd: string): string {

@@ -4,6 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getRawAsset } from 'node:sea';
 import { EcomError } from './ecom-error.js';
+import { readBuildInfo } from './describe-build.js';
 import { IN_BINARY } from './locate-assets.js';
 
 /** The SEA asset holding better-sqlite3's native addon. */
@@ -14,8 +15,16 @@ export function addonCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir() || tmpdir(), '.cache'), 'ecom');
 }
 
-/** Writes the addon once under its sha256 (temp name, then rename, so concurrent processes agree) and returns its path. */
+/**
+ * Writes the addon once under its sha256 (temp name, then rename, so concurrent processes agree) and returns its path.
+ * The sha256 and size come from the build info; the asset is read only when the copy is missing.
+ */
 function unpackAddon(): string {
+  const known = readBuildInfo().addon;
+  if (known) {
+    const file = join(addonCacheDir(), known.sha256, SQLITE_ADDON_ASSET);
+    if (statSync(file, { throwIfNoEntry: false })?.size === known.size) return file;
+  }
   const raw = getRawAsset(SQLITE_ADDON_ASSET);
   const bytes = typeof raw === 'string' ? Buffer.from(raw) : new Uint8Array(raw);
   const dir = join(addonCacheDir(), createHash('sha256').update(bytes).digest('hex'));
