@@ -9,9 +9,10 @@ const UNCONNECTED_MS = 50;
  * After deregistering, waits until the gateway has stopped sending requests here: returns once no request arrived
  * for `quietMs`, or once no client has been connected for UNCONNECTED_MS (the gateway is gone, as in `ecom down`, or
  * keeps no connection here: a request it still routes here would find the port closed, which it retries elsewhere),
- * or after `maxMs` at most.
+ * or once `gatewayGone` says the gateway no longer listens (`ecom down` stops it first; peers' and probes' idle
+ * keep-alive connections would otherwise hold the drain for `quietMs`), or after `maxMs` at most.
  */
-export async function drainTraffic(server: Server, options: { quietMs: number; maxMs: number }): Promise<void> {
+export async function drainTraffic(server: Server, options: { quietMs: number; maxMs: number; gatewayGone?: () => Promise<boolean> }): Promise<void> {
   let arrivals = 0;
   const onRequest = (): void => void arrivals++;
   server.on('request', onRequest);
@@ -29,6 +30,8 @@ export async function drainTraffic(server: Server, options: { quietMs: number; m
         seen = arrivals;
         quietSince = now;
       } else if (now - quietSince >= options.quietMs || (unconnectedSince !== undefined && now - unconnectedSince >= UNCONNECTED_MS)) {
+        return;
+      } else if (await options.gatewayGone?.()) {
         return;
       }
     }

@@ -139,8 +139,9 @@ export async function startIscsServer(options: {
     routes,
     health: () => ({ service: 'iscs', index: state.index }),
   });
-  // Registry requests are tiny; only long polls linger, and those are answered on close.
-  const server = await startHttpServer(app, { host: options.host, port: options.port, graceMs: 250 });
+  // Registry requests are tiny and local; only long polls linger, and those are answered on close. A client that
+  // still holds a connection 100 ms after that (seen at every `ecom down`) is cut off.
+  const server = await startHttpServer(app, { host: options.host, port: options.port, graceMs: 100 });
   let closing: Promise<void> | undefined;
   return {
     port: server.port,

@@ -1,6 +1,7 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainTraffic } from '../../src/kit/drain-traffic.js';
+import { isPortOpen } from '../../src/kit/probe-port.js';
 import { freePort } from '../helpers/free-port.js';
 
 describe('drainTraffic', () => {
@@ -47,5 +48,25 @@ describe('drainTraffic', () => {
     }
     // The client stays connected (keep-alive) but sends nothing more: the drain ends on the quiet period.
     expect(await drained).toBe(8);
+  });
+
+  it('ends once the gateway no longer listens, though an idle keep-alive client stays connected', async () => {
+    const { port } = await listen();
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    await get(port);
+    // A real listener stands for the gateway; closing it is what `ecom down` does first.
+    const gateway = createServer();
+    const gatewayPort = await freePort();
+    await new Promise<void>((resolve) => gateway.listen(gatewayPort, '127.0.0.1', resolve));
+    let drained = false;
+    const drain = drainTraffic(server!, {
+      quietMs: 60_000,
+      maxMs: 60_000,
+      gatewayGone: async () => !(await isPortOpen('127.0.0.1', gatewayPort)),
+    }).then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(drained, 'drained while the gateway still listened').toBe(false);
+    await new Promise((resolve) => gateway.close(resolve));
+    await drain;
   });
 });
