@@ -1,5 +1,6 @@
-// The main script of the single executable (see scripts/build-binary.mjs): it runs the app bundle, which travels as
-// the SEA asset `app.cjs`, with a V8 code cache made AFTER the first run of each role. Node 20's own `useCodeCache`
+// The main script of the single executable (see scripts/build-binary.mjs): it runs one of two bundles, which travel
+// as SEA assets — `server.cjs` for service instances and the registry, `app.cjs` for everything else — with a V8
+// code cache made AFTER the first run of each role. Node 20's own `useCodeCache`
 // is made before anything runs, so it holds only the top level: every function a role calls (express, ioredis, zod,
 // the service itself) would otherwise be compiled again in every process. One cache file per role (`service-product`,
 // `iscs`, `daemon`, `status`, ...) lies in `code-<sha256 of the bundle>/` of the cache directory that also holds the
@@ -58,14 +59,18 @@ function profileToExit(dir) {
 }
 if (process.env.ECOM_CPU_PROFILE) profileToExit(process.env.ECOM_CPU_PROFILE);
 
+/** Service instances and the registry run the smaller bundle made for them; everything else the whole program. */
+const bundle = /^(service-|iscs$)/.test(roleOf(process.argv)) ? 'server.cjs' : 'app.cjs';
 const file = cacheFile();
-const cachedData = process.env.ECOM_CODE_CACHE === 'off' ? undefined : readCache(file);
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${getAsset('app.cjs', 'utf8')}\n})`, {
-  filename: join(process.execPath, 'app.cjs'),
+let cachedData = process.env.ECOM_CODE_CACHE === 'off' ? undefined : readCache(file);
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${getAsset(bundle, 'utf8')}\n})`, {
+  filename: join(process.execPath, bundle),
   cachedData,
 });
+const accepted = cachedData !== undefined && !script.cachedDataRejected;
+cachedData = undefined;
 
-if (process.env.ECOM_CODE_CACHE !== 'off' && (!cachedData || script.cachedDataRejected)) {
+if (process.env.ECOM_CODE_CACHE !== 'off' && !accepted) {
   let written = false;
   const write = () => {
     if (written) return;
@@ -84,4 +89,4 @@ if (process.env.ECOM_CODE_CACHE !== 'off' && (!cachedData || script.cachedDataRe
 }
 
 const module_ = { exports: {} };
-script.runInThisContext()(module_.exports, require, module_, join(process.execPath, 'app.cjs'), process.execPath);
+script.runInThisContext()(module_.exports, require, module_, join(process.execPath, bundle), process.execPath);

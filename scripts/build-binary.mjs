@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds dist/ecom: the whole CLI bundled into one minified CommonJS script with esbuild (SEA asset `app.cjs`) and
-// packaged as a Node.js single executable application (SEA) whose main script is scripts/binary-boot.cjs (it runs
-// app.cjs with a per-role V8 code cache), with the templates, the better-sqlite3 addon and the build info as assets.
+// Builds dist/ecom: the whole CLI bundled into one minified CommonJS script with esbuild (SEA asset `app.cjs`), the
+// service and registry roles alone into another (`server.cjs`), packaged as a Node.js single executable application
+// (SEA) whose main script is scripts/binary-boot.cjs (it runs one of the two with a per-role V8 code cache), with the
+// templates, the better-sqlite3 addon and the build info as assets.
 // `--if-stale` rebuilds only when a source is newer than dist/ecom (the binary test uses it to build once per run).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -103,7 +104,7 @@ function patchInkReconciler(text, file) {
   return text;
 }
 
-async function bundle(outfile) {
+async function bundle(entry, outfile) {
   const require = createRequire(join(ROOT, 'package.json'));
   const esbuild = await import(require.resolve('esbuild')).catch(() => fail('esbuild is not installed (a dev dependency): run npm ci'));
   const shim = yogaShim(require);
@@ -125,7 +126,7 @@ async function bundle(outfile) {
   const result = await esbuild
     .build({
       absWorkingDir: ROOT,
-      entryPoints: ['src/cli/main.ts'],
+      entryPoints: [entry],
       outfile,
       bundle: true,
       platform: 'node',
@@ -149,8 +150,8 @@ async function bundle(outfile) {
   for (const warning of result.warnings) step(`warning: ${warning.text}${warning.location ? ` (${warning.location.file}:${warning.location.line})` : ''}`);
 }
 
-function seaConfig(app, blob, buildInfo) {
-  const assets = { 'app.cjs': app, 'build-info.json': buildInfo, 'better_sqlite3.node': ADDON };
+function seaConfig(bundles, blob, buildInfo) {
+  const assets = { ...bundles, 'build-info.json': buildInfo, 'better_sqlite3.node': ADDON };
   for (const file of listFiles(join(ROOT, 'templates'))) assets[relative(ROOT, file).split('\\').join('/')] = file;
   const require = createRequire(join(ROOT, 'package.json'));
   for (const spec of PACKAGE_ASSETS) assets[`node_modules/${spec}`] = require.resolve(spec);
@@ -168,20 +169,26 @@ async function build() {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
 
-  const app = join(WORK, 'app.cjs');
-  step('bundling src/cli/main.ts with esbuild');
-  await bundle(app);
-  step(`bundle ${relative(ROOT, app)}: ${mb(statSync(app).size)}`);
+  // Two bundles: the whole program, and the roles a cluster runs many of (service instances, the registry) alone.
+  const bundles = { 'app.cjs': join(WORK, 'app.cjs'), 'server.cjs': join(WORK, 'server.cjs') };
+  for (const [asset, entry] of [
+    ['app.cjs', 'src/cli/main.ts'],
+    ['server.cjs', 'src/cli/serve-roles.ts'],
+  ]) {
+    step(`bundling ${entry} with esbuild`);
+    await bundle(entry, bundles[asset]);
+    step(`bundle ${relative(ROOT, bundles[asset])}: ${mb(statSync(bundles[asset]).size)}`);
+  }
 
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const buildInfo = join(WORK, 'build-info.json');
-  const appHash = createHash('sha256').update(readFileSync(app)).digest('hex').slice(0, 16);
+  const appHash = createHash('sha256').update(readFileSync(bundles['app.cjs'])).update(readFileSync(bundles['server.cjs'])).digest('hex').slice(0, 16);
   const addonBytes = readFileSync(ADDON);
   const addon = { sha256: createHash('sha256').update(addonBytes).digest('hex'), size: addonBytes.length };
   writeFileSync(buildInfo, `${JSON.stringify({ version, commit: gitCommit(), app: appHash, addon })}\n`);
   const blob = join(WORK, 'sea-prep.blob');
   const config = join(WORK, 'sea.json');
-  writeFileSync(config, `${JSON.stringify(seaConfig(app, blob, buildInfo), null, 2)}\n`);
+  writeFileSync(config, `${JSON.stringify(seaConfig(bundles, blob, buildInfo), null, 2)}\n`);
   step(`preparing the SEA blob (node ${process.versions.node})`);
   try {
     execFileSync(process.execPath, ['--experimental-sea-config', config], { cwd: WORK, stdio: ['ignore', 'ignore', 'pipe'] });
