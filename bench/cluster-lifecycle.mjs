@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, until, median, runBenchmark, writeBenchCluster } from './lib/bench-kit.mjs';
+import { childEnv } from '../dist/cluster/child-env.js';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +39,15 @@ async function clusterFile(dir) {
   return { file, gateway };
 }
 
+/** Proportional set size of a pid in MB: its private pages plus its share of pages it shares (0 when it is gone). */
+const pssMb = (pid) => {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+};
+
 let ecom;
 
 /** CPU time (user + system) a live pid has used, in ms. */
@@ -50,8 +60,10 @@ const cpuMs = (pid) => {
 async function instanceStart(build, file) {
   const port = await freePort();
   const t = performance.now();
+  // The environment the supervisor gives its instances (CHILD_ENV): same heap flags, same code cache.
   const child = spawn(build.command, [...build.prefix, 'service', 'start', 'product', '--id', '99', '--port', String(port), '--iscs', 'none', '-c', file], {
     stdio: 'ignore',
+    env: { ...process.env, ...childEnv() },
   });
   try {
     await until('the instance to answer', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 20_000, 5);
@@ -73,7 +85,18 @@ async function main() {
     const name = round % 2 ? 'source' : 'binary';
     const build = builds[name];
     ecom = (...args) => run(build.command, [...build.prefix, ...args], { maxBuffer: 10 * 1024 * 1024 });
-    const results = (all[name] ??= { upMs: [], downMs: [], replaceMs: [], instanceMs: [], instanceCpuMs: [], scaleMs: [], serviceRssMb: [], clusterRssMb: [] });
+    const results = (all[name] ??= {
+      upMs: [],
+      downMs: [],
+      replaceMs: [],
+      instanceMs: [],
+      instanceCpuMs: [],
+      scaleMs: [],
+      serviceRssMb: [],
+      clusterRssMb: [],
+      servicePssMb: [],
+      clusterPssMb: [],
+    });
     const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-life-'));
     mkdirSync(dir, { recursive: true });
     const { file, gateway } = await clusterFile(dir);
@@ -88,6 +111,9 @@ async function main() {
       const services = status.processes.filter((p) => ['product', 'user', 'order', 'logger'].includes(p.service)).map((p) => rssMb(p.pid));
       results.serviceRssMb.push(median(services));
       results.clusterRssMb.push(status.processes.reduce((sum, p) => sum + rssMb(p.pid), rssMb(daemonPid)));
+      const servicePids = status.processes.filter((p) => ['product', 'user', 'order', 'logger'].includes(p.service)).map((p) => p.pid);
+      results.servicePssMb.push(median(servicePids.map(pssMb)));
+      results.clusterPssMb.push(status.processes.reduce((sum, p) => sum + pssMb(p.pid), pssMb(daemonPid)));
 
       const before = (await getStatus(file)).processes.find((p) => p.service === 'product' && p.id === 1);
       t = performance.now();
@@ -117,7 +143,7 @@ async function main() {
       await ecom('down', '-c', file);
       results.downMs.push(performance.now() - t);
       console.log(
-        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB, cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB, kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, instance alone ${results.instanceMs.at(-1).toFixed(0)} ms (cpu ${results.instanceCpuMs.at(-1)} ms), scale 2→12 ${results.scaleMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
+        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB (PSS ${results.servicePssMb.at(-1).toFixed(0)}), cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB (PSS ${results.clusterPssMb.at(-1).toFixed(0)}), kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, instance alone ${results.instanceMs.at(-1).toFixed(0)} ms (cpu ${results.instanceCpuMs.at(-1)} ms), scale 2→12 ${results.scaleMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
       );
     } finally {
       await ecom('down', '-c', file).catch(() => undefined);
@@ -135,6 +161,8 @@ async function main() {
       scaleTo12Ms: Math.round(median(r.scaleMs)),
       serviceRssMb: Math.round(median(r.serviceRssMb)),
       clusterRssMb: Math.round(median(r.clusterRssMb)),
+      servicePssMb: Math.round(median(r.servicePssMb)),
+      clusterPssMb: Math.round(median(r.clusterPssMb)),
     };
   }
   console.log('\nmedians over %d rounds each (goal; source ÷ goal, binary ÷ goal)', rounds);
@@ -154,6 +182,11 @@ async function main() {
     );
   }
   console.log(`  (CPU one instance spends until healthy: source ${summary.source?.instanceStartCpuMs} ms, binary ${summary.binary?.instanceStartCpuMs} ms)`);
+  // RSS counts every page a process maps, shared ones in full in each process (node's own code, the executable);
+  // PSS splits shared pages among the processes sharing them, so the cluster's PSS is the memory it really holds.
+  console.log(
+    `  (PSS per service instance: source ${summary.source?.servicePssMb} MB, binary ${summary.binary?.servicePssMb} MB; whole cluster: source ${summary.source?.clusterPssMb} MB, binary ${summary.binary?.clusterPssMb} MB)`,
+  );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/cluster-lifecycle.json'), JSON.stringify({ rounds, samples: all, median: summary, goals: GOALS }, null, 2));
 }
