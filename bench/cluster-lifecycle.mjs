@@ -22,7 +22,16 @@ const builds = {
   source: { command: process.execPath, prefix: [join(root, 'dist/cli/main.js')] },
   binary: { command: join(root, 'dist/ecom'), prefix: [] },
 };
-const GOALS = { upMs: 1000, downMs: 500, killToRoutedMs: 500, instanceStartMs: 150, scaleTo12Ms: 1500, serviceRssMb: 80, clusterRssMb: 500 };
+const GOALS = {
+  upMs: 1000,
+  downMs: 500,
+  killToRoutedMs: 500,
+  instanceStartMs: 150,
+  scaleTo12Ms: 1500,
+  serviceRssMb: 80,
+  clusterRssMb: 500,
+  checkoutPeakRssMb: 200,
+};
 
 /** Resident memory of a pid in MB (0 when it is gone). */
 const rssMb = (pid) => {
@@ -131,6 +140,25 @@ async function main() {
       });
       results.replaceMs.push(performance.now() - t);
 
+      // Under the checkout scenario: the largest RSS any process of the cluster reaches (sampled every 100 ms).
+      await ecom('seed', '--products', '200', '-c', file);
+      const pids = [daemonPid, ...(await getStatus(file)).processes.map((p) => p.pid)];
+      let peak = { mb: 0, name: '' };
+      const names = new Map((await getStatus(file)).processes.map((p) => [p.pid, p.id === null ? p.service : `${p.service}-${p.id}`]));
+      const sampler = setInterval(() => {
+        for (const pid of pids) {
+          const mb = rssMb(pid);
+          if (mb > peak.mb) peak = { mb, name: names.get(pid) ?? 'daemon' };
+        }
+      }, 100);
+      try {
+        await ecom('overload', '--scenario', 'checkout', '--concurrency', '32', '--request_count', '3000', '-c', file);
+      } finally {
+        clearInterval(sampler);
+      }
+      results.checkoutPeakRssMb.push(peak.mb);
+      results.checkoutPeakName = peak.name;
+
       const alone = await instanceStart(build, file);
       results.instanceMs.push(alone.ms);
       results.instanceCpuMs.push(alone.cpu);
@@ -143,7 +171,7 @@ async function main() {
       await ecom('down', '-c', file);
       results.downMs.push(performance.now() - t);
       console.log(
-        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB (PSS ${results.servicePssMb.at(-1).toFixed(0)}), cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB (PSS ${results.clusterPssMb.at(-1).toFixed(0)}), kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, instance alone ${results.instanceMs.at(-1).toFixed(0)} ms (cpu ${results.instanceCpuMs.at(-1)} ms), scale 2→12 ${results.scaleMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
+        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB (PSS ${results.servicePssMb.at(-1).toFixed(0)}), cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB (PSS ${results.clusterPssMb.at(-1).toFixed(0)}), checkout peak RSS ${results.checkoutPeakRssMb.at(-1).toFixed(0)} MB (${results.checkoutPeakName}), kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, instance alone ${results.instanceMs.at(-1).toFixed(0)} ms (cpu ${results.instanceCpuMs.at(-1)} ms), scale 2→12 ${results.scaleMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
       );
     } finally {
       await ecom('down', '-c', file).catch(() => undefined);
@@ -163,6 +191,7 @@ async function main() {
       clusterRssMb: Math.round(median(r.clusterRssMb)),
       servicePssMb: Math.round(median(r.servicePssMb)),
       clusterPssMb: Math.round(median(r.clusterPssMb)),
+      checkoutPeakRssMb: Math.round(median(r.checkoutPeakRssMb)),
     };
   }
   console.log('\nmedians over %d rounds each (goal; source ÷ goal, binary ÷ goal)', rounds);
@@ -174,6 +203,7 @@ async function main() {
     scaleTo12Ms: 'scale product 2 → 12, all routed (ms)',
     serviceRssMb: 'idle RSS per service instance (MB)',
     clusterRssMb: 'idle RSS of the whole cluster (MB)',
+    checkoutPeakRssMb: 'largest RSS under checkout (MB)',
   };
   for (const key of Object.keys(GOALS)) {
     const [src, bin] = [summary.source?.[key], summary.binary?.[key]];
