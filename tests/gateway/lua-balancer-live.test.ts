@@ -203,6 +203,25 @@ describe('the Lua balancer in a real nginx', () => {
     expect(a.seen() + b.seen()).toBe(60);
   });
 
+  it('counts requests still in flight when nginx reloads back down once they end', async () => {
+    const a = await target(400);
+    await serve(product(a));
+    const pending = load(4, 4);
+    await waitFor('four requests at the peer', () => a.seen() === 4);
+    // The old worker's timed flush runs as it begins to shut down, before these four end.
+    process.kill(gateway!.nginx.pid!, 'SIGHUP');
+    expect(await pending).toEqual(Array(4).fill(200));
+    const settled = await waitFor(
+      'the reload and nothing in flight',
+      async () => {
+        const s = await stats();
+        return s.reloads === 1 && s.peers[0]!.inFlight === 0 ? s : undefined;
+      },
+      3000,
+    );
+    expect(settled.peers[0]!.requests).toBe(4);
+  });
+
   it('counts attempts that ended in an error page (502) back down too', async () => {
     const dying = await target();
     dying.server.removeAllListeners('request');

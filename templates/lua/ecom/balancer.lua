@@ -11,6 +11,7 @@ local stats = require('ecom.stats')
 local set_current_peer, set_more_tries = ngx_balancer.set_current_peer, ngx_balancer.set_more_tries
 local get_last_failure = ngx_balancer.get_last_failure
 local ngx_now, ngx_var, find, gmatch, min = ngx.now, ngx.var, string.find, string.gmatch, math.min
+local exiting = ngx.worker.exiting
 
 local METHODS = {
   round_robin = require('ecom.balance.round_robin'),
@@ -103,12 +104,8 @@ local function finished(addr)
   stats.finished(stats.known(addr), addr)
 end
 
---- log_by_lua: every attempt of the request is over. $upstream_addr names each attempt's peer (ngx.ctx would not do:
---- an error_page redirect clears it), so each one's in-flight count goes down; the last attempt's response time feeds
---- the EWMA, or its failure the passive health (earlier attempts were counted when they were retried).
-function _M.log()
-  local addrs = ngx_var.upstream_addr
-  if not addrs then return end
+--- Counts the attempts named in `addrs`: each one finished; the last one's response time, or its failure.
+local function count(addrs)
   if not find(addrs, ' ', 1, true) then
     -- One attempt (the usual case): the request's status is that attempt's.
     finished(addrs)
@@ -133,6 +130,17 @@ function _M.log()
     local rtt = tonumber(times[#times])
     if st and rtt then stats.observe(st, rtt, ngx_now()) end
   end
+end
+
+--- log_by_lua: every attempt of the request is over. $upstream_addr names each attempt's peer (ngx.ctx would not do:
+--- an error_page redirect clears it), so each one's in-flight count goes down; the last attempt's response time feeds
+--- the EWMA, or its failure the passive health (earlier attempts were counted when they were retried). A worker that
+--- is shutting down (a reload, a stop) had its last timed flush already: it adds its figures after each request.
+function _M.log()
+  local addrs = ngx_var.upstream_addr
+  if not addrs then return end
+  count(addrs)
+  if exiting() then stats.flush() end
 end
 
 --- Adds this worker's figures to the shared dict (after following the peer table, so removed peers are known).
