@@ -11,7 +11,7 @@
 //  2 and 3 run on the least_conn cluster and, as the reference of the same run, on a cluster forced to render-and-reload
 //  (gateway.endpoints "reload", today's behaviour without the Lua module).
 // Not a test: prints figures, writes bench/results/gateway-no-reload.json, never fails on a missed goal.
-// Usage: npm run build && node bench/gateway-no-reload.mjs [trials]
+// Usage: npm run build && [ROUNDS=5] [ONLY=throughput [BALANCE=ewma,least_conn]] node bench/gateway-no-reload.mjs [trials]
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -280,19 +280,38 @@ async function routingAndChurn(c, label) {
   return { routing: routed, churn: ch };
 }
 
+/** Prints the throughput figures of one cluster. */
+function printThroughput(balance, r) {
+  const rps = (name) => fmt(spread(r.runs[name].map((x) => x.rps)), 0);
+  console.log(
+    `${balance.padEnd(10)} uncached GET over ${rounds} rounds, median (min–max): direct product-1 ${rps('direct')} rps · gateway ×2 ${rps('gateway')} rps · reference (static upstream) ×2 ${rps('reference')} rps`,
+  );
+  console.log(
+    `${balance.padEnd(10)}   gateway ÷ direct ${fmt(r.ratios.gatewayToDirect)} (goal ≥ 1.24) · reference ÷ direct ${fmt(r.ratios.referenceToDirect)} · gateway ÷ reference ${fmt(r.ratios.gatewayToReference)} · load average ${r.load.before.toFixed(1)} → ${r.load.after.toFixed(1)} on ${availableParallelism()} cores`,
+  );
+}
+
+/** ONLY=throughput: the throughput rounds alone, on a cluster per method of BALANCE (default ewma). */
+async function throughputOnly() {
+  const results = {};
+  for (const balance of (process.env.BALANCE ?? 'ewma').split(',')) {
+    const c = await cluster(balance);
+    results[balance] = await throughput(c);
+    printThroughput(balance, results[balance]);
+    await c.down();
+  }
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/gateway-no-reload-throughput.json'), JSON.stringify(results, null, 2));
+}
+
 async function main() {
+  if (process.env.ONLY === 'throughput') return throughputOnly();
   const results = {};
   for (const balance of ['least_conn', 'ewma']) {
     const c = await cluster(balance);
     results[balance] = await slowAndThroughput(c);
     const r = results[balance];
-    const rps = (name) => fmt(spread(r.runs[name].map((x) => x.rps)), 0);
-    console.log(
-      `${balance.padEnd(10)} uncached GET over ${rounds} rounds, median (min–max): direct product-1 ${rps('direct')} rps · gateway ×2 ${rps('gateway')} rps · reference (static upstream) ×2 ${rps('reference')} rps`,
-    );
-    console.log(
-      `${balance.padEnd(10)}   gateway ÷ direct ${fmt(r.ratios.gatewayToDirect)} (goal ≥ 1.24) · reference ÷ direct ${fmt(r.ratios.referenceToDirect)} · gateway ÷ reference ${fmt(r.ratios.gatewayToReference)} · load average ${r.load.before.toFixed(1)} → ${r.load.after.toFixed(1)} on ${availableParallelism()} cores`,
-    );
+    printThroughput(balance, r);
     console.log(
       `${balance.padEnd(10)} product-1 slowed by 50 ms, 300 rps open model: p50 ${r.slowed.p50} ms, p99 ${r.slowed.p99} ms, ${r.slowed.errors} errors, answers by instance ${JSON.stringify(r.slowed.instances)}`,
     );
