@@ -1,8 +1,9 @@
 -- The upstream peer of each request (balancer_by_lua) and its bookkeeping afterwards (log_by_lua). Peers come
 -- from the shared peer table, so instances come and go without an nginx reload. A peer that failed is left out for
 -- fail_timeout; a retry (as proxy_next_upstream allows) goes to a peer not tried yet for this request.
--- Every request passes here, so the usual path allocates no table, reads the shared dicts once (the peer table's
--- version) and nginx variables twice (the log phase's $upstream_addr and $upstream_response_time).
+-- Every request passes here, so the usual path allocates no table, reads the shared dicts twice (the peer table's
+-- version and the ejections' generation; least_conn also its in-flight counts) and nginx variables twice (the log
+-- phase's $upstream_addr and $upstream_response_time).
 local ngx_balancer = require('ngx.balancer')
 local peers = require('ecom.peers')
 local settings = require('ecom.settings')

@@ -19,8 +19,8 @@ local MIN_WEIGHT = 0.1
 
 -- This worker's figures by peer address. `sent_*` is what flush() already added to the shared dict.
 local states = {}
--- Ejections as this worker last read them: the shared generation, when it was read, and the latest end of any.
-local ej_gen, ej_read_at, ej_latest = -1, -1, 0
+-- Ejections as this worker last read them: the shared generation and the latest end of any.
+local ej_gen, ej_latest = -1, 0
 
 --- This worker's figures of the peer at `addr` (created empty on first use).
 function _M.state(addr)
@@ -78,18 +78,15 @@ function _M.failed(addr)
   end
 end
 
---- Whether any peer may be ejected as of `now`: re-reads the ejections when another worker added one (checked at
---- most once per millisecond of nginx's clock; a worker that misses one for that long sends one retried request).
+--- Whether any peer may be ejected as of `now`: one shared-dict read, and every peer's ejection read again only
+--- when some worker ejected a peer since.
 function _M.any_ejected(now)
-  if now ~= ej_read_at then
-    ej_read_at = now
-    local gen = dict:get('ejgen') or 0
-    if gen ~= ej_gen then
-      ej_gen, ej_latest = gen, 0
-      for _, st in pairs(states) do
-        st.ej_until = dict:get(st.k_ej) or 0
-        ej_latest = max(ej_latest, st.ej_until)
-      end
+  local gen = dict:get('ejgen') or 0
+  if gen ~= ej_gen then
+    ej_gen, ej_latest = gen, 0
+    for _, st in pairs(states) do
+      st.ej_until = dict:get(st.k_ej) or 0
+      ej_latest = max(ej_latest, st.ej_until)
     end
   end
   return ej_latest > now
@@ -136,7 +133,7 @@ function _M.follow(table_)
   for addr, st in pairs(states) do
     if not st.listed and st.infl == 0 and st.sent_infl == 0 then states[addr] = nil end
   end
-  ej_gen, ej_read_at = -1, -1
+  ej_gen = -1
 end
 
 --- Adds this worker's figures since the last flush to the shared dict (in-flight counts of peers no longer listed
