@@ -1,26 +1,30 @@
 // Benchmarks of the gateway's Lua control plane (issue 14), against real `ecom up -d` clusters on free ports:
 //  1. a product instance slowed by 50 ms (PUT /internal/faults), uncached GETs under the same open-model load (300/s,
 //     `ecom overload --target`): p99 with gateway.balance least_conn vs ewma (one cluster each, microcache off); the uncached throughput of each, 2 instances through
-//     the gateway vs one instance directly (goal ≥ 1.24×, aim 1.3×);
+//     the gateway vs one instance directly (goal ≥ 1.24×, aim 1.3×), and as the reference of the same run today's gateway
+//     (a render-and-reload nginx in front of the same two instances, static upstream with keep-alive): ROUNDS rounds
+//     (default 5) of direct, Lua gateway and reference in rotating order, so the noise of a shared machine hits all three;
+//     medians with their spread and the load average;
 //  2. registration → first request routed to the new instance, p50/p99 over N trials (goal p99 ≤ 50 ms);
 //  3. rolling restarts of product, user and order plus scale product 2→3→2 during an open-model mix load: failed
 //     requests, nginx reloads and whether the nginx worker pids changed (goal: 0, 0, unchanged).
 //  2 and 3 run on the least_conn cluster and, as the reference of the same run, on a cluster forced to render-and-reload
 //  (gateway.endpoints "reload", today's behaviour without the Lua module).
 // Not a test: prints figures, writes bench/results/gateway-no-reload.json, never fails on a missed goal.
-// Usage: npm run build && node bench/gateway-no-reload.mjs [trials]
+// Usage: npm run build && [ROUNDS=5] [ONLY=throughput [BALANCE=ewma,least_conn]] node bench/gateway-no-reload.mjs [trials]
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, percentile, runBenchmark, sleep, until, writeBenchCluster } from './lib/bench-kit.mjs';
+import { freePort, median, percentile, runBenchmark, sleep, until, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist/cli/main.js');
 const trials = Number(process.argv[2] ?? 20);
+const rounds = Number(process.env.ROUNDS ?? 5);
 const ecom = (...args) => run(process.execPath, [bin, ...args], { maxBuffer: 10 * 1024 * 1024 });
 const cleanups = [];
 
@@ -80,12 +84,70 @@ function workersOf(master) {
     .sort();
 }
 
+/**
+ * Today's gateway as the reference: `ecom nginx render` of the cluster in reload mode (every instance a static
+ * upstream server, keep-alive) on a port and prefix of its own, in front of the same instances. Its URL and stop().
+ */
+async function staticGateway(c) {
+  const cfg = JSON.parse(readFileSync(c.file, 'utf8'));
+  const port = await freePort();
+  const file = join(dirname(c.file), 'static.json');
+  writeFileSync(file, JSON.stringify({ ...cfg, stateDir: 'static-ref', gateway: { ...cfg.gateway, port, endpoints: 'reload' } }));
+  const { stdout } = await ecom('nginx', 'render', '--iscs', `http://127.0.0.1:${c.iscs}`, '-c', file);
+  const prefix = join(dirname(c.file), 'static-ref', 'nginx');
+  for (const d of ['temp/client_body', 'temp/proxy', 'temp/fastcgi', 'temp/uwsgi', 'temp/scgi', 'cache', 'logs'])
+    mkdirSync(join(prefix, d), { recursive: true });
+  writeFileSync(join(prefix, 'nginx.conf'), stdout);
+  const nginx = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore', detached: true });
+  const stop = () => {
+    try {
+      process.kill(-nginx.pid, 'SIGQUIT');
+    } catch {}
+  };
+  cleanups.push(async () => stop());
+  const url = `http://127.0.0.1:${port}/api/products/1`;
+  await until('the reference nginx', async () => (await fetch(url, { headers: { authorization: 'Bearer bench' } })).status === 200);
+  return { url, stop };
+}
+
+const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
+const fmt = (s, digits = 2) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+
+/** Uncached GETs: one instance directly, the Lua gateway and the reference, `rounds` times in rotating order. */
+async function throughput(c) {
+  const headers = ['Authorization: Bearer bench'];
+  const reference = await staticGateway(c);
+  const urls = { direct: `http://127.0.0.1:${c.portOf[1]}/api/products/1`, gateway: `${c.gw}/api/products/1`, reference: reference.url };
+  await wrk(urls.gateway, { seconds: 2, headers });
+  await wrk(urls.reference, { seconds: 2, headers });
+  const runs = { direct: [], gateway: [], reference: [] };
+  const names = Object.keys(urls);
+  const loadBefore = loadavg()[0];
+  for (let i = 0; i < rounds; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      runs[name].push(await wrk(urls[name], { seconds: 5, headers }));
+    }
+  }
+  reference.stop();
+  const per = (a, b) => runs[a].map((r, i) => r.rps / runs[b][i].rps);
+  return {
+    direct: runs.direct[0],
+    gateway: runs.gateway[0],
+    runs,
+    ratio: median(per('gateway', 'direct')),
+    ratios: {
+      gatewayToDirect: spread(per('gateway', 'direct')),
+      referenceToDirect: spread(per('reference', 'direct')),
+      gatewayToReference: spread(per('gateway', 'reference')),
+    },
+    load: { before: loadBefore, after: loadavg()[0] },
+  };
+}
+
 /** 1. slowed instance p99, and uncached throughput against one instance directly. */
 async function slowAndThroughput(c) {
-  const auth = ['Authorization: Bearer bench'];
-  await wrk(`${c.gw}/api/products/1`, { seconds: 2, headers: auth });
-  const direct = await wrk(`http://127.0.0.1:${c.portOf[1]}/api/products/1`);
-  const gateway = await wrk(`${c.gw}/api/products/1`, { headers: auth });
+  const { direct, gateway, ratio, ratios, runs, load } = await throughput(c);
   const fault = (latencyMs) =>
     fetch(`http://127.0.0.1:${c.portOf[1]}/internal/faults`, {
       method: 'PUT',
@@ -99,7 +161,7 @@ async function slowAndThroughput(c) {
   const out = JSON.parse(readFileSync(report, 'utf8'));
   const slowed = { rps: out.rps, p50: out.latencyMs.p50, p99: out.latencyMs.p99, errors: out.errors, instances: out.instances };
   await fault(0);
-  return { direct, gateway, ratio: gateway.rps / direct.rps, slowed };
+  return { direct, gateway, ratio, ratios, runs, load, slowed };
 }
 
 /** 2. registration → first routed request. */
@@ -218,15 +280,38 @@ async function routingAndChurn(c, label) {
   return { routing: routed, churn: ch };
 }
 
+/** Prints the throughput figures of one cluster. */
+function printThroughput(balance, r) {
+  const rps = (name) => fmt(spread(r.runs[name].map((x) => x.rps)), 0);
+  console.log(
+    `${balance.padEnd(10)} uncached GET over ${rounds} rounds, median (min–max): direct product-1 ${rps('direct')} rps · gateway ×2 ${rps('gateway')} rps · reference (static upstream) ×2 ${rps('reference')} rps`,
+  );
+  console.log(
+    `${balance.padEnd(10)}   gateway ÷ direct ${fmt(r.ratios.gatewayToDirect)} (goal ≥ 1.24) · reference ÷ direct ${fmt(r.ratios.referenceToDirect)} · gateway ÷ reference ${fmt(r.ratios.gatewayToReference)} · load average ${r.load.before.toFixed(1)} → ${r.load.after.toFixed(1)} on ${availableParallelism()} cores`,
+  );
+}
+
+/** ONLY=throughput: the throughput rounds alone, on a cluster per method of BALANCE (default ewma). */
+async function throughputOnly() {
+  const results = {};
+  for (const balance of (process.env.BALANCE ?? 'ewma').split(',')) {
+    const c = await cluster(balance);
+    results[balance] = await throughput(c);
+    printThroughput(balance, results[balance]);
+    await c.down();
+  }
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/gateway-no-reload-throughput.json'), JSON.stringify(results, null, 2));
+}
+
 async function main() {
+  if (process.env.ONLY === 'throughput') return throughputOnly();
   const results = {};
   for (const balance of ['least_conn', 'ewma']) {
     const c = await cluster(balance);
     results[balance] = await slowAndThroughput(c);
     const r = results[balance];
-    console.log(
-      `${balance.padEnd(10)} uncached GET: direct product-1 ${r.direct.rps.toFixed(0)} rps · gateway ×2 ${r.gateway.rps.toFixed(0)} rps (p99 ${r.gateway.p99} ms) · ratio ${r.ratio.toFixed(2)} (goal ≥ 1.24)`,
-    );
+    printThroughput(balance, r);
     console.log(
       `${balance.padEnd(10)} product-1 slowed by 50 ms, 300 rps open model: p50 ${r.slowed.p50} ms, p99 ${r.slowed.p99} ms, ${r.slowed.errors} errors, answers by instance ${JSON.stringify(r.slowed.instances)}`,
     );

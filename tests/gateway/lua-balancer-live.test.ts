@@ -171,6 +171,57 @@ describe('the Lua balancer in a real nginx', () => {
     expect(peer.requests).toBeLessThanOrEqual(2);
   });
 
+  it('moves a GET answered 503 to a peer it has not tried yet, each one once', async () => {
+    const busy = async (): Promise<HttpTarget> => {
+      const t = await startHttpTarget((_req, res) => {
+        res.statusCode = 503;
+        res.end('{}');
+      });
+      targets.push(t);
+      return t;
+    };
+    const all = [await busy(), await busy(), await busy()];
+    // ip_hash picks the same peer for every first attempt: only the tried set sends the retries elsewhere.
+    await serve(product(...all), { balance: 'ip_hash' });
+    expect(await load(5)).toEqual(Array(5).fill(503));
+    expect(all.map((t) => t.seen())).toEqual([5, 5, 5]);
+    const peers = (await stats()).peers;
+    expect(peers.map((p) => [p.requests, p.inFlight, p.failures, p.ejected])).toEqual(Array(3).fill([5, 0, 0, false]));
+  });
+
+  it("adds up every worker's figures within a second of its requests", async () => {
+    const [a, b] = [await target(), await target()];
+    await serve(product(a, b), { workers: 2 });
+    await waitFor('two workers', () => workersOf(gateway!.nginx.pid!).length === 2);
+    expect(await load(60, 6)).toEqual(Array(60).fill(200));
+    // Each worker keeps its figures and adds them to the shared dict every second; the one answering /stats first.
+    const sum = async (): Promise<number> => (await stats()).peers.reduce((n, p) => n + p.requests, 0);
+    await waitFor('all 60 requests counted', async () => (await sum()) === 60, 3000);
+    const peers = (await stats()).peers;
+    expect(peers.map((p) => p.inFlight)).toEqual([0, 0]);
+    expect(peers.every((p) => typeof p.ewmaMs === 'number')).toBe(true);
+    expect(a.seen() + b.seen()).toBe(60);
+  });
+
+  it('counts requests still in flight when nginx reloads back down once they end', async () => {
+    const a = await target(400);
+    await serve(product(a));
+    const pending = load(4, 4);
+    await waitFor('four requests at the peer', () => a.seen() === 4);
+    // The old worker's timed flush runs as it begins to shut down, before these four end.
+    process.kill(gateway!.nginx.pid!, 'SIGHUP');
+    expect(await pending).toEqual(Array(4).fill(200));
+    const settled = await waitFor(
+      'the reload and nothing in flight',
+      async () => {
+        const s = await stats();
+        return s.reloads === 1 && s.peers[0]!.inFlight === 0 ? s : undefined;
+      },
+      3000,
+    );
+    expect(settled.peers[0]!.requests).toBe(4);
+  });
+
   it('counts attempts that ended in an error page (502) back down too', async () => {
     const dying = await target();
     dying.server.removeAllListeners('request');

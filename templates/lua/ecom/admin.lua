@@ -43,11 +43,13 @@ function _M.peers()
   return reply(200, { index = peers.current().index })
 end
 
---- GET /stats: the peer table's index, reloads since nginx started, the worker answering, and every peer's figures.
+--- GET /stats: the peer table's index, reloads since nginx started, the worker answering, and every peer's figures
+--- (this worker's up to now, the other workers' as of their last flush, at most a second ago).
 function _M.stats()
   if not authorized() then return refuse(401, 'unauthorized', 'the cluster token is required') end
   if ngx.req.get_method() ~= 'GET' then return refuse(405, 'method_not_allowed', 'GET the figures') end
   local current = peers.current()
+  stats.flush()
   local list = stats.snapshot(current)
   table.sort(list, function(a, b)
     if a.service ~= b.service then return a.service < b.service end

@@ -28,9 +28,16 @@ function _M.start(opts)
   peers.load_file(opts.peers)
 end
 
---- Called by init_worker_by_lua: each worker draws its own random numbers (the ewma balancer's choices).
+-- How often each worker adds its per-peer figures to the shared dict that `ecom status` reads (seconds).
+local FLUSH_EVERY = 1
+
+--- Called by init_worker_by_lua: each worker draws its own random numbers (the ewma balancer's choices) and adds its
+--- figures to the shared dict every FLUSH_EVERY seconds, and once more when it exits (a reload, a stop).
 function _M.worker()
   math.randomseed(ngx.now() * 1000 + ngx.worker.pid())
+  local balancer = require('ecom.balancer')
+  local ok, err = ngx.timer.every(FLUSH_EVERY, function() balancer.flush() end)
+  if not ok then ngx.log(ngx.ERR, 'cannot start the figures timer: ', err) end
 end
 
 return _M

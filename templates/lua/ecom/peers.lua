@@ -1,6 +1,7 @@
 -- The peer table: every service's instances, pushed by ecom's proxy sync (or read from the peers file when nginx
 -- starts or reloads), kept in the ecom_peers shared dict so every worker sees the same list. Each worker keeps a
--- decoded copy and decodes again only when the table's version moved.
+-- decoded copy, its peers linked to this worker's figures (ecom.stats), and decodes again only when the table's
+-- version moved: one shared-dict read per call.
 local json = require('ecom.json')
 local stats = require('ecom.stats')
 
@@ -19,7 +20,7 @@ function _M.address(host, port)
   return host .. ':' .. port
 end
 
---- Checks a decoded peer document; returns it normalised ({index, services = {name = {{id, host, port, key}}}}) or
+--- Checks a decoded peer document; returns it normalised ({index, services = {name = {{id, host, port, address}}}}) or
 --- nil and what is wrong.
 local function normalise(doc)
   if type(doc) ~= 'table' or type(doc.services) ~= 'table' then return nil, 'expected {index, services}' end
@@ -36,7 +37,7 @@ local function normalise(doc)
       end
       local address = _M.address(p.host, port)
       -- Figures are kept by address (no two instances share one), which the log phase reads from $upstream_addr.
-      peers[i] = { id = tonumber(p.id) or 0, host = p.host, port = port, address = address, key = address }
+      peers[i] = { id = tonumber(p.id) or 0, host = p.host, port = port, address = address }
     end
     out.services[name] = peers
   end
@@ -54,7 +55,6 @@ function _M.replace(text)
   if not ok then return nil, 'cannot store the peer table: ' .. tostring(set_err) end
   dict:incr('version', 1, 0)
   stats.forget_removed(old, table_)
-  stats.slow_start(table_)
   return true
 end
 
@@ -65,13 +65,16 @@ function _M.current()
     local doc = normalise(json.decode(dict:get('doc') or '') or {})
     cached = doc or { index = 0, services = {} }
     cached_version = version
+    stats.follow(cached)
   end
   return cached
 end
 
+local NONE = {}
+
 --- A service's peers (an empty list when it has none).
 function _M.of(service)
-  return _M.current().services[service] or {}
+  return _M.current().services[service] or NONE
 end
 
 --- Loads the peers file written by the proxy sync, if there is one (at start and on every reload).

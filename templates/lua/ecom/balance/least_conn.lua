@@ -1,15 +1,17 @@
--- least_conn: the candidate with the fewest requests in flight across all workers; ties go in turn.
+-- least_conn: the candidate with the fewest requests in flight across all workers (the shared count); ties go in
+-- turn, one counter per service in each worker.
 local stats = require('ecom.stats')
-local dict = ngx.shared.ecom_stats
+local shared_in_flight = stats.shared_in_flight
+local turn = {}
 
 return {
-  pick = function(service, candidates)
-    local n = #candidates
-    local start = (dict:incr('rr|' .. service, 1, 0) or 0) % n
+  pick = function(service, candidates, n)
+    local start = (turn[service] or 0) + 1
+    turn[service] = start
     local best, best_load
     for i = 0, n - 1 do
       local peer = candidates[(start + i) % n + 1]
-      local load = stats.in_flight(peer.key)
+      local load = shared_in_flight(peer.state)
       if not best or load < best_load then best, best_load = peer, load end
     end
     return best

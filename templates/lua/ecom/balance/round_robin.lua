@@ -1,9 +1,11 @@
--- round_robin: the candidates in turn, one counter per service shared by all workers.
-local dict = ngx.shared.ecom_stats
+-- round_robin: the candidates in turn, one counter per service in each worker (as nginx's own round robin without
+-- a shared zone).
+local turn = {}
 
 return {
-  pick = function(service, candidates)
-    local n = dict:incr('rr|' .. service, 1, 0) or 0
-    return candidates[n % #candidates + 1]
+  pick = function(service, candidates, n)
+    local k = (turn[service] or 0) + 1
+    turn[service] = k
+    return candidates[k % n + 1]
   end,
 }
