@@ -30,14 +30,17 @@ function commandOf(spec: InstanceSpec): string[] {
 
 /**
  * How one instance runs as a container: on the cluster network under its name (an alias peers resolve), its port
- * published on 127.0.0.1 only (the supervisor's health checks and the host's clients use it), the state dir and the
- * cluster file bind-mounted at their own paths, an init process that forwards signals and reaps, its stop signal,
- * the kind's CPU and memory limits. nginx shares the host's pid namespace, so its pid file names a pid the proxy
- * sync can signal to reload.
+ * published on 127.0.0.1 only (the supervisor's health checks use it), the state dir and the cluster file
+ * bind-mounted at their own paths, an init process that forwards signals and reaps, its stop signal, the kind's CPU
+ * and memory limits. nginx shares the host's pid namespace (its pid file names a pid the proxy sync can signal to
+ * reload) and the host's network: it listens on `<host>:<gateway.port>` itself, as on the process runtime, and
+ * reaches the instances at their cluster-network addresses — published ports would put docker's forwarding
+ * (docker-proxy, or DNAT) in front of every client request.
  */
 export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): ContainerCreateOptions {
   const kind = imageKindOf(spec.service);
-  const port = spec.port === undefined ? undefined : `${spec.port}/tcp`;
+  const hostNetwork = kind === 'nginx';
+  const port = spec.port === undefined || hostNetwork ? undefined : `${spec.port}/tcp`;
   const limits = ctx.limits(spec.service);
   const env = {
     ...spec.env,
@@ -53,20 +56,20 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): Con
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${v}`),
     User: ctx.user,
-    Hostname: spec.name,
+    ...(hostNetwork ? {} : { Hostname: spec.name }),
     WorkingDir: ctx.stateDir,
     Labels: { [CLUSTER_LABEL]: ctx.clusterId, [INSTANCE_LABEL]: spec.name },
     StopSignal: spec.stopSignal ?? 'SIGTERM',
     ...(port ? { ExposedPorts: { [port]: {} } } : {}),
     HostConfig: {
       Init: true,
-      NetworkMode: ctx.network.name,
+      NetworkMode: hostNetwork ? 'host' : ctx.network.name,
       Binds: [`${ctx.stateDir}:${ctx.stateDir}`, ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : [])],
       ...(port ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(spec.port) }] } } : {}),
       ...(kind === 'nginx' ? { PidMode: 'host' } : {}),
       ...(limits.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
       ...(limits.memory ? { Memory: parseMemory(limits.memory) } : {}),
     },
-    NetworkingConfig: { EndpointsConfig: { [ctx.network.name]: { Aliases: [spec.name] } } },
+    ...(hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [ctx.network.name]: { Aliases: [spec.name] } } } }),
   };
 }
