@@ -16,6 +16,8 @@ export interface ContainerContext {
   user: string;
   /** Per service kind: CPU and memory limits from the cluster file. */
   limits: (service: string) => { cpus?: number; memory?: string };
+  /** The cgroup every container is created under (the engine's own, `/docker`, when unset). */
+  cgroupParent?: string;
 }
 
 const PROGRAMS = { app: '/usr/local/bin/ecom', nginx: '/usr/sbin/nginx', redis: '/usr/bin/redis-server' } as const;
@@ -67,6 +69,7 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): Con
       Binds: [`${ctx.stateDir}:${ctx.stateDir}`, ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : [])],
       ...(port ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(spec.port) }] } } : {}),
       ...(kind === 'nginx' ? { PidMode: 'host' } : {}),
+      ...(ctx.cgroupParent ? { CgroupParent: ctx.cgroupParent } : {}),
       ...(limits.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
       ...(limits.memory ? { Memory: parseMemory(limits.memory) } : {}),
     },

@@ -59,6 +59,18 @@ export async function clusterImages(
 }
 
 /**
+ * Where the containers' cgroups go. With the cgroupfs driver the engine puts every container under one `/docker`
+ * group, which the kernel's CPU scheduler weighs as a single process against every process of the root group: on a
+ * busy machine all of a cluster's containers together would get the share of one host process. Each container
+ * directly under the root instead weighs what one instance weighs on the process runtime. With the systemd
+ * driver (slices) the engine's default stays.
+ */
+async function cgroupParentOf(docker: Docker): Promise<string | undefined> {
+  const info = (await docker.info().catch(() => ({}))) as { CgroupDriver?: string };
+  return info.CgroupDriver === 'cgroupfs' ? '/' : undefined;
+}
+
+/**
  * The docker runtime for a cluster: checks the engine answers, finds the images (building missing ones only with
  * `build`), creates the cluster network, and records engine and network in `<stateDir>/docker.json`. Closing the
  * runtime removes the network and that file. With `ECOM_DOCKER_TIMINGS=1` each engine step's time goes to
@@ -82,6 +94,7 @@ export async function prepareDockerRuntime(
   lap('images found');
   const network = await createClusterNetwork(docker, { name, clusterId, ...(cluster.docker.subnet ? { subnet: cluster.docker.subnet } : {}) });
   lap('network created');
+  const cgroupParent = await cgroupParentOf(docker);
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   return dockerRuntime(
@@ -93,6 +106,7 @@ export async function prepareDockerRuntime(
       network,
       images,
       user: `${uid}:${gid}`,
+      ...(cgroupParent ? { cgroupParent } : {}),
       limits: (service) => {
         const svc = (cluster.services as Record<string, { cpus?: number; memory?: string } | undefined>)[service];
         return { ...(svc?.cpus ? { cpus: svc.cpus } : {}), ...(svc?.memory ? { memory: svc.memory } : {}) };

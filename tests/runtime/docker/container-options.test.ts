@@ -36,6 +36,9 @@ describe('container options (the docker runtime’s mapping of an instance spec)
     expect(o.HostConfig?.PidMode).toBeUndefined();
     expect(o.NetworkingConfig?.EndpointsConfig?.['ecom-abc']?.Aliases).toEqual(['product-2']);
     expect(o.User).toBe('1000:1000');
+    expect(o.HostConfig?.CgroupParent).toBeUndefined();
+    // With the cgroupfs driver each container's cgroup goes under the root (see prepare-docker-runtime).
+    expect(containerOptions(spec({ name: 'product-2', service: 'product', port: 5002 }), { ...ctx, cgroupParent: '/' }).HostConfig?.CgroupParent).toBe('/');
   });
 
   it('redis binds every interface of its namespace; nginx keeps its stop signal and shares the host pid and network namespaces (no published port)', () => {
