@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { ContainerCreateOptions } from 'dockerode';
-import { selfCommand } from '../../common/locate-assets.js';
+import { assetFile, IN_BINARY, selfCommand } from '../../common/locate-assets.js';
 import type { InstanceSpec } from '../runtime.js';
 import { CLUSTER_LABEL, containerNameOf, imageKindOf, INSTANCE_LABEL, parseMemory, type ImageTags } from './docker-names.js';
 
@@ -66,7 +66,13 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): Con
     HostConfig: {
       Init: true,
       NetworkMode: hostNetwork ? 'host' : ctx.network.name,
-      Binds: [`${ctx.stateDir}:${ctx.stateDir}`, ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : [])],
+      Binds: [
+        `${ctx.stateDir}:${ctx.stateDir}`,
+        ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : []),
+        // Run from a source checkout, the gateway's Lua modules are read from its templates/lua (the binary writes
+        // them into the state dir instead).
+        ...(kind === 'nginx' && !IN_BINARY && existsSync(assetFile('templates/lua')) ? [`${assetFile('templates/lua')}:${assetFile('templates/lua')}:ro`] : []),
+      ],
       ...(port ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(spec.port) }] } } : {}),
       ...(kind === 'nginx' ? { PidMode: 'host' } : {}),
       ...(ctx.cgroupParent ? { CgroupParent: ctx.cgroupParent } : {}),
