@@ -26,6 +26,10 @@ export function registerDeployCommands(program: Command): void {
       const { deploySwarm, stackTasks } = await import('../runtime/docker/deploy-swarm.js');
       const say = (line: string): void => void (opts.json || process.stdout.write(`  ${line}\n`));
       await clusterImages(cluster, { build: true, onProgress: say });
+      // What the stack's init task does, done here first: no task starts before the credentials and redis-server's
+      // password file exist (swarm ignores start order; a task that found them missing would wait out a restart delay).
+      ensureCredentials(cluster.stateDir);
+      writeRedisConfig(cluster);
       const stack = await deploySwarm(cluster, { onProgress: say });
       printTasks(await stackTasks(cluster), opts.json === true, `stack ${stack} serving on http://127.0.0.1:${cluster.gateway.port}`);
     });

@@ -29,7 +29,7 @@ export interface HealthCheckOptions {
  * it (re)started. Probing pauses while `isRunning()` is false and the count starts
  * over after each restart. Returns the live health reading and a stop function.
  */
-export function restartOnHealthFailure(options: HealthCheckOptions): { health(): Health; markHealthy(): void; stop(): void } {
+export function restartOnHealthFailure(options: HealthCheckOptions): { health(): Health; markHealthy(): void; markStarting(): void; stop(): void } {
   let health: Health = 'starting';
   let failures = 0;
   let stopped = false;
@@ -82,6 +82,12 @@ export function restartOnHealthFailure(options: HealthCheckOptions): { health():
     markHealthy: () => {
       failures = 0;
       if (health !== 'healthy') set('healthy');
+    },
+    /** The process ended and is being started again: it is starting (with its grace period), not a healthy one failing. */
+    markStarting: () => {
+      failures = 0;
+      startingSince = Date.now();
+      if (health !== 'starting') set('starting');
     },
     stop: () => {
       stopped = true;

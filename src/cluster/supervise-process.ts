@@ -11,7 +11,7 @@ export interface Supervised {
   proc: ManagedProcess;
   /** Answers true when the instance serves (HTTP 200, PING, a TCP accept). */
   probe: () => Promise<boolean>;
-  health: { health(): Health; markHealthy(): void; stop(): void };
+  health: { health(): Health; markHealthy(): void; markStarting(): void; stop(): void };
   /** Stops the health checks and the process for good. Idempotent. */
   stop(): Promise<void>;
 }
@@ -40,6 +40,9 @@ export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolea
   proc.on('exit', ({ code, signal, expected }) => {
     if (expected) deps.log.info(`${spec.name} stopped`, { code, signal });
     else deps.log.warn(`${spec.name} exited unexpectedly`, { code, signal });
+    // Its replacement starts at once (a container in well under a health interval): a probe that meets it
+    // mid-start must not count as a healthy instance failing (that would take the replacement out of the registry).
+    if (!expected) health.markStarting();
     changed();
   });
   proc.on('state', changed);

@@ -39,8 +39,9 @@ export function findNginxLua(): NginxLua | undefined {
 export function gatewayMode(cluster: ClusterConfig): GatewayMode {
   const setting = cluster.gateway.endpoints;
   if (setting === 'reload') return { kind: 'reload', reason: 'gateway.endpoints is "reload"' };
-  // The docker runtime's nginx image is built from the host's nginx binary alone, without the Lua module.
-  const lua = cluster.runtime === 'docker' ? undefined : findNginxLua();
+  // The docker runtime's nginx image carries the host's modules and Lua libraries at the same paths, and its
+  // container shares the host's network, so the proxy sync reaches the Lua balancer's admin port on 127.0.0.1.
+  const lua = findNginxLua();
   if (lua) return { kind: 'lua', lua };
   if (setting === 'lua') {
     throw new EcomError('gateway_config_invalid', 'gateway.endpoints is "lua" but nginx\'s Lua module or lua-resty-core is not installed', {
@@ -49,7 +50,7 @@ export function gatewayMode(cluster: ClusterConfig): GatewayMode {
   }
   return {
     kind: 'reload',
-    reason: cluster.runtime === 'docker' ? "the docker runtime's nginx image has no Lua module" : "nginx's Lua module is not installed",
+    reason: "nginx's Lua module is not installed",
   };
 }
 

@@ -246,4 +246,31 @@ describe('superviseProcess', () => {
     expect(entry.proc.restarts).toBe(1);
     await entry.stop();
   });
+
+  it('a crashed instance restarted at once is starting again: a probe failing while the replacement starts takes nothing out of the rotation', async () => {
+    vi.useFakeTimers();
+    const fake = fakeRuntime();
+    let answering = true;
+    const calls: string[] = [];
+    const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+    const entry = superviseProcess(spec, async () => answering, {
+      runtime: fake.runtime,
+      log: quiet,
+      timings: { healthIntervalMs: 1000, healthRetryMs: 500, healthFailures: 3, startTimeoutMs: 20_000 },
+      rotation: { leave: async (s) => void calls.push(`leave ${s.name}`), remove: async (s) => void calls.push(`remove ${s.name}`) },
+    });
+    entry.health.markHealthy();
+    answering = false;
+    fake.exit(100, 137);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(entry.proc.pid).toBe(101);
+    expect(entry.health.health()).toBe('starting');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(calls).toEqual([]);
+    expect(entry.health.health()).toBe('starting');
+    answering = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(entry.health.health()).toBe('healthy');
+    await entry.stop();
+  });
 });

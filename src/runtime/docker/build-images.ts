@@ -113,18 +113,18 @@ async function buildOne(plan: ImagePlan, options: ImageBuildOptions): Promise<vo
   }
 }
 
-/** Points `ecom-<kind>:<version>` (what exported compose, stack and Kubernetes files name) at the current build. */
-async function tagVersion(docker: Docker, tag: string, kind: ImageKind, version: string): Promise<void> {
+/** Points `ecom-<kind>:<version>` (what exported compose, stack and Kubernetes files name) at the current build, unless it already does. */
+async function tagVersion(docker: Docker, tag: string, kind: ImageKind, version: string, repoTags: string[] = []): Promise<void> {
+  if (repoTags.includes(`ecom-${kind}:${version}`)) return;
   await docker.getImage(tag).tag({ repo: `ecom-${kind}`, tag: version });
 }
 
-/** Whether the engine has an image with this tag. */
-async function hasImage(docker: Docker, tag: string): Promise<boolean> {
+/** The tags the engine has on the image called `tag`; undefined when it has no such image. */
+async function imageTags(docker: Docker, tag: string): Promise<string[] | undefined> {
   try {
-    await docker.getImage(tag).inspect();
-    return true;
+    return ((await docker.getImage(tag).inspect()) as { RepoTags?: string[] }).RepoTags ?? [];
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -136,11 +136,14 @@ async function hasImage(docker: Docker, tag: string): Promise<boolean> {
 export async function ensureImages(options: ImageBuildOptions & { build: boolean }): Promise<{ tags: ImageTags; built: ImageKind[] }> {
   const tags = {} as ImageTags;
   const built: ImageKind[] = [];
-  for (const kind of IMAGE_KINDS) {
-    const plan = await planImage(kind, options);
+  // Planning runs `ldd` on each image's programs: the three plans in parallel.
+  const plans = await Promise.all(IMAGE_KINDS.map((kind) => planImage(kind, options)));
+  for (const [i, kind] of IMAGE_KINDS.entries()) {
+    const plan = plans[i]!;
     tags[kind] = plan.tag;
-    if (await hasImage(options.docker, plan.tag)) {
-      await tagVersion(options.docker, plan.tag, kind, options.version);
+    const present = await imageTags(options.docker, plan.tag);
+    if (present) {
+      await tagVersion(options.docker, plan.tag, kind, options.version, present);
       continue;
     }
     if (!options.build) throw new EcomError('docker_image_missing', `image ${plan.tag} is not on the engine`);

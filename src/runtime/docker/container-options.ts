@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { ContainerCreateOptions } from 'dockerode';
-import { selfCommand } from '../../common/locate-assets.js';
+import { assetFile, IN_BINARY, selfCommand } from '../../common/locate-assets.js';
 import type { InstanceSpec } from '../runtime.js';
 import { CLUSTER_LABEL, containerNameOf, imageKindOf, INSTANCE_LABEL, parseMemory, type ImageTags } from './docker-names.js';
 
@@ -16,6 +16,8 @@ export interface ContainerContext {
   user: string;
   /** Per service kind: CPU and memory limits from the cluster file. */
   limits: (service: string) => { cpus?: number; memory?: string };
+  /** The cgroup every container is created under (the engine's own, `/docker`, when unset). */
+  cgroupParent?: string;
 }
 
 const PROGRAMS = { app: '/usr/local/bin/ecom', nginx: '/usr/sbin/nginx', redis: '/usr/bin/redis-server' } as const;
@@ -30,14 +32,17 @@ function commandOf(spec: InstanceSpec): string[] {
 
 /**
  * How one instance runs as a container: on the cluster network under its name (an alias peers resolve), its port
- * published on 127.0.0.1 only (the supervisor's health checks and the host's clients use it), the state dir and the
- * cluster file bind-mounted at their own paths, an init process that forwards signals and reaps, its stop signal,
- * the kind's CPU and memory limits. nginx shares the host's pid namespace, so its pid file names a pid the proxy
- * sync can signal to reload.
+ * published on 127.0.0.1 only (the supervisor's health checks use it), the state dir and the cluster file
+ * bind-mounted at their own paths, an init process that forwards signals and reaps, its stop signal, the kind's CPU
+ * and memory limits. nginx shares the host's pid namespace (its pid file names a pid the proxy sync can signal to
+ * reload) and the host's network: it listens on `<host>:<gateway.port>` itself, as on the process runtime, and
+ * reaches the instances at their cluster-network addresses — published ports would put docker's forwarding
+ * (docker-proxy, or DNAT) in front of every client request.
  */
 export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): ContainerCreateOptions {
   const kind = imageKindOf(spec.service);
-  const port = spec.port === undefined ? undefined : `${spec.port}/tcp`;
+  const hostNetwork = kind === 'nginx';
+  const port = spec.port === undefined || hostNetwork ? undefined : `${spec.port}/tcp`;
   const limits = ctx.limits(spec.service);
   const env = {
     ...spec.env,
@@ -53,20 +58,27 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): Con
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${v}`),
     User: ctx.user,
-    Hostname: spec.name,
+    ...(hostNetwork ? {} : { Hostname: spec.name }),
     WorkingDir: ctx.stateDir,
     Labels: { [CLUSTER_LABEL]: ctx.clusterId, [INSTANCE_LABEL]: spec.name },
     StopSignal: spec.stopSignal ?? 'SIGTERM',
     ...(port ? { ExposedPorts: { [port]: {} } } : {}),
     HostConfig: {
       Init: true,
-      NetworkMode: ctx.network.name,
-      Binds: [`${ctx.stateDir}:${ctx.stateDir}`, ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : [])],
+      NetworkMode: hostNetwork ? 'host' : ctx.network.name,
+      Binds: [
+        `${ctx.stateDir}:${ctx.stateDir}`,
+        ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : []),
+        // Run from a source checkout, the gateway's Lua modules are read from its templates/lua (the binary writes
+        // them into the state dir instead).
+        ...(kind === 'nginx' && !IN_BINARY && existsSync(assetFile('templates/lua')) ? [`${assetFile('templates/lua')}:${assetFile('templates/lua')}:ro`] : []),
+      ],
       ...(port ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(spec.port) }] } } : {}),
       ...(kind === 'nginx' ? { PidMode: 'host' } : {}),
+      ...(ctx.cgroupParent ? { CgroupParent: ctx.cgroupParent } : {}),
       ...(limits.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
       ...(limits.memory ? { Memory: parseMemory(limits.memory) } : {}),
     },
-    NetworkingConfig: { EndpointsConfig: { [ctx.network.name]: { Aliases: [spec.name] } } },
+    ...(hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [ctx.network.name]: { Aliases: [spec.name] } } } }),
   };
 }

@@ -22,18 +22,37 @@ function describeStartFailure(spec: InstanceSpec, err: unknown): string {
   return message;
 }
 
+/** Creates the container; one of that name left over (a run that did not end cleanly) is removed first, only then. */
+async function createContainer(docker: Docker, options: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+  try {
+    return await docker.createContainer(options);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    await removeContainer(docker, options.name!);
+    return docker.createContainer(options);
+  }
+}
+
 /**
  * The docker runtime: each instance is a container (see container-options) created and started through the
  * engine's API, its output appended to its log file (demultiplexed), its end seen through the engine's wait. A start
- * the engine refuses surfaces as an exit with code 127, the reason written to the log file. `stop` sends the stop
- * signal with the grace period (0: killed at once), waits for the end and removes the container; `close` removes
- * whatever is left and, with `onClose`, the network.
+ * the engine refuses surfaces as an exit with code 127, the reason written to the log file. An ended container is
+ * renamed at once (its name is free for the next start: a restart never waits for a removal) and removed in the
+ * background; `stop` sends the stop signal with the grace period (0: killed at once) and resolves once it ended;
+ * `close` waits for every removal and, with `onClose`, removes the network. `trace` (ECOM_DOCKER_TIMINGS=1) gets
+ * how long each engine step took.
  */
-export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: () => Promise<void>): Runtime & { close(): Promise<void> } {
-  /** Removal of each instance's previous container (its name is reused by the next start). */
-  const removals = new Map<string, Promise<void>>();
+export function dockerRuntime(
+  docker: Docker,
+  ctx: ContainerContext,
+  onClose?: () => Promise<void>,
+  trace?: (line: string) => void,
+): Runtime & { close(): Promise<void> } {
+  /** Per instance: resolves once its previous container gave up the name. */
+  const freed = new Map<string, Promise<void>>();
   const live = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
+  let generation = 0;
 
   const start = (spec: InstanceSpec): InstanceHandle => {
     const name = containerNameOf(ctx.stateDir, spec.name);
@@ -43,20 +62,24 @@ export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: (
     let container: Docker.Container | undefined;
     let resolveExit: (exit: InstanceExit) => void = () => undefined;
     const exited = new Promise<InstanceExit>((resolve) => (resolveExit = resolve));
+    const t0 = performance.now();
+    const lap = (step: string): void => trace?.(`docker ${spec.name}: ${step} at +${Math.round(performance.now() - t0)} ms`);
+    const previous = freed.get(spec.name);
     const started = (async (): Promise<boolean> => {
       try {
-        await removals.get(spec.name);
-        await removeContainer(docker, name);
-        container = await docker.createContainer(containerOptions(spec, ctx));
+        await previous;
+        container = await createContainer(docker, containerOptions(spec, ctx));
+        lap('created');
         const output = await container.attach({ stream: true, stdout: true, stderr: true });
         docker.modem.demuxStream(output, log, log);
         const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode?: number }>;
         await container.start();
-        pid = ((await container.inspect()) as { State?: { Pid?: number } }).State?.Pid || undefined;
+        lap('started');
         void waited.then(
           (result) => resolveExit({ code: result.StatusCode ?? null, signal: null }),
           () => resolveExit({ code: null, signal: null }),
         );
+        pid = ((await container.inspect()) as { State?: { Pid?: number } }).State?.Pid || undefined;
         return true;
       } catch (err) {
         log.write(`ecom: could not start container ${name}: ${describeStartFailure(spec, err)}\n`);
@@ -64,11 +87,18 @@ export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: (
         return false;
       }
     })();
-    const removed = exited.then(async () => {
-      await removeContainer(docker, name);
-      log.end();
+    // Once ended: renamed out of the way (the name is free for the next start), then removed.
+    const renamed = exited.then(async () => {
+      lap('exited');
+      if (!container) return;
+      await container.rename({ name: `${name}-ended-${process.pid}-${++generation}` }).catch(() => removeContainer(docker, name));
     });
-    removals.set(spec.name, removed);
+    const removed = renamed.then(async () => {
+      if (container) await removeContainer(docker, container.id);
+      log.end();
+      lap('removed');
+    });
+    freed.set(spec.name, renamed);
     live.add(removed);
     void removed.then(() => live.delete(removed));
     let stopping: Promise<void> | undefined;
@@ -87,7 +117,7 @@ export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: (
             await request.catch(() => undefined);
           }
           await exited;
-          await removed;
+          await renamed;
         })();
         return stopping;
       },
@@ -96,7 +126,6 @@ export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: (
 
   return {
     start,
-    listenHost: '0.0.0.0',
     close() {
       closing ??= (async () => {
         await Promise.all([...live]);

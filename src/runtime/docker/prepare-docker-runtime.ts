@@ -1,4 +1,6 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { readBuildInfo } from '../../common/describe-build.js';
 import type { ClusterConfig } from '../../config/cluster-schema.js';
 import type { Runtime } from '../runtime.js';
@@ -9,34 +11,90 @@ import { clusterIdOf, dockerStateFile, networkNameOf, type ImageTags } from './d
 import { dockerRuntime } from './docker-runtime.js';
 import { locateAppBinary } from './locate-app-binary.js';
 
-/** The cluster's images on its engine: built when missing with `build`, else `docker_image_missing`. */
+/** Where `ecom up` leaves the image tags it just ensured, for the daemon it starts next. */
+const handedImagesFile = (stateDir: string): string => join(stateDir, 'docker-images.json');
+
+/** The tags `ecom up` handed over, when every one of them is on the engine. */
+async function handedImages(docker: Docker, stateDir: string): Promise<ImageTags | undefined> {
+  const file = handedImagesFile(stateDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const tags = JSON.parse(readFileSync(file, 'utf8')) as ImageTags;
+    const present = await Promise.all(
+      Object.values(tags).map((tag) =>
+        docker
+          .getImage(tag)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    );
+    return present.length === 3 && present.every(Boolean) ? tags : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cluster's images on its engine: built when missing with `build`, else `docker_image_missing`. With `build`
+ * (what `ecom up` runs before it starts the daemon) the tags are handed to the daemon through the state dir, so the
+ * daemon does not plan the images again (`ldd` on every program, the input hashes).
+ */
 export async function clusterImages(
   cluster: ClusterConfig,
   options: { build: boolean; base?: string; onProgress?: (line: string) => void },
 ): Promise<ImageTags> {
   const { docker } = await connectDocker(cluster.docker.socket);
+  const handed = options.build ? undefined : await handedImages(docker, cluster.stateDir);
+  if (handed) return handed;
   const appBinary = await locateAppBinary(options);
   const { tags } = await ensureImages({ docker, version: readBuildInfo().version, appBinary, ...options });
+  if (options.build && !options.base) {
+    mkdirSync(cluster.stateDir, { recursive: true });
+    writeFileSync(handedImagesFile(cluster.stateDir), JSON.stringify(tags));
+  }
   return tags;
+}
+
+/**
+ * Where the containers' cgroups go. With the cgroupfs driver the engine puts every container under one `/docker`
+ * group, which the kernel's CPU scheduler weighs as a single process against every process of the root group: on a
+ * busy machine all of a cluster's containers together would get the share of one host process. Each container
+ * directly under the root instead weighs what one instance weighs on the process runtime. With the systemd
+ * driver (slices) the engine's default stays.
+ */
+async function cgroupParentOf(docker: Docker): Promise<string | undefined> {
+  const info = (await docker.info().catch(() => ({}))) as { CgroupDriver?: string };
+  return info.CgroupDriver === 'cgroupfs' ? '/' : undefined;
 }
 
 /**
  * The docker runtime for a cluster: checks the engine answers, finds the images (building missing ones only with
  * `build`), creates the cluster network, and records engine and network in `<stateDir>/docker.json`. Closing the
- * runtime removes the network and that file.
+ * runtime removes the network and that file. With `ECOM_DOCKER_TIMINGS=1` each engine step's time goes to
+ * `onProgress` (the daemon's log).
  */
 export async function prepareDockerRuntime(
   cluster: ClusterConfig,
   options: { build?: boolean; onProgress?: (line: string) => void } = {},
 ): Promise<Runtime & { close(): Promise<void> }> {
+  const started = performance.now();
+  const trace = process.env.ECOM_DOCKER_TIMINGS === '1' ? options.onProgress : undefined;
+  const lap = (step: string): void => trace?.(`docker runtime: ${step} at +${Math.round(performance.now() - started)} ms`);
   const { docker, socketPath } = await connectDocker(cluster.docker.socket);
+  lap('engine answered');
   const images = await clusterImages(cluster, { build: options.build ?? false, onProgress: options.onProgress });
   const clusterId = clusterIdOf(cluster.stateDir);
   const name = networkNameOf(cluster.stateDir);
   // Written first: whatever happens next, `ecom down` knows where to look.
   const stateFile = dockerStateFile(cluster.stateDir);
   writeFileSync(stateFile, JSON.stringify({ socket: socketPath, network: name, clusterId }));
+  lap('images found');
   const network = await createClusterNetwork(docker, { name, clusterId, ...(cluster.docker.subnet ? { subnet: cluster.docker.subnet } : {}) });
+  lap('network created');
+  const cgroupParent = await cgroupParentOf(docker);
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   return dockerRuntime(
@@ -48,6 +106,7 @@ export async function prepareDockerRuntime(
       network,
       images,
       user: `${uid}:${gid}`,
+      ...(cgroupParent ? { cgroupParent } : {}),
       limits: (service) => {
         const svc = (cluster.services as Record<string, { cpus?: number; memory?: string } | undefined>)[service];
         return { ...(svc?.cpus ? { cpus: svc.cpus } : {}), ...(svc?.memory ? { memory: svc.memory } : {}) };
@@ -57,5 +116,6 @@ export async function prepareDockerRuntime(
       await removeNetwork(docker, name);
       rmSync(stateFile, { force: true });
     },
+    trace,
   );
 }

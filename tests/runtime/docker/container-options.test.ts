@@ -36,9 +36,12 @@ describe('container options (the docker runtime’s mapping of an instance spec)
     expect(o.HostConfig?.PidMode).toBeUndefined();
     expect(o.NetworkingConfig?.EndpointsConfig?.['ecom-abc']?.Aliases).toEqual(['product-2']);
     expect(o.User).toBe('1000:1000');
+    expect(o.HostConfig?.CgroupParent).toBeUndefined();
+    // With the cgroupfs driver each container's cgroup goes under the root (see prepare-docker-runtime).
+    expect(containerOptions(spec({ name: 'product-2', service: 'product', port: 5002 }), { ...ctx, cgroupParent: '/' }).HostConfig?.CgroupParent).toBe('/');
   });
 
-  it('redis binds every interface of its namespace; nginx keeps its stop signal and shares the host pid namespace', () => {
+  it('redis binds every interface of its namespace; nginx keeps its stop signal and shares the host pid and network namespaces (no published port)', () => {
     const redis = containerOptions(
       spec({ name: 'redis', service: 'redis', port: 6390, command: 'redis-server', args: ['/c', '--bind', '127.0.0.1', '--port', '6390'] }),
       ctx,
@@ -46,7 +49,15 @@ describe('container options (the docker runtime’s mapping of an instance spec)
     expect(redis.Image).toBe('ecom-redis:1');
     expect(redis.Cmd).toEqual(['/usr/bin/redis-server', '/c', '--bind', '0.0.0.0', '--port', '6390']);
     const nginx = containerOptions(spec({ name: 'nginx', service: 'nginx', port: 8080, command: 'nginx', args: ['-p', '/p'], stopSignal: 'SIGQUIT' }), ctx);
-    expect(nginx).toMatchObject({ Image: 'ecom-nginx:1', Cmd: ['/usr/sbin/nginx', '-p', '/p'], StopSignal: 'SIGQUIT', HostConfig: { PidMode: 'host' } });
+    expect(nginx).toMatchObject({
+      Image: 'ecom-nginx:1',
+      Cmd: ['/usr/sbin/nginx', '-p', '/p'],
+      StopSignal: 'SIGQUIT',
+      HostConfig: { PidMode: 'host', NetworkMode: 'host' },
+    });
+    expect(nginx.HostConfig?.PortBindings).toBeUndefined();
+    expect(nginx.NetworkingConfig).toBeUndefined();
+    expect(nginx.Hostname).toBeUndefined();
     expect(nginx.HostConfig?.NanoCpus).toBeUndefined();
   });
 });

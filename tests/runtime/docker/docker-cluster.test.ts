@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inSubnet } from '../../../src/config/cluster-hosts.js';
 import { CLUSTER_LABEL, clusterIdOf, containerNameOf, networkNameOf } from '../../../src/runtime/docker/docker-names.js';
+import { checkHttpContract, contractTarget } from '../../helpers/check-http-contract.js';
 import { ecom, runEcom } from '../../helpers/run-ecom-cli.js';
 import { startGetLoop } from '../../helpers/start-get-loop.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -13,6 +14,19 @@ import { startWorkerNode, type WorkerNode } from './start-worker-node.js';
 
 const engine: TestEngine = await startTestEngine();
 if ('skip' in engine) console.warn(`SKIPPING the docker runtime tests: ${engine.skip}`);
+
+/** Waits until the gateway routes to every service kind (each answers a request without a token with its own 401). */
+async function everyKindRouted(gatewayPort: number): Promise<void> {
+  const base = `http://127.0.0.1:${gatewayPort}`;
+  for (const path of ['/api/users/me', '/api/orders', '/api/logs', '/api/products/1/x']) {
+    await waitFor(
+      `the gateway routing ${path}`,
+      async () => ((await fetch(`${base}${path}`).catch(() => undefined))?.headers.get('x-instance-id') ? true : undefined),
+      60_000,
+      200,
+    );
+  }
+}
 
 type Status = { processes: Array<{ service: string; id: number | null; pid: number | null; health: string; restarts: number }> };
 
@@ -75,6 +89,10 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     const hosts = Object.values(listing.services).flatMap((list) => list.map((i) => i.host));
     expect(hosts).toHaveLength(5);
     for (const host of hosts) expect(inSubnet(host, subnet), `${host} in ${subnet}`).toBe(true);
+
+    // The HTTP contract holds unchanged on this runtime (the process runtime's run: tests/helpers/check-http-contract.test.ts).
+    const contract = await checkHttpContract(contractTarget(cluster.stateDir, cluster.gatewayPort));
+    expect(contract.ordersPlaced).toBe(5);
 
     const product1 = containerNameOf(cluster.stateDir, `product-${productId}`);
     const inspected = await docker.getContainer(product1).inspect();
@@ -141,6 +159,10 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
       };
       await waitFor('every service of the stack running', async () => ((await running()).join() === expected.join() ? true : undefined), 60_000, 500);
       expect(await running()).toEqual(expected);
+      // The HTTP contract holds unchanged on the stack, once the gateway routes to every kind.
+      await everyKindRouted(stackCluster.gatewayPort);
+      const contract = await checkHttpContract(contractTarget(stackCluster.stateDir, stackCluster.gatewayPort));
+      expect(contract.ordersPlaced).toBe(5);
       const loop = startGetLoop(`http://127.0.0.1:${stackCluster.gatewayPort}/api/products?limit=1`);
       await waitFor('GETs through the stack gateway', () => loop.seen.size > 0 || undefined);
       const victim = (await docker.listContainers({ filters: { label: [stackLabel] } })).find((c) => c.Names.some((n) => n.includes('_product-')));
