@@ -6,6 +6,7 @@ import { createGenerationTier, type GenerationRedis } from './cache/create-gener
 import { createLocalTier } from './cache/create-local-tier.js';
 import { encodeCacheTarget, type CacheTarget } from './cache/encode-cache-keys.js';
 import { startDirtyFlusher } from './cache/flush-dirty-keys.js';
+import { batchInvalidations } from './cache/batch-invalidations.js';
 
 export type { CacheTarget } from './cache/encode-cache-keys.js';
 
@@ -55,6 +56,16 @@ export function createCache(options: {
     onDelivered: () => options.signal.bump(),
     everyMs: options.flushEveryMs ?? 500,
   });
+  // Invalidations asked for in one turn of the event loop go to Redis as one transaction with one signal bump.
+  const invalidations = batchInvalidations(async (targets) => {
+    try {
+      if (!generations.ready()) throw new Error('redis not ready');
+      await generations.bump(targets);
+    } catch {
+      await retryWhileBusy(() => options.dirty.add(targets.map(encodeCacheTarget)));
+    }
+    options.signal.bump();
+  });
   const isDirty = (ns: string, name: string): boolean => dirtyNames.size > 0 && (dirtyNames.has(encodeCacheTarget({ ns })) || dirtyNames.has(name));
 
   return {
@@ -101,16 +112,7 @@ export function createCache(options: {
       count(joined ? 'coalesced' : 'miss');
       return result;
     },
-    async invalidate(targets) {
-      if (targets.length === 0) return;
-      try {
-        if (!generations.ready()) throw new Error('redis not ready');
-        await generations.bump(targets);
-      } catch {
-        await retryWhileBusy(() => options.dirty.add(targets.map(encodeCacheTarget)));
-      }
-      options.signal.bump();
-    },
+    invalidate: (targets) => (targets.length === 0 ? Promise.resolve() : invalidations.add(targets)),
     close() {
       flusher.close();
     },

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
 import { EVENT_STREAM, EVENT_STREAM_KEEP } from './domain-event.js';
@@ -21,11 +22,15 @@ export function relayOutbox(options: {
   instanceId: string;
   log: Logger;
   everyMs?: number;
+  /** Least time between the starts of two runs. */
+  spacingMs?: number;
   claimStaleMs?: number;
   trimEveryMs?: number;
   keep?: number;
 }): () => Promise<void> {
   const staleMs = options.claimStaleMs ?? 10_000;
+  const spacingMs = options.spacingMs ?? 10;
+  let lastStart = 0;
   let stopped = false;
   let failing = false;
   let lastTrim = Date.now();
@@ -58,8 +63,13 @@ export function relayOutbox(options: {
     if (queued || stopped) return;
     queued = true;
     running = running.then(async () => {
+      // Runs start at least `spacingMs` apart: under a stream of commits each run publishes a batch, not one event
+      // (two commits and a round trip to Redis each); the first event after a quiet spell still goes at once.
+      const wait = lastStart + spacingMs - Date.now();
+      if (wait > 0) await sleep(wait);
       queued = false;
       if (stopped) return;
+      lastStart = Date.now();
       try {
         await publish();
         await trim();
