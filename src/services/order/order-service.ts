@@ -7,6 +7,7 @@ import { validateInput } from '../../kit/validate-input.js';
 import { ORDER_MIGRATIONS, openOrderStore, type CapturedShipping } from './order-store.js';
 import { openShippingCopyStore } from './shipping-copy-store.js';
 import { groupCommit } from '../shared/group-commit.js';
+import { sendJson } from '../shared/send-json.js';
 import { reserveInBatches } from './reserve-stock.js';
 import { placeOrder } from './place-order.js';
 import { releaseStaleOrders } from './release-stale-orders.js';
@@ -86,7 +87,7 @@ export const orderService: ServiceDefinition = {
         reserve,
       });
       if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(201).json({ order: result.order });
+      sendJson(res, 201, { order: result.order });
     });
     routes.get('/api/orders', auth.user, (req, res) => {
       const caller = currentUser(req);

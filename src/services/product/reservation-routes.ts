@@ -7,6 +7,7 @@ import type { ServiceMetrics } from '../../kit/create-metrics.js';
 import { validateInput } from '../../kit/validate-input.js';
 import type { Cache, CacheTarget } from '../shared/create-cache.js';
 import type { GroupedWrite } from '../shared/group-commit.js';
+import { sendJson } from '../shared/send-json.js';
 import type { ProductStore, ReserveResult } from './product-store.js';
 
 /** Most reservations one batch call carries. */
@@ -85,13 +86,13 @@ export function reservationRoutes(options: {
   routes.put('/internal/reservations', auth.cluster, async (req, res) => {
     const { reservations } = validateInput(batchBody, req.body);
     const answers = await reserveAll(reservations);
-    res.json({ results: answers.map((a, i) => ({ id: reservations[i]!.id, ...a })) });
+    sendJson(res, 200, { results: answers.map((a, i) => ({ id: reservations[i]!.id, ...a })) });
   });
   routes.put('/internal/reservations/:id', auth.cluster, async (req, res) => {
     const id = validateInput(reservationId, req.params.id, 'id');
     const body = validateInput(reserveBody, req.body);
     const [answer] = await reserveAll([{ id, items: body.items }]);
-    res.status(answer!.status).json(answer!.body);
+    sendJson(res, answer!.status, answer!.body);
   });
   routes.delete('/internal/reservations/:id', auth.cluster, async (req, res) => {
     const id = validateInput(reservationId, req.params.id, 'id');
