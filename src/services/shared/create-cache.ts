@@ -102,15 +102,18 @@ export function createCache(options: {
       }
       const { valueKey } = entry;
       // Held until Redis has the value, so misses arriving meanwhile share this load; keyed by generation, so a
-      // reader after an invalidation never joins a load that began before it.
+      // reader after an invalidation never joins a load that began before it. The reader that loaded is answered at
+      // once: the value goes to Redis meanwhile.
+      let loaded: { value: T | undefined } | undefined;
       const { result, joined } = loads.run(valueKey, async () => {
         const value = load();
+        loaded = { value };
         local.keep(version, name, value);
         if (value !== undefined) await generations.write(valueKey, JSON.stringify(value)).catch(() => undefined);
         return value;
       });
       count(joined ? 'coalesced' : 'miss');
-      return result;
+      return !joined && loaded ? loaded.value : result;
     },
     invalidate: (targets) => (targets.length === 0 ? Promise.resolve() : invalidations.add(targets)),
     close() {
