@@ -42,10 +42,16 @@ export function reserveInBatches(peers: PeerClient): ReserveStock {
       return;
     }
     if (res.status === 404) return settleOneByOne(batch);
-    const results = res.status === 200 ? (res.body as { results?: Array<{ id: string; status: number; body: unknown }> }).results : undefined;
+    if (res.status !== 200) {
+      for (const p of batch) p.resolve(res);
+      return;
+    }
+    const results = (res.body as { results?: Array<{ id: string; status: number; body: unknown }> } | undefined)?.results;
     batch.forEach((p, i) => {
       const entry = results?.[i];
-      p.resolve(entry && entry.id === p.id ? { status: entry.status, body: entry.body } : res);
+      // An answer without this order's entry says nothing of its stock: failing lets the order give it back.
+      if (entry && entry.id === p.id) p.resolve({ status: entry.status, body: entry.body });
+      else p.reject(new Error(`the product service's batch answer has no entry for reservation ${p.id}`));
     });
   };
   const flush = (): void => {

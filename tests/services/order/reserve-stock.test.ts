@@ -56,4 +56,13 @@ describe('reserving stock in batches', () => {
     const outcomes = await Promise.allSettled(['order-a1', 'order-b2'].map((id) => reserve(id, items)));
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
   });
+  it('fails the orders a batch answer has no entry for, and passes a failed batch status on to each order', async () => {
+    const partial = fakePeers(() => ({ status: 200, body: { results: [{ id: 'order-a1', status: 201, body: {} }] } }));
+    const reserve = reserveInBatches(partial.peers);
+    const outcomes = await Promise.allSettled(['order-a1', 'order-b2'].map((id) => reserve(id, items)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    const failing = fakePeers(() => ({ status: 500, body: { error: { code: 'internal_error' } } }));
+    const answers = await Promise.all(['order-c3', 'order-d4'].map((id) => reserveInBatches(failing.peers)(id, items)));
+    expect(answers.map((a) => a.status)).toEqual([500, 500]);
+  });
 });
