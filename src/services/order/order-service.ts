@@ -6,6 +6,9 @@ import type { ServiceDefinition } from '../shared/service-definition.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { ORDER_MIGRATIONS, openOrderStore, type CapturedShipping } from './order-store.js';
 import { openShippingCopyStore } from './shipping-copy-store.js';
+import { groupCommit } from '../shared/group-commit.js';
+import { sendJson } from '../shared/send-json.js';
+import { reserveInBatches } from './reserve-stock.js';
 import { placeOrder } from './place-order.js';
 import { releaseStaleOrders } from './release-stale-orders.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
@@ -59,6 +62,9 @@ export const orderService: ServiceDefinition = {
     const ownerAlive = ownerAliveIn(resolver, self);
     const store = openOrderStore(db, outbox);
     const shippingCopy = openShippingCopyStore(db);
+    // Concurrent orders share SQLite commits (each order's writes stay isolated in a savepoint).
+    const write = groupCommit(db);
+    const reserve = reserveInBatches(peers);
     const stopSweep = releaseStaleOrders({ store, peers, log, staleAfterMs: 30_000, everyMs: 5_000 });
 
     const routes = Router(STRICT_ROUTING);
@@ -77,9 +83,11 @@ export const orderService: ServiceDefinition = {
         owner: ownerOf(self.id, self.pid),
         ownerAlive,
         shippingCopy,
+        write,
+        reserve,
       });
       if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(201).json({ order: result.order });
+      sendJson(res, 201, { order: result.order });
     });
     routes.get('/api/orders', auth.user, (req, res) => {
       const caller = currentUser(req);

@@ -130,10 +130,10 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
      WHERE user_id = @userId AND status = 'placed' AND shipping_version < @profileVersion`,
   );
 
-  const toOrder = (row: OrderRow): Order => ({
+  const toOrder = (row: OrderRow, items?: OrderItem[]): Order => ({
     id: row.id,
     userId: row.user_id,
-    items: itemsOf.all(row.id) as OrderItem[],
+    items: items ?? (itemsOf.all(row.id) as OrderItem[]),
     total: row.total,
     status: row.status as Order['status'],
     shipping: { name: row.shipping_name, address: row.shipping_address, phone: row.shipping_phone },
@@ -165,7 +165,10 @@ export function openOrderStore(db: Db, outbox: OutboxStore): OrderStore {
     const total = items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
     const changed = markPlaced.run({ id, total, ...shipping, now: new Date().toISOString() }).changes;
     if (changed !== 1) throw new Error(`order ${id} is no longer pending`);
-    const order = toOrder(byId.get(id) as OrderRow);
+    const row = byId.get(id) as OrderRow;
+    // The lines just written, in the order `itemsOf` reads them: no second query.
+    const lines = items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: i.unitPrice })).sort((a, b) => a.productId - b.productId);
+    const order = toOrder(row, lines);
     outbox.append('ORDER_PLACED', { orderId: order.id, userId: order.userId, items: order.items, total: order.total, at: order.createdAt });
     return order;
   });

@@ -7,6 +7,8 @@ import { httpError } from '../../kit/http-error.js';
 import type { CapturedShipping, Order, OrderItem, OrderStore } from './order-store.js';
 import type { ShippingCopyStore } from './shipping-copy-store.js';
 import { retryWhileBusy } from '../shared/retry-while-busy.js';
+import type { GroupedWrite } from '../shared/group-commit.js';
+import { reserveOneByOne, type ReserveStock } from './reserve-stock.js';
 
 /** The outcome of placing an order: the order, and whether it is a replay of an earlier request with the same key. */
 export interface PlacedOrder {
@@ -66,15 +68,21 @@ export async function placeOrder(input: {
   ownerAlive?: (owner: string) => boolean;
   /** The local copy of users' shipping details (from user events); without it the user service is always asked. */
   shippingCopy?: ShippingCopyStore;
+  /** How the order's writes run (the service shares commits between concurrent orders, `groupCommit`); default one each. */
+  write?: GroupedWrite;
+  /** How stock is reserved at the product service (the service batches concurrent orders); default one call each. */
+  reserve?: ReserveStock;
 }): Promise<PlacedOrder> {
   const { store, peers, log, userId, idempotencyKey } = input;
+  const write: GroupedWrite = input.write ?? retryWhileBusy;
+  const reserve = input.reserve ?? reserveOneByOne(peers);
   const canonical = [...input.items].sort((a, b) => a.productId - b.productId || a.quantity - b.quantity);
   const requestHash = createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
   const deadline = Date.now() + input.waitForPeerMs;
 
   for (;;) {
     const id = randomUUID();
-    const begun = await retryWhileBusy(() => store.begin({ id, userId, idempotencyKey, requestHash, owner: input.owner }));
+    const begun = await write(() => store.begin({ id, userId, idempotencyKey, requestHash, owner: input.owner }));
     if (begun !== 'started') {
       if (begun.requestHash !== requestHash) {
         throw httpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different order');
@@ -84,9 +92,9 @@ export async function placeOrder(input: {
       // comes first, so a first request that is merely slow can no longer place the order whose stock goes back.
       const ownerGone = begun.owner !== '' && input.ownerAlive !== undefined && !input.ownerAlive(begun.owner);
       if (begun.releasing || begun.abandoned || ownerGone || Date.now() - Date.parse(begun.createdAt) > input.waitForPeerMs) {
-        if (!(await retryWhileBusy(() => store.beginRelease(begun.id)))) continue;
+        if (!(await write(() => store.beginRelease(begun.id)))) continue;
         if (await releaseReservation(peers, begun.id)) {
-          await retryWhileBusy(() => store.discard(begun.id));
+          await write(() => store.discard(begun.id));
           continue;
         }
         if (Date.now() > deadline) throw httpError(503, 'product_unavailable', 'the product service does not answer');
@@ -105,7 +113,7 @@ export async function placeOrder(input: {
   /** Gives the attempt's stock back and forgets it, or marks it abandoned when the product service is away. */
   async function giveBack(id: string): Promise<void> {
     const released = await releaseReservation(peers, id);
-    await retryWhileBusy(() => (released ? store.discard(id) : store.abandon(id)));
+    await write(() => (released ? store.discard(id) : store.abandon(id)));
   }
 
   async function completeAttempt(id: string): Promise<Order> {
@@ -113,17 +121,12 @@ export async function placeOrder(input: {
     try {
       shipping = await shippingOf(peers, userId, input.shippingCopy);
     } catch (err) {
-      await retryWhileBusy(() => store.discard(id));
+      await write(() => store.discard(id));
       throw err;
     }
     let reserved: { status: number; body: unknown };
     try {
-      reserved = await peers.call('product', {
-        method: 'PUT',
-        path: `/internal/reservations/${id}`,
-        body: { items: input.items },
-        idempotent: true,
-      });
+      reserved = await reserve(id, input.items);
     } catch (err) {
       await giveBack(id);
       throw err;
@@ -131,7 +134,7 @@ export async function placeOrder(input: {
     if (reserved.status === 201 || reserved.status === 200) {
       const items = (reserved.body as { reservation: { items: OrderItem[] } }).reservation.items;
       try {
-        const order = await retryWhileBusy(() => store.place(id, items, shipping));
+        const order = await write(() => store.place(id, items, shipping));
         log.info('order placed', { orderId: id, userId, total: order.total });
         return order;
       } catch (err) {
@@ -139,7 +142,7 @@ export async function placeOrder(input: {
         throw new EcomError('order_not_saved', 'the order could not be saved; no stock was taken', { status: 500, cause: err });
       }
     }
-    await retryWhileBusy(() => store.discard(id));
+    await write(() => store.discard(id));
     const error = (reserved.body as ErrorBody | undefined)?.error;
     if (reserved.status === 409 && error?.code === 'insufficient_stock') {
       throw httpError(409, 'insufficient_stock', error.message ?? 'not enough stock', error.details);

@@ -3,6 +3,9 @@ import type { Product } from './product-store.js';
 
 /** A search matching more products than this lists them in id order instead of by rank (see `searchProducts`). */
 export const RANKED_MATCHES = 2_000;
+/** How long whether a query is that common is remembered, and for how many queries at most. */
+const COMMONNESS_TTL_MS = 60_000;
+const COMMONNESS_KEPT = 10_000;
 
 /** Catalogue search; all its SQL lives here (the FTS5 index and its triggers come from PRODUCT_MIGRATIONS). */
 export interface ProductSearchStore {
@@ -25,6 +28,18 @@ export function openProductSearchStore(db: Db): ProductSearchStore {
   // In the FTS index's own rowid order: read lazily up to the page, no sort.
   const byId = db.prepare(`${matched} ORDER BY products_fts.rowid LIMIT @limit OFFSET @offset`);
   const beyond = db.prepare('SELECT 1 FROM products_fts WHERE products_fts MATCH ? LIMIT 1 OFFSET ?').pluck();
+  // Whether a query matches more than RANKED_MATCHES products costs as much as reading its matches (a word prefix is
+  // merged in full), so it is remembered for a while: a repeated query, or its next page, skips that read.
+  const known = new Map<string, { common: boolean; at: number }>();
+  const commonness = (match: string): boolean => {
+    const now = Date.now();
+    const seen = known.get(match);
+    if (seen && now - seen.at < COMMONNESS_TTL_MS) return seen.common;
+    if (known.size >= COMMONNESS_KEPT) known.clear();
+    const common = beyond.get(match, RANKED_MATCHES) !== undefined;
+    known.set(match, { common, at: now });
+    return common;
+  };
   return {
     search({ q, offset, limit }) {
       const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -33,7 +48,7 @@ export function openProductSearchStore(db: Db): ProductSearchStore {
       const match = `"${words.join(' ')}" *`;
       // Ranking sorts every match, so it is kept to queries matching at most RANKED_MATCHES products: a word that
       // common ranks them nearly alike anyway, and listing in id order costs only the page read.
-      const common = beyond.get(match, RANKED_MATCHES) !== undefined;
+      const common = commonness(match);
       return (common ? byId : ranked).all({ match, pattern, limit, offset }) as Product[];
     },
   };

@@ -6,10 +6,12 @@ import type { ServiceDefinition } from '../shared/service-definition.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { PRODUCT_MIGRATIONS, openProductStore, type Product } from './product-store.js';
 import { STRICT_ROUTING } from '../../kit/create-service-app.js';
+import { groupCommit } from '../shared/group-commit.js';
 import { retryWhileBusy } from '../shared/retry-while-busy.js';
 import { importRoute } from './import-route.js';
 import { openProductImportStore } from './product-import-store.js';
 import { openProductSearchStore } from './product-search-store.js';
+import { reservationRoutes } from './reservation-routes.js';
 
 const MAX_MONEY = 1_000_000_000;
 const cents = z.number().int('expected integer cents').min(0).max(MAX_MONEY);
@@ -35,14 +37,7 @@ const listQuery = z.object({
     .optional(),
   q: z.string().max(200).optional(),
 });
-const reserveBody = z.object({
-  items: z
-    .array(z.object({ productId: z.number().int().positive(), quantity: z.number().int().positive().max(MAX_MONEY) }))
-    .min(1)
-    .max(100),
-});
 const idParam = z.coerce.number().int().positive();
-const reservationId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a reservation id');
 
 const encodeCursor = (id: number): string => Buffer.from(String(id)).toString('base64url');
 function decodeCursor(cursor: string | undefined): number {
@@ -71,8 +66,10 @@ const productTargets = (ids: readonly number[]): CacheTarget[] => [...ids.map((i
 export const productService: ServiceDefinition = {
   kind: 'product',
   migrations: PRODUCT_MIGRATIONS,
-  create({ db, cache, auth, log, outbox }) {
+  create({ db, cache, auth, log, outbox, metrics }) {
     const store = openProductStore(db);
+    // Concurrent reservations share SQLite commits (each stays isolated in a savepoint of its own).
+    const write = groupCommit(db);
     const catalogue = openProductSearchStore(db);
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
     // Cached products are frozen and shared until invalidated, so their JSON is built once per cached copy; the
@@ -139,45 +136,13 @@ export const productService: ServiceDefinition = {
       res.status(204).end();
     });
 
-    routes.put('/internal/reservations/:id', auth.cluster, async (req, res) => {
-      const id = validateInput(reservationId, req.params.id, 'id');
-      const { items } = validateInput(reserveBody, req.body);
-      const result = await retryWhileBusy(() => store.reserve(id, items));
-      switch (result.status) {
-        case 'reserved':
-          if (!result.replayed) await cache.invalidate(productTargets(result.items.map((i) => i.productId)));
-          res.status(result.replayed ? 200 : 201).json({ reservation: { id, items: result.items } });
-          return;
-        case 'released':
-          throw httpError(409, 'reservation_released', 'this reservation was already released');
-        case 'insufficient_stock':
-          throw httpError(409, 'insufficient_stock', `not enough stock for product ${result.productId}`, {
-            productId: result.productId,
-            requested: result.requested,
-            available: result.available,
-          });
-        case 'product_not_found':
-          throw httpError(422, 'product_not_found', `product ${result.productId} does not exist`, { productId: result.productId });
-      }
-    });
-    routes.delete('/internal/reservations/:id', auth.cluster, async (req, res) => {
-      const id = validateInput(reservationId, req.params.id, 'id');
-      const productIds = await retryWhileBusy(() => store.release(id));
-      if (productIds.length > 0) {
-        await cache.invalidate(productTargets(productIds));
-        log.info('reservation released', { reservationId: id });
-      }
-      res.status(204).end();
-    });
+    routes.use(reservationRoutes({ store, write, cache, auth, log, metrics, targets: productTargets }));
     return {
       routes,
       consumes: {
         handlers: {
+          // `sold` is in no answer, so counting it invalidates nothing (the reservation already did, for the stock).
           ORDER_PLACED: (event) => store.recordSales((event.payload as { items: Array<{ productId: number; quantity: number }> }).items),
-        },
-        afterApply: (event) => {
-          const { items } = event.payload as { items: Array<{ productId: number }> };
-          void cache.invalidate(productTargets(items.map((i) => i.productId)));
         },
       },
     };

@@ -6,6 +6,7 @@ import { createGenerationTier, type GenerationRedis } from './cache/create-gener
 import { createLocalTier } from './cache/create-local-tier.js';
 import { encodeCacheTarget, type CacheTarget } from './cache/encode-cache-keys.js';
 import { startDirtyFlusher } from './cache/flush-dirty-keys.js';
+import { batchInvalidations } from './cache/batch-invalidations.js';
 
 export type { CacheTarget } from './cache/encode-cache-keys.js';
 
@@ -55,6 +56,16 @@ export function createCache(options: {
     onDelivered: () => options.signal.bump(),
     everyMs: options.flushEveryMs ?? 500,
   });
+  // Invalidations asked for in one turn of the event loop go to Redis as one transaction with one signal bump.
+  const invalidations = batchInvalidations(async (targets) => {
+    try {
+      if (!generations.ready()) throw new Error('redis not ready');
+      await generations.bump(targets);
+    } catch {
+      await retryWhileBusy(() => options.dirty.add(targets.map(encodeCacheTarget)));
+    }
+    options.signal.bump();
+  });
   const isDirty = (ns: string, name: string): boolean => dirtyNames.size > 0 && (dirtyNames.has(encodeCacheTarget({ ns })) || dirtyNames.has(name));
 
   return {
@@ -91,26 +102,20 @@ export function createCache(options: {
       }
       const { valueKey } = entry;
       // Held until Redis has the value, so misses arriving meanwhile share this load; keyed by generation, so a
-      // reader after an invalidation never joins a load that began before it.
+      // reader after an invalidation never joins a load that began before it. The reader that loaded is answered at
+      // once: the value goes to Redis meanwhile.
+      let loaded: { value: T | undefined } | undefined;
       const { result, joined } = loads.run(valueKey, async () => {
         const value = load();
+        loaded = { value };
         local.keep(version, name, value);
         if (value !== undefined) await generations.write(valueKey, JSON.stringify(value)).catch(() => undefined);
         return value;
       });
       count(joined ? 'coalesced' : 'miss');
-      return result;
+      return !joined && loaded ? loaded.value : result;
     },
-    async invalidate(targets) {
-      if (targets.length === 0) return;
-      try {
-        if (!generations.ready()) throw new Error('redis not ready');
-        await generations.bump(targets);
-      } catch {
-        await retryWhileBusy(() => options.dirty.add(targets.map(encodeCacheTarget)));
-      }
-      options.signal.bump();
-    },
+    invalidate: (targets) => (targets.length === 0 ? Promise.resolve() : invalidations.add(targets)),
     close() {
       flusher.close();
     },

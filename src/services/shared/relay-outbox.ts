@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
 import { EVENT_STREAM, EVENT_STREAM_KEEP } from './domain-event.js';
@@ -21,11 +22,15 @@ export function relayOutbox(options: {
   instanceId: string;
   log: Logger;
   everyMs?: number;
+  /** Least time between the starts of two runs. */
+  spacingMs?: number;
   claimStaleMs?: number;
   trimEveryMs?: number;
   keep?: number;
 }): () => Promise<void> {
   const staleMs = options.claimStaleMs ?? 10_000;
+  const spacingMs = options.spacingMs ?? 5;
+  let lastPublished = 0;
   let stopped = false;
   let failing = false;
   let lastTrim = Date.now();
@@ -35,12 +40,14 @@ export function relayOutbox(options: {
     const trimmed = await trimEventStream(options.redis, EVENT_STREAM, options.keep ?? EVENT_STREAM_KEEP);
     if (trimmed > 0) options.log.debug('trimmed acknowledged events from the stream', { trimmed });
   };
-  const publish = async (): Promise<void> => {
-    if (options.redis.status !== 'ready') return;
+  /** Publishes what is claimable; answers how many events it published. */
+  const publish = async (): Promise<number> => {
+    let published = 0;
+    if (options.redis.status !== 'ready') return published;
     // A read first: an idle relay never takes the write lock the request path needs.
     while (options.outbox.claimable(staleMs)) {
       const batch = await retryWhileBusy(() => options.outbox.claim(options.instanceId, 200, staleMs));
-      if (batch.length === 0) return;
+      if (batch.length === 0) return published;
       const tx = options.redis.pipeline();
       for (const e of batch) {
         tx.xadd(EVENT_STREAM, '*', 'id', `${options.service}:${e.id}`, 'type', e.type, 'payload', e.payload, 'ts', e.createdAt, 'source', options.instanceId);
@@ -49,8 +56,10 @@ export function relayOutbox(options: {
       const sent = batch.filter((_, i) => results?.[i] && !results[i]![0]).map((e) => e.id);
       await retryWhileBusy(() => options.outbox.markSent(sent));
       if (sent.length < batch.length) throw new Error(`published ${sent.length} of ${batch.length} events`);
-      if (batch.length < 200) return;
+      published += sent.length;
+      if (batch.length < 200) return published;
     }
+    return published;
   };
   let running: Promise<void> = Promise.resolve();
   let queued = false;
@@ -58,10 +67,15 @@ export function relayOutbox(options: {
     if (queued || stopped) return;
     queued = true;
     running = running.then(async () => {
+      // A run starts at least `spacingMs` after one that published: under a stream of commits each run publishes a
+      // batch, not one event (two commits and a round trip to Redis each); an event after a quiet spell goes at once.
+      const wait = lastPublished + spacingMs - Date.now();
+      if (wait > 0) await sleep(wait);
       queued = false;
       if (stopped) return;
+      const startedAt = Date.now();
       try {
-        await publish();
+        if ((await publish()) > 0) lastPublished = startedAt;
         await trim();
         if (failing) options.log.info('event relay recovered');
         failing = false;

@@ -73,6 +73,41 @@ describe('internal reservation routes', () => {
     expect(await stockOf(productId)).toBe(5);
   });
 
+  it('reserves many orders in one batch call, each answered as its own call would be, all or nothing per entry', async () => {
+    const a = await createProduct(3);
+    const b = await createProduct(1);
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+    const reservations = [
+      { id: first, items: [{ productId: a, quantity: 2 }] },
+      // Needs 2 of b, which has 1: refused, and takes nothing of a either.
+      {
+        id: second,
+        items: [
+          { productId: a, quantity: 1 },
+          { productId: b, quantity: 2 },
+        ],
+      },
+      { id: third, items: [{ productId: b, quantity: 1 }] },
+    ];
+    expect((await request(cluster.url('product', 0), 'PUT', '/internal/reservations', { body: { reservations } })).status).toBe(401);
+    const res = await request(cluster.url('product', 0), 'PUT', '/internal/reservations', { body: { reservations }, token: clusterToken });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { id: string; status: number }) => [r.id, r.status])).toEqual([
+      [first, 201],
+      [second, 409],
+      [third, 201],
+    ]);
+    expect(res.body.results[0].body.reservation).toEqual({ id: first, items: [{ productId: a, quantity: 2, unitPrice: 450 }] });
+    expect(res.body.results[1].body.error.code).toBe('insufficient_stock');
+    expect(await stockOf(a, 1)).toBe(1);
+    expect(await stockOf(b, 1)).toBe(0);
+    // The same batch again replays the reservations it made (200) and takes nothing more.
+    const again = await request(cluster.url('product', 1), 'PUT', '/internal/reservations', { body: { reservations }, token: clusterToken });
+    expect(again.body.results.map((r: { status: number }) => r.status)).toEqual([200, 409, 200]);
+    expect(await stockOf(a, 0)).toBe(1);
+    expect(await stockOf(b, 0)).toBe(0);
+  });
+
   it('refuses a reserve after the release of an unknown id (tombstone)', async () => {
     const productId = await createProduct(5);
     const path = `/internal/reservations/${randomUUID()}`;
