@@ -147,3 +147,13 @@ export const LOAD_USERS = {
   count: 10,
   signInParallel: 4,
 } as const;
+
+/**
+ * Worker threads of `ecom overload` when `--workers` is not given (choose-worker-count.ts): against a target on this
+ * machine half the cores (the other half serve the target; so 1 on up to 3 cores), elsewhere all cores but one; never
+ * more than `max`, never fewer than 1. `--workers` allows up to `limit`.
+ */
+export const LOAD_WORKERS = {
+  max: 4,
+  limit: 64,
+} as const;
