@@ -51,53 +51,62 @@ function errorKind(err: unknown): string {
  */
 export async function driveRequests(o: DriveOptions): Promise<void> {
   const { raw, sink } = o;
-  const send = async (spec: RequestSpec, intendedAt: number): Promise<void> => {
-    sink.started();
-    let outcome: RequestOutcome;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await raw.exchange(spec);
+  /** Sends `spec` (again, when `retry`), records its outcome, then calls `then`; all by callback, no promise per request. */
+  const send = (spec: RequestSpec, intendedAt: number, then: () => void, retry = false): void => {
+    if (!retry) sink.started();
+    raw.send(spec, (err, res) => {
+      let outcome: RequestOutcome;
+      if (res) {
         outcome = { kind: 'response', status: res.status, latencyUs: (performance.now() - intendedAt) * 1000, instance: res.instance, cache: res.cache };
-        break;
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (attempt === 0 && spec.idempotent && RETRYABLE.has(code)) {
+      } else {
+        if (!retry && spec.idempotent && RETRYABLE.has(err?.code ?? '')) {
           sink.retried();
           // nginx closes all idle connections of a reloading worker at once: the retry goes over a new connection
           // instead of the next dying one.
           raw.dropIdle();
-          await sleep(10);
-          continue;
+          setTimeout(() => send(spec, intendedAt, then, true), 10);
+          return;
         }
         outcome = { kind: 'failure', error: errorKind(err), latencyUs: (performance.now() - intendedAt) * 1000 };
-        break;
       }
-    }
-    sink.record(outcome, endpointOf(spec));
-    o.onOutcome?.(spec, outcome, Date.now());
+      sink.record(outcome, spec.endpoint ?? endpointOf(spec));
+      o.onOutcome?.(spec, outcome, Date.now());
+      then();
+    });
   };
 
   const plan = o.plan;
   if (plan.model === 'open') {
-    const inflight = new Set<Promise<void>>();
+    let inflight = 0;
+    let drained: () => void = () => undefined;
+    const landed = (): void => {
+      if (--inflight === 0) drained();
+    };
     let k = plan.first;
     let sent = 0;
     while (k < plan.planned && !o.stopped()) {
       const due = Math.min(plan.planned, Math.floor((performance.now() - o.startedAt) / plan.intervalMs) + 1);
       while (k < due) {
-        const p = send(o.users[sent % o.users.length]!.next(), o.startedAt + k * plan.intervalMs).finally(() => inflight.delete(p));
-        inflight.add(p);
+        inflight++;
+        send(o.users[sent % o.users.length]!.next(), o.startedAt + k * plan.intervalMs, landed);
         k += plan.step;
         sent++;
       }
       await sleep(1);
     }
-    await Promise.all(inflight);
+    if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
     return;
   }
   await Promise.all(
-    o.users.map(async (user) => {
-      while (!o.stopped() && plan.claim()) await send(user.next(), performance.now());
-    }),
+    o.users.map(
+      (user) =>
+        new Promise<void>((resolve) => {
+          const next = (): void => {
+            if (o.stopped() || !plan.claim()) return resolve();
+            send(user.next(), performance.now(), next);
+          };
+          next();
+        }),
+    ),
   );
 }
