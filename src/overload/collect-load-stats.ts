@@ -87,7 +87,7 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         bump(errorsByKind, outcome.error);
         return;
       }
-      bump(byStatus, String(outcome.status));
+      byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
       if (outcome.status >= 400) {
         errors++;
         bump(errorsByKind, `HTTP_${outcome.status}`);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { EcomError } from '../common/ecom-error.js';
 import type { SetupCall } from './build-scenario.js';
 
@@ -24,15 +24,21 @@ export function createSetupCall(
   origin: string,
   options: { connections: number; timeoutMs: number; connectTimeoutMs: number; signal?: AbortSignal },
 ): { call: SetupCall; close(): Promise<void> } {
-  const pool = new Pool(origin, {
-    connections: options.connections,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connectTimeout: options.connectTimeoutMs,
-  });
+  // undici is loaded on the first set-up call: a --target run makes none and starts faster without it.
+  let pool: Pool | undefined;
+  const open = async (): Promise<Pool> => {
+    const { Pool } = await import('undici');
+    return (pool ??= new Pool(origin, {
+      connections: options.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: options.connectTimeoutMs,
+    }));
+  };
   const call: SetupCall = async (method, path, body, token) => {
+    const pool = await open();
     const giveUpAt = Date.now() + SETUP_RATE_LIMIT_PATIENCE_MS;
     for (;;) {
       const res = await pool
@@ -58,5 +64,5 @@ export function createSetupCall(
       return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
     }
   };
-  return { call, close: () => pool.close().catch(() => undefined) };
+  return { call, close: async () => pool?.close().catch(() => undefined) };
 }
