@@ -86,7 +86,7 @@ export class ResponseParser {
       }
       // An interim answer (100 Continue, 103 Early Hints) precedes the real one.
       if (status < 200 && status !== 101) continue;
-      this.result = { status };
+      this.result = { status, instance: undefined, cache: undefined };
       this.bodyLeft = -1;
       this.chunked = false;
       // HTTP/1.0 closes after the response unless it says keep-alive; HTTP/1.1 keeps it open unless it says close.
@@ -124,7 +124,9 @@ export class ResponseParser {
     if (name === 'content-length') this.bodyLeft = Number(value);
     else if (name === 'transfer-encoding') this.chunked = value.toLowerCase().includes('chunked');
     else if (name === 'connection') {
-      const tokens = value.toLowerCase().split(/\s*,\s*/);
+      const lower = value.toLowerCase();
+      // `keep-alive`, which every kept-alive answer carries, is read without splitting a list.
+      const tokens = lower === 'keep-alive' ? [lower] : lower.split(/\s*,\s*/);
       if (tokens.includes('close')) this.closeAfter = true;
       else if (tokens.includes('keep-alive')) this.closeAfter = false;
     } else if (name === 'x-instance-id') this.result.instance = value;
