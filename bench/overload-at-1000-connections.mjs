@@ -164,9 +164,9 @@ async function checkoutSetup(file) {
     );
     const r = JSON.parse(stdout);
     const setupMs = Date.parse(r.startedAt) - spawnedAt;
-    trials.push({ setupMs, requests: r.requests, errors: r.errors, rps: r.rps, p99: r.latencyMs.p99 });
+    trials.push({ setupMs, requests: r.requests, errors: r.errors, errorsByKind: r.errorsByKind, rps: r.rps, p99: r.latencyMs.p99 });
     console.log(
-      `  checkout trial ${i + 1}: set-up ${(setupMs / 1000).toFixed(2)} s · ${r.requests} requests, ${r.errors} errors, ${r.rps} req/s, p99 ${r.latencyMs.p99} ms`,
+      `  checkout trial ${i + 1}: set-up ${(setupMs / 1000).toFixed(2)} s · ${r.requests} requests, ${r.errors} errors ${JSON.stringify(r.errorsByKind)}, ${r.rps} req/s, p99 ${r.latencyMs.p99} ms`,
     );
   }
   return trials;
