@@ -83,7 +83,8 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
       ? targetScenario(request)
       : buildScenario((flags.scenario ?? 'product') as ScenarioName, { users: flags.users, onProgress: flags.onProgress });
   const requestCount = open ? undefined : (flags.requestCount ?? 1000);
-  const workers = flags.workers ?? chooseWorkerCount(origin);
+  // Never more threads than connections, nor than requests: the start line names the threads that will run.
+  const workers = Math.max(1, Math.min(flags.workers ?? chooseWorkerCount(origin), flags.concurrency, requestCount ?? Number.MAX_SAFE_INTEGER));
   return {
     origin,
     scenarioName: scenario.name,
