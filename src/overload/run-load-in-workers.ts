@@ -7,7 +7,7 @@ import { emitSnapshots } from './emit-snapshots.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 import { STOP, type FromLoadWorker, type LoadWorkerData, type ToLoadWorker } from './load-worker-protocol.js';
 import type { LoadOptions } from './run-load.js';
-import { sampleGeneratorLoad } from './sample-generator-load.js';
+import { sampleGeneratorLoad, type GeneratorSampler } from './sample-generator-load.js';
 import { startLoadWorker } from './start-load-worker.js';
 
 /** A run split over worker threads: the load options, the prepared scenario's state and how to start a thread. */
@@ -44,7 +44,8 @@ export async function runLoadInWorkers(run: WorkersRun): Promise<LoadSnapshot> {
   const open = run.rate !== undefined;
   const shared = new Int32Array(new SharedArrayBuffer(8));
   const stats = collectLoadStats({ target: run.origin, scenario: run.scenario.name, model: open ? 'open' : 'closed', planned: run.planned });
-  const sampler = sampleGeneratorLoad({ threads: run.workers, ownLag: false });
+  // Sampled from the start of the measured run, as in one thread: the threads' start-up and warm-up are set-up.
+  let sampler: GeneratorSampler | undefined;
   const connections = splitEvenly(run.concurrency, run.workers);
   const threads: Thread[] = [];
   let fail: (err: EcomError) => void = () => undefined;
@@ -88,7 +89,7 @@ export async function runLoadInWorkers(run: WorkersRun): Promise<LoadSnapshot> {
         if (message.type === 'ready') return isReady();
         if (message.type === 'failed') return fail(failure(i, `failed: ${message.message}`));
         stats.absorb(message.delta);
-        for (const lag of message.lags) sampler.recordLag(lag);
+        for (const lag of message.lags) sampler?.recordLag(lag);
         if (message.type === 'done') {
           thread.done = true;
           isDone();
@@ -104,6 +105,7 @@ export async function runLoadInWorkers(run: WorkersRun): Promise<LoadSnapshot> {
     await Promise.race([Promise.all(ready), failed]);
     started = true;
     run.onStart?.();
+    sampler = sampleGeneratorLoad({ threads: run.workers, ownLag: false });
     const startedAt = performance.now();
     for (const t of threads) t.worker.postMessage({ type: 'start', startedAtEpochMs: performance.timeOrigin + startedAt } satisfies ToLoadWorker);
     const collect = async (): Promise<void> => {
@@ -124,7 +126,7 @@ export async function runLoadInWorkers(run: WorkersRun): Promise<LoadSnapshot> {
     return await clock.finish();
   } finally {
     stop();
-    sampler.stop();
+    sampler?.stop();
     run.signal?.removeEventListener('abort', stop);
     // Every thread is gone when the run returns: those still sending (a failure) are terminated, the others end by themselves.
     for (const t of threads) if (!t.done) void t.worker.terminate();
