@@ -150,6 +150,29 @@ async function bundle(entry, outfile) {
   for (const warning of result.warnings) step(`warning: ${warning.text}${warning.location ? ` (${warning.location.file}:${warning.location.line})` : ''}`);
 }
 
+/**
+ * The load worker thread of `ecom overload --workers N` bundled on its own: a SEA has no file to start a Worker from,
+ * so the binary starts it from this asset's source (src/overload/start-load-worker.ts).
+ */
+async function bundleLoadWorker(outfile) {
+  const require = createRequire(join(ROOT, 'package.json'));
+  const esbuild = await import(require.resolve('esbuild'));
+  await esbuild
+    .build({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/overload/load-worker.ts'],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      define: { 'import.meta.dirname': 'undefined' },
+      legalComments: 'none',
+      logLevel: 'silent',
+    })
+    .catch((err) => fail(`esbuild failed on the load worker: ${(err.errors ?? []).map((e) => e.text).join('; ') || err.message}`));
+}
+
 function seaConfig(bundles, blob, buildInfo) {
   const assets = { ...bundles, 'build-info.json': buildInfo, 'better_sqlite3.node': ADDON };
   for (const file of listFiles(join(ROOT, 'templates'))) assets[relative(ROOT, file).split('\\').join('/')] = file;
@@ -179,6 +202,10 @@ async function build() {
     await bundle(entry, bundles[asset]);
     step(`bundle ${relative(ROOT, bundles[asset])}: ${mb(statSync(bundles[asset]).size)}`);
   }
+  const worker = join(WORK, 'overload-worker.cjs');
+  await bundleLoadWorker(worker);
+  step(`bundle ${relative(ROOT, worker)} (the overload worker thread): ${mb(statSync(worker).size)}`);
+  bundles['overload-worker.cjs'] = worker;
 
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const buildInfo = join(WORK, 'build-info.json');

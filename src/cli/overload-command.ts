@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { LOAD_WORKERS } from '../config/defaults.js';
 import { loadClusterFile } from '../config/load-cluster-file.js';
 import { EcomError } from '../common/ecom-error.js';
 import type { LoadSnapshot } from '../overload/load-snapshot.js';
@@ -30,6 +31,11 @@ export function registerOverloadCommand(program: Command): void {
     .option('--users <n>', 'checkout and mix: accounts signed in once and shared by the virtual users (seed users reused)', (v) =>
       parseIntegerOption(v, '--users', 1, 100_000),
     )
+    .option(
+      '--workers <n>',
+      'threads sending the load, each with its share of the connections (default: half the cores for a target on this machine, else all but one; at most 4)',
+      (v) => parseIntegerOption(v, '--workers', 1, LOAD_WORKERS.limit),
+    )
     .option('--json <file>', 'write the JSON report to FILE ("-" for stdout)')
     .option('--html <file>', 'write a self-contained HTML report with charts to FILE')
     .option('--junit <file>', 'write each threshold as a JUnit test case to FILE')
@@ -58,7 +64,7 @@ export function registerOverloadCommand(program: Command): void {
         finish = () => view.unmount();
       } else {
         const { formatProgressLine } = await import('../overload/format-load-text.js');
-        out.write(`overload ${plan.scenarioName} against ${plan.origin}\n`);
+        out.write(`overload ${plan.scenarioName} against ${plan.origin}${plan.workers > 1 ? ` (${plan.workers} worker threads)` : ''}\n`);
         progress = (line) => out.write(`${line}\n`);
         draw = (s) => {
           if (s && !s.final) out.write(`${formatProgressLine(s)}\n`);

@@ -50,6 +50,7 @@ const codes = {
   prometheus_unavailable: { exit: 1, hint: 'set prometheus.enabled in the cluster file, start the cluster, and see `ecom status`' },
   seed_failed: failure,
   scenario_setup_failed: failure,
+  load_worker_failed: failure,
   no_products: { exit: 1, hint: 'seed it first: `ecom seed --products 100`' },
   target_unreachable: failure,
   // The docker runtime, images, exports and the swarm stack.

@@ -162,3 +162,13 @@ export const CHILD_ENV = {
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '131072',
 } as const;
+
+/**
+ * Worker threads of `ecom overload` when `--workers` is not given (choose-worker-count.ts): against a target on this
+ * machine half the cores (the other half serve the target; so 1 on up to 3 cores), elsewhere all cores but one; never
+ * more than `max`, never fewer than 1. `--workers` allows up to `limit`.
+ */
+export const LOAD_WORKERS = {
+  max: 4,
+  limit: 64,
+} as const;

@@ -35,6 +35,19 @@ export interface Scenario {
   name: string;
   prepare(call: SetupCall): Promise<void>;
   createUser(vu: number, call: SetupCall): Promise<VirtualUser>;
+  /** What `prepare` found, as plain data a load worker thread rebuilds the scenario from (restore-scenario.ts); without it the load stays in one thread. */
+  state?(): ScenarioState;
+}
+
+/** A prepared scenario as plain, cloneable data: the `--target` request, or the cluster scenario and what set-up found. */
+export type ScenarioState = { kind: 'target'; request: TargetRequest } | ({ kind: 'cluster'; name: ScenarioName } & PreparedCatalogue);
+
+/** What a cluster scenario's set-up discovered: product ids, list cursors, search words, load users' tokens. */
+export interface PreparedCatalogue {
+  ids: number[];
+  cursors: string[];
+  words: string[];
+  tokens: string[];
 }
 
 /** Scenario names of `--scenario`. */
@@ -63,6 +76,7 @@ export function targetScenario(request: TargetRequest): Scenario {
     name: request.method === 'GET' ? 'get' : request.method.toLowerCase(),
     prepare: async () => undefined,
     createUser: async () => ({ next: () => spec }),
+    state: () => ({ kind: 'target', request }),
   };
 }
 
@@ -79,16 +93,17 @@ export interface ScenarioOptions {
 
 /**
  * Builds a scenario against the cluster's API. `product` and `browse` need a seeded catalogue (`ecom seed`);
- * `checkout` and `mix` sign `users` accounts in once and share them among the virtual users.
+ * `checkout` and `mix` sign `users` accounts in once and share them among the virtual users. Given `prepared` (what
+ * another thread's set-up found), `prepare` does nothing.
  */
-export function buildScenario(name: ScenarioName, options: ScenarioOptions = {}): Scenario {
+export function buildScenario(name: ScenarioName, options: ScenarioOptions = {}, prepared?: PreparedCatalogue): Scenario {
   if (!(SCENARIOS as readonly string[]).includes(name)) {
     throw new UsageError('invalid_scenario', `--scenario: expected one of ${SCENARIOS.join(', ')}, got "${name}"`);
   }
-  let ids: number[] = [];
-  let cursors: string[] = [];
-  let words: string[] = [];
-  let tokens: string[] = [];
+  let ids: number[] = prepared?.ids ?? [];
+  let cursors: string[] = prepared?.cursors ?? [];
+  let words: string[] = prepared?.words ?? [];
+  let tokens: string[] = prepared?.tokens ?? [];
 
   const productGet = (): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(ids)}`, headers: {}, idempotent: true, endpoint: 'product' });
   const browse = (): RequestSpec =>
@@ -116,7 +131,9 @@ export function buildScenario(name: ScenarioName, options: ScenarioOptions = {})
   };
   return {
     name,
+    state: () => ({ kind: 'cluster', name, ids, cursors, words, tokens }),
     async prepare(call) {
+      if (prepared) return;
       let cursor: string | null = null;
       do {
         const res = await call('GET', `/api/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`);

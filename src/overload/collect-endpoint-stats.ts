@@ -1,4 +1,12 @@
-import { createLatencyHistogram, latencySummary, recordLatency, type LatencyHistogram, type LatencyMs } from './latency-histogram.js';
+import {
+  addLatencyCounts,
+  createLatencyHistogram,
+  latencySummary,
+  recordLatency,
+  type LatencyCounts,
+  type LatencyHistogram,
+  type LatencyMs,
+} from './latency-histogram.js';
 import { errorOf, type RequestOutcome } from './request-outcome.js';
 
 /** One kind of request of a scenario (`product`, `list`, `search`, `checkout`, or `GET /path` of `--target`). */
@@ -20,21 +28,43 @@ interface Tally {
   errorsByKind: Record<string, number>;
 }
 
+/** What one endpoint completed in a worker thread since its last report: counts and its latency buckets. */
+export interface EndpointDelta {
+  name: string;
+  requests: number;
+  ok: number;
+  errorsByKind: Record<string, number>;
+  latencies: LatencyCounts;
+}
+
 /** Per-endpoint counters and histograms (k6's tags): which kind of request is slow or failing. */
 export function collectEndpointStats(): {
   record(endpoint: string, outcome: RequestOutcome): void;
+  /** Adds what a worker thread completed, exactly as if each of its requests had been recorded here. */
+  absorb(delta: EndpointDelta): void;
   /** Replaces `target`'s counts with all endpoints' together: the whole run's latencies, recorded only once. */
   mergeInto(target: LatencyHistogram): void;
   snapshot(elapsedMs: number): readonly EndpointStats[];
 } {
   const tallies = new Map<string, Tally>();
+  const tallyOf = (endpoint: string): Tally => {
+    let t = tallies.get(endpoint);
+    if (!t) {
+      t = { histogram: createLatencyHistogram(), requests: 0, ok: 0, errorsByKind: {} };
+      tallies.set(endpoint, t);
+    }
+    return t;
+  };
   return {
+    absorb(delta) {
+      const t = tallyOf(delta.name);
+      t.requests += delta.requests;
+      t.ok += delta.ok;
+      for (const [kind, n] of Object.entries(delta.errorsByKind)) t.errorsByKind[kind] = (t.errorsByKind[kind] ?? 0) + n;
+      addLatencyCounts(t.histogram, delta.latencies);
+    },
     record(endpoint, outcome) {
-      let t = tallies.get(endpoint);
-      if (!t) {
-        t = { histogram: createLatencyHistogram(), requests: 0, ok: 0, errorsByKind: {} };
-        tallies.set(endpoint, t);
-      }
+      const t = tallyOf(endpoint);
       t.requests++;
       recordLatency(t.histogram, outcome.latencyUs);
       const error = errorOf(outcome);

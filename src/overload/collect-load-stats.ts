@@ -1,4 +1,4 @@
-import { collectEndpointStats } from './collect-endpoint-stats.js';
+import { collectEndpointStats, type EndpointDelta } from './collect-endpoint-stats.js';
 import { createLatencyHistogram, latencySpectrum, latencySummary } from './latency-histogram.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 import { recordTimeline } from './record-timeline.js';
@@ -7,12 +7,24 @@ import type { GeneratorLoad } from './sample-generator-load.js';
 
 export type { RequestOutcome } from './request-outcome.js';
 
+/** What a worker thread sent, completed and retried since its last report (record-load-delta.ts). */
+export interface LoadDelta {
+  started: number;
+  retries: number;
+  byStatus: Record<string, number>;
+  instances: Record<string, number>;
+  cache: Record<string, number>;
+  endpoints: EndpointDelta[];
+}
+
 /** Accumulates outcomes and turns them into immutable snapshots. */
 export interface LoadStats {
   /** One completed request; `endpoint` names its kind (see build-scenario.ts), for the per-endpoint breakdown. */
   record(outcome: RequestOutcome, endpoint?: string): void;
   retried(): void;
   started(): void;
+  /** Adds a worker thread's report: afterwards every count, histogram and snapshot is as if this thread had sent its requests. */
+  absorb(delta: LoadDelta): void;
   /** A frozen snapshot; a non-final one also closes the current second of the timeline (the engine calls it once a second). */
   snapshot(meta: { final: boolean; elapsedMs: number; etaMs: number | null; generator?: { total: GeneratorLoad; now: GeneratorLoad } }): LoadSnapshot;
 }
@@ -44,10 +56,28 @@ export function collectLoadStats(info: { target: string; scenario: string; model
   let completedAtLastTick = 0;
   let secondMaxUs = 0;
   let startedAtMs: number | undefined;
-  const bump = (map: Record<string, number>, key: string): void => {
-    map[key] = (map[key] ?? 0) + 1;
+  const bump = (map: Record<string, number>, key: string, n = 1): void => {
+    map[key] = (map[key] ?? 0) + n;
+  };
+  const bumpAll = (map: Record<string, number>, from: Record<string, number>): void => {
+    for (const key in from) bump(map, key, from[key]);
   };
   return {
+    absorb(delta) {
+      started += delta.started;
+      retries += delta.retries;
+      bumpAll(byStatus, delta.byStatus);
+      bumpAll(instances, delta.instances);
+      bumpAll(cache, delta.cache);
+      for (const e of delta.endpoints) {
+        completed += e.requests;
+        ok += e.ok;
+        errors += e.requests - e.ok;
+        bumpAll(errorsByKind, e.errorsByKind);
+        if (e.latencies.maxUs > secondMaxUs) secondMaxUs = e.latencies.maxUs;
+        endpoints.absorb(e);
+      }
+    },
     record(outcome, endpoint = 'other') {
       completed++;
       if (outcome.latencyUs > secondMaxUs) secondMaxUs = outcome.latencyUs;
@@ -57,7 +87,7 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         bump(errorsByKind, outcome.error);
         return;
       }
-      bump(byStatus, String(outcome.status));
+      byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
       if (outcome.status >= 400) {
         errors++;
         bump(errorsByKind, `HTTP_${outcome.status}`);

@@ -6,6 +6,9 @@ export interface Exchanged {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
+/** Lengths of the header names read: content-length, x-cache-status (14), transfer-encoding (17), connection (10), x-instance-id (13). */
+const WANTED_LENGTHS = new Set([10, 13, 14, 17]);
 
 /**
  * An incremental HTTP/1.1 response parser that reads only what the load engine needs: the status, X-Instance-Id,
@@ -13,7 +16,7 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
  * skipped as they arrive. Throws on framing it does not understand rather than guessing.
  */
 export class ResponseParser {
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = EMPTY;
   private result: Exchanged = { status: 0 };
   private bodyLeft = -1;
   private chunked = false;
@@ -28,7 +31,7 @@ export class ResponseParser {
 
   /** Forgets any bytes of an earlier exchange before the next request is sent (`head`: that request is a HEAD). */
   reset(head = false): void {
-    this.buffer = Buffer.alloc(0);
+    this.buffer = EMPTY;
     this.inBody = false;
     this.headRequest = head;
   }
@@ -48,12 +51,21 @@ export class ResponseParser {
     return this.buffer.length > 0;
   }
 
-  /** Feeds received bytes; returns the response when it is complete. */
+  /**
+   * Feeds received bytes; returns the response when it is complete. `chunk` may be the connection's reused read
+   * buffer: whatever must wait for more bytes is copied.
+   */
   push(chunk: Buffer): Exchanged | undefined {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    const response = this.advance();
+    if (!response && this.buffer.length && this.buffer.buffer === chunk.buffer) this.buffer = Buffer.from(this.buffer);
+    return response;
+  }
+
+  private advance(): Exchanged | undefined {
     if (!this.inBody && !this.readHead()) return undefined;
     if (this.untilClose) {
-      this.buffer = Buffer.alloc(0);
+      this.buffer = EMPTY;
       return undefined;
     }
     return this.chunked ? this.skipChunks() : this.skipLength();
@@ -66,18 +78,21 @@ export class ResponseParser {
       if (end < 0) return false;
       const head = this.buffer.toString('latin1', 0, end);
       this.buffer = this.buffer.subarray(end + 4);
-      const lines = head.split('\r\n');
-      const status = Number(lines[0]!.slice(9, 12));
-      if (!/^HTTP\/1\.[01] /.test(lines[0]!) || !(status >= 100 && status < 600)) throw new Error('malformed status line');
+      // "HTTP/1.x SSS ...", read by character codes: no regular expression, no split, per response.
+      const status = (head.charCodeAt(9) - 48) * 100 + (head.charCodeAt(10) - 48) * 10 + (head.charCodeAt(11) - 48);
+      const minor = head.charCodeAt(7);
+      if (!head.startsWith('HTTP/1.') || (minor !== 48 && minor !== 49) || head.charCodeAt(8) !== 32 || !(status >= 100 && status < 600)) {
+        throw new Error('malformed status line');
+      }
       // An interim answer (100 Continue, 103 Early Hints) precedes the real one.
       if (status < 200 && status !== 101) continue;
-      this.result = { status };
+      this.result = { status, instance: undefined, cache: undefined };
       this.bodyLeft = -1;
       this.chunked = false;
       // HTTP/1.0 closes after the response unless it says keep-alive; HTTP/1.1 keeps it open unless it says close.
-      this.closeAfter = lines[0]!.startsWith('HTTP/1.0');
+      this.closeAfter = minor === 48;
       this.untilClose = false;
-      for (let i = 1; i < lines.length; i++) this.readHeader(lines[i]!);
+      this.readHeaders(head);
       if (status === 204 || status === 304 || status === 101 || this.headRequest) {
         this.bodyLeft = 0;
         this.chunked = false;
@@ -92,14 +107,26 @@ export class ResponseParser {
     return true;
   }
 
-  private readHeader(line: string): void {
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
+  /** Reads the header lines the engine needs; a name is compared only when its length is that of one of them. */
+  private readHeaders(head: string): void {
+    let at = head.indexOf('\r\n');
+    while (at >= 0) {
+      const start = at + 2;
+      at = head.indexOf('\r\n', start);
+      const end = at < 0 ? head.length : at;
+      const colon = head.indexOf(':', start);
+      if (colon < 0 || colon > end || !WANTED_LENGTHS.has(colon - start)) continue;
+      this.readHeader(head.slice(start, colon).toLowerCase(), head.slice(colon + 1, end).trim());
+    }
+  }
+
+  private readHeader(name: string, value: string): void {
     if (name === 'content-length') this.bodyLeft = Number(value);
     else if (name === 'transfer-encoding') this.chunked = value.toLowerCase().includes('chunked');
     else if (name === 'connection') {
-      const tokens = value.toLowerCase().split(/\s*,\s*/);
+      const lower = value.toLowerCase();
+      // `keep-alive`, which every kept-alive answer carries, is read without splitting a list.
+      const tokens = lower === 'keep-alive' ? [lower] : lower.split(/\s*,\s*/);
       if (tokens.includes('close')) this.closeAfter = true;
       else if (tokens.includes('keep-alive')) this.closeAfter = false;
     } else if (name === 'x-instance-id') this.result.instance = value;
@@ -127,7 +154,7 @@ export class ResponseParser {
     if (this.buffer.length < this.bodyLeft) {
       // Skip what arrived of the body instead of keeping it until the rest comes.
       this.bodyLeft -= this.buffer.length;
-      this.buffer = Buffer.alloc(0);
+      this.buffer = EMPTY;
       return undefined;
     }
     this.buffer = this.buffer.subarray(this.bodyLeft);

@@ -1,10 +1,14 @@
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { ResponseParser, type Exchanged } from './parse-http-response.js';
 
 /** A transport error with the code the engine classifies (`ECONNRESET` only when no byte of the answer arrived). */
 export function transportError(code: string, message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code });
 }
+
+/** Called once per request: with the response, or with a transport error carrying its `code`. */
+export type ExchangeCallback = (err: (Error & { code: string }) | undefined, response: Exchanged | undefined) => void;
 
 /** What a connection tells its pool. */
 export interface ConnectionOwner {
@@ -14,32 +18,51 @@ export interface ConnectionOwner {
   onGone(conn: RawHttpConnection): void;
 }
 
-interface Pending {
-  resolve(r: Exchanged): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
+/** Where to connect, how long to wait, and the pool's read buffer (shared: see `onread` below). */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  connectTimeoutMs: number;
+  readBuffer: Buffer;
 }
 
 /**
  * One keep-alive HTTP/1.1 connection with one request in flight at a time. `ready` settles when the TCP handshake
  * completes, or rejects with `CONNECT_TIMEOUT` when it has not within `connectTimeoutMs` (a target that drops packets
  * would otherwise hold the run until the kernel gives up, minutes later), or with the socket's error code.
+ * Cheap per request: bytes are read into the pool's one buffer (`onread`: no allocation, no stream machinery; the
+ * parser copies only an incomplete head it must keep), and the answer deadline is a number checked by one lazy
+ * timer per connection that is re-armed at most once per timeout, not a timer set and cleared per request.
  */
 export class RawHttpConnection {
   readonly ready: Promise<void>;
   dead = false;
   private readonly socket: Socket;
   private readonly parser = new ResponseParser();
-  private pending: Pending | undefined;
+  private pending: ExchangeCallback | undefined;
   private received = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private rejectReady: (err: Error) => void = () => undefined;
+  private deadline = 0;
+  private timeoutMs = 0;
+  private answerTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    target: { host: string; port: number; connectTimeoutMs: number },
+    target: ConnectionTarget,
     private readonly owner: ConnectionOwner,
   ) {
-    this.socket = connect({ host: target.host, port: target.port, noDelay: true });
+    this.socket = connect({
+      host: target.host,
+      port: target.port,
+      noDelay: true,
+      onread: {
+        buffer: target.readBuffer,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          this.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+          return true;
+        },
+      },
+    });
     this.ready = new Promise((resolve, reject) => {
       this.rejectReady = reject;
       this.socket.once('connect', () => {
@@ -49,7 +72,6 @@ export class RawHttpConnection {
     });
     this.ready.catch(() => undefined);
     this.connectTimer = setTimeout(() => this.fail('CONNECT_TIMEOUT', `no connection within ${target.connectTimeoutMs} ms`), target.connectTimeoutMs);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(err.code ?? 'ECONNRESET', err.message));
     this.socket.on('close', () => {
       if (this.pending && this.parser.endsAtClose()) this.complete(this.parser.response());
@@ -57,39 +79,51 @@ export class RawHttpConnection {
     });
   }
 
-  /** Writes one encoded request and resolves with its response, or rejects after `timeoutMs` with `TIMEOUT`. */
-  send(request: Buffer, timeoutMs: number, head = false): Promise<Exchanged> {
-    return new Promise<Exchanged>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail('TIMEOUT', `no answer within ${timeoutMs} ms`), timeoutMs);
-      this.pending = { resolve, reject, timer };
-      this.received = false;
-      this.parser.reset(head);
-      this.socket.write(request);
-    });
+  /** Writes one encoded request; `done` gets its response, or `TIMEOUT` after `timeoutMs` without one. */
+  send(request: Buffer, timeoutMs: number, head: boolean, done: ExchangeCallback): void {
+    this.pending = done;
+    this.received = false;
+    this.parser.reset(head);
+    this.timeoutMs = timeoutMs;
+    this.deadline = performance.now() + timeoutMs;
+    this.answerTimer ??= setTimeout(this.checkDeadline, timeoutMs);
+    this.socket.write(request);
   }
+
+  /** Fails the request in flight once its deadline passed; otherwise waits again for what is left of it. */
+  private readonly checkDeadline = (): void => {
+    this.answerTimer = undefined;
+    if (!this.pending || this.dead) return;
+    const left = this.deadline - performance.now();
+    if (left <= 0) this.fail('TIMEOUT', `no answer within ${this.timeoutMs} ms`);
+    else this.answerTimer = setTimeout(this.checkDeadline, left);
+  };
 
   /** Ends the connection with an error for the request in flight (or for `ready`, while still connecting). */
   fail(code: string, message: string): void {
     if (this.dead) return;
     this.dead = true;
-    clearTimeout(this.connectTimer);
+    this.stopTimers();
     this.socket.destroy();
     const error = transportError(this.received && code === 'ECONNRESET' ? 'ECONNRESET_PARTIAL' : code, message);
     this.rejectReady(error);
-    const p = this.pending;
+    const done = this.pending;
     this.pending = undefined;
-    if (p) {
-      clearTimeout(p.timer);
-      p.reject(error);
-    }
     this.owner.onGone(this);
+    done?.(error, undefined);
   }
 
   /** Closes an idle connection without telling the pool (which is closing). */
   close(): void {
     this.dead = true;
-    clearTimeout(this.connectTimer);
+    this.stopTimers();
     this.socket.destroy();
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.answerTimer);
+    this.answerTimer = undefined;
   }
 
   private onData(chunk: Buffer): void {
@@ -105,16 +139,16 @@ export class RawHttpConnection {
   }
 
   private complete(response: Exchanged): void {
-    const p = this.pending!;
+    const done = this.pending!;
     this.pending = undefined;
-    clearTimeout(p.timer);
     if (this.parser.closeAfter || this.parser.hasLeftover()) {
       this.dead = true;
+      this.stopTimers();
       this.socket.destroy();
       this.owner.onGone(this);
     } else {
       this.owner.onFree(this);
     }
-    p.resolve(response);
+    done(undefined, response);
   }
 }

@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
-import { EcomError } from '../common/ecom-error.js';
-import type { RequestSpec, Scenario, SetupCall, VirtualUser } from './build-scenario.js';
+import type { RequestSpec, Scenario, VirtualUser } from './build-scenario.js';
 import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
-import { endpointOf } from './endpoint-of.js';
+import { createSetupCall } from './create-setup-call.js';
+import { driveRequests } from './drive-requests.js';
+import { emitSnapshots } from './emit-snapshots.js';
 import { createRawHttpPool } from './raw-http-pool.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 import { sampleGeneratorLoad } from './sample-generator-load.js';
@@ -18,183 +17,72 @@ export interface LoadOptions {
   rate?: number;
   durationMs?: number;
   timeoutMs: number;
+  /** Worker threads that send the load, each with its own share of the connections (1: this thread, the default). */
+  workers?: number;
   onSnapshot?: (snapshot: LoadSnapshot) => void;
-  /** Every measured request as it completes, with the wall-clock time it ended (`ecom chaos` audits these). */
+  /** Every measured request as it completes, with the wall-clock time it ended (`ecom chaos` audits these; this thread only). */
   onOutcome?: (spec: RequestSpec, outcome: RequestOutcome, endedAt: number) => void;
   /** Called once the set-up is done and the first measured request is about to go. */
   onStart?: () => void;
   signal?: AbortSignal;
 }
 
-/** How long set-up calls keep answering a gateway rate limit (429) by waiting its Retry-After and trying again. */
-const SETUP_RATE_LIMIT_PATIENCE_MS = 60_000;
-
-/**
- * Transport errors of the raw pool on which an idempotent request is sent again once: the connection closed (or a
- * write hit a closed one) before any byte of the answer arrived. A close after part of the answer is
- * `ECONNRESET_PARTIAL` and not retried.
- */
-const RETRYABLE = new Set(['ECONNRESET', 'EPIPE']);
-
 /** Upper bound of the connect timeout (it is the request timeout when that is shorter), as for the set-up calls. */
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
 
-/** A set-up call that got no answer, named with what it was (the run has not started; the cluster may well be up). */
-function setupFailed(method: string, path: string, err: unknown): EcomError {
-  const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
-  return new EcomError('scenario_setup_failed', `set-up call ${method} ${path} failed: ${code}`, {
-    cause: err,
-    hint:
-      code === 'ECONNREFUSED' ? 'is the cluster up? (`ecom status`)' : 'the cluster answered too slowly during set-up: try fewer --users or a longer --timeout',
-  });
-}
-
-/** The error kind of a failed exchange: the raw pool's code (`TIMEOUT`, `CONNECT_TIMEOUT`, `ECONNREFUSED`...). */
-function errorKind(err: unknown): string {
-  return (err as { code?: string }).code ?? (err instanceof Error ? err.name : 'UNKNOWN');
+/** The whole run's request count: N (closed model) or rate × duration (open model). */
+export function plannedRequests(options: Pick<LoadOptions, 'rate' | 'durationMs' | 'requestCount'>): number {
+  return options.rate !== undefined ? Math.round((options.rate * (options.durationMs ?? 0)) / 1000) : (options.requestCount ?? 0);
 }
 
 /**
  * The load engine (no UI): sends exactly `requestCount` requests over `concurrency` keep-alive connections, each
  * connection a virtual user sending its next request when the previous one completes (closed model); or sends at
- * `rate` per second for `durationMs` whatever the server does (open model), measuring each latency from its
- * intended send time so a stall shows in the percentiles (coordinated omission corrected). An idempotent request
- * whose reused connection was closed before any response (as nginx does on reload) is retried once and counted
- * as a retry. Emits a frozen snapshot every second and returns the final one. Measured requests go through a minimal
- * HTTP/1.1 pool (raw-http-pool.ts); scenario set-up calls (which need parsed JSON) through undici.
+ * `rate` per second for `durationMs` whatever the server does (open model; see drive-requests.ts). Emits a frozen
+ * snapshot every second and returns the final one. The scenario's set-up runs once, here, through undici
+ * (create-setup-call.ts); measured requests go through a minimal HTTP/1.1 pool (raw-http-pool.ts), in this thread or,
+ * with `workers` > 1, in that many worker threads whose counts and histograms are merged exactly (run-load-in-workers.ts).
  */
 export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
   const open = options.rate !== undefined;
-  const planned = open ? Math.round((options.rate! * (options.durationMs ?? 0)) / 1000) : (options.requestCount ?? 0);
+  const planned = plannedRequests(options);
   const connectTimeoutMs = Math.min(options.timeoutMs, MAX_CONNECT_TIMEOUT_MS);
-  const pool = new Pool(options.origin, {
-    connections: options.concurrency,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connectTimeout: connectTimeoutMs,
-  });
-  const setup: SetupCall = async (method, path, body, token) => {
-    const giveUpAt = Date.now() + SETUP_RATE_LIMIT_PATIENCE_MS;
-    for (;;) {
-      const res = await pool
-        .request({
-          method,
-          path,
-          headers: {
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        })
-        .catch((err: unknown) => {
-          throw setupFailed(method, path, err);
-        });
-      const text = await res.body.text();
-      // Signing many virtual users up meets the gateway's sign-in limit: wait as it asks, then go on.
-      if (res.statusCode === 429 && Date.now() < giveUpAt && !options.signal?.aborted) {
-        const retryAfter = Number(res.headers['retry-after']);
-        await sleep(1000 * (Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 5) : 1) * (0.5 + Math.random()));
-        continue;
-      }
-      return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
-    }
-  };
-
-  const raw = createRawHttpPool(options.origin, { connections: options.concurrency, timeoutMs: options.timeoutMs, connectTimeoutMs });
+  const setup = createSetupCall(options.origin, { connections: options.concurrency, timeoutMs: options.timeoutMs, connectTimeoutMs, signal: options.signal });
   try {
-    await options.scenario.prepare(setup);
-    const users: VirtualUser[] = await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => options.scenario.createUser(vu + 1, setup)));
-    // Connections are opened before the clock starts: the first measured second is not connection set-up.
-    await raw.warm();
-    const stats = collectLoadStats({ target: options.origin, scenario: options.scenario.name, model: open ? 'open' : 'closed', planned });
-
-    const send = async (spec: RequestSpec, intendedAt: number): Promise<void> => {
-      stats.started();
-      let outcome: RequestOutcome;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const res = await raw.exchange(spec);
-          outcome = {
-            kind: 'response',
-            status: res.status,
-            latencyUs: (performance.now() - intendedAt) * 1000,
-            instance: res.instance,
-            cache: res.cache,
-          };
-          break;
-        } catch (err) {
-          const code = (err as { code?: string }).code ?? '';
-          if (attempt === 0 && spec.idempotent && RETRYABLE.has(code)) {
-            stats.retried();
-            // nginx closes all idle connections of a reloading worker at once: the retry goes over a new connection
-            // instead of the next dying one.
-            raw.dropIdle();
-            await sleep(10);
-            continue;
-          }
-          outcome = { kind: 'failure', error: errorKind(err), latencyUs: (performance.now() - intendedAt) * 1000 };
-          break;
-        }
-      }
-      stats.record(outcome, endpointOf(spec));
-      options.onOutcome?.(spec, outcome, Date.now());
-    };
-
-    options.onStart?.();
-    const sampler = sampleGeneratorLoad();
-    const startedAt = performance.now();
-    const elapsed = (): number => performance.now() - startedAt;
-    let completedCount = 0;
-    const eta = (): number | null => {
-      if (open) return Math.max(0, (options.durationMs ?? 0) - elapsed());
-      const rate = completedCount / Math.max(1, elapsed());
-      return rate > 0 ? Math.round((planned - completedCount) / rate) : null;
-    };
-    const ticker = setInterval(() => {
-      const snap = stats.snapshot({ final: false, elapsedMs: elapsed(), etaMs: eta(), generator: { total: sampler.total(), now: sampler.lastInterval() } });
-      completedCount = snap.completed;
-      options.onSnapshot?.(snap);
-    }, 1000);
-
-    try {
-      if (open) {
-        const interval = 1000 / options.rate!;
-        const inflight = new Set<Promise<void>>();
-        let sent = 0;
-        while (sent < planned && !options.signal?.aborted) {
-          const due = Math.min(planned, Math.floor(elapsed() / interval) + 1);
-          while (sent < due) {
-            const intendedAt = startedAt + sent * interval;
-            const p = send(users[sent % users.length]!.next(), intendedAt).finally(() => inflight.delete(p));
-            inflight.add(p);
-            sent++;
-          }
-          await sleep(1);
-        }
-        await Promise.all(inflight);
-      } else {
-        let issued = 0;
-        await Promise.all(
-          users.map(async (user) => {
-            while (issued < planned && !options.signal?.aborted) {
-              issued++;
-              await send(user.next(), performance.now());
-            }
-          }),
-        );
-      }
-    } finally {
-      clearInterval(ticker);
-      sampler.stop();
+    await options.scenario.prepare(setup.call);
+    const workers = Math.max(1, Math.min(options.workers ?? 1, options.concurrency, Math.max(1, planned)));
+    if (workers > 1 && options.scenario.state && !options.onOutcome) {
+      const { runLoadInWorkers } = await import('./run-load-in-workers.js');
+      return await runLoadInWorkers({ ...options, workers, planned, connectTimeoutMs, state: options.scenario.state() });
     }
-    const total = sampler.total();
-    const final = stats.snapshot({ final: true, elapsedMs: elapsed(), etaMs: 0, generator: { total, now: total } });
-    options.onSnapshot?.(final);
-    return final;
+    const raw = createRawHttpPool(options.origin, { connections: options.concurrency, timeoutMs: options.timeoutMs, connectTimeoutMs });
+    try {
+      const users: VirtualUser[] = await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => options.scenario.createUser(vu + 1, setup.call)));
+      // Connections are opened before the clock starts: the first measured second is not connection set-up.
+      await raw.warm();
+      const stats = collectLoadStats({ target: options.origin, scenario: options.scenario.name, model: open ? 'open' : 'closed', planned });
+      options.onStart?.();
+      const sampler = sampleGeneratorLoad();
+      const startedAt = performance.now();
+      const clock = emitSnapshots({ stats, sampler, open, planned, durationMs: options.durationMs, startedAt, onSnapshot: options.onSnapshot });
+      let issued = 0;
+      await driveRequests({
+        raw,
+        users,
+        sink: stats,
+        plan: open ? { model: 'open', intervalMs: 1000 / options.rate!, first: 0, step: 1, planned } : { model: 'closed', claim: () => issued++ < planned },
+        startedAt,
+        stopped: () => options.signal?.aborted === true,
+        onOutcome: options.onOutcome,
+      }).catch((err: unknown) => {
+        clock.abandon();
+        throw err;
+      });
+      return await clock.finish();
+    } finally {
+      raw.close();
+    }
   } finally {
-    raw.close();
-    await pool.close().catch(() => undefined);
+    await setup.close();
   }
 }

@@ -4,6 +4,7 @@ import { gatewayUrlOf } from '../config/cluster-urls.js';
 import { EcomError, UsageError } from '../common/ecom-error.js';
 import { parseFlagDuration } from '../common/parse-duration.js';
 import { buildScenario, targetScenario, type ScenarioName } from './build-scenario.js';
+import { chooseWorkerCount } from './choose-worker-count.js';
 import { parseTargetRequest } from './parse-target-request.js';
 import type { LoadReport } from './load-report.js';
 import { toReport } from './load-report.js';
@@ -24,6 +25,8 @@ export interface OverloadFlags {
   body?: string;
   bodyFile?: string;
   threshold: string[];
+  /** Worker threads sending the load (default: chooseWorkerCount, what the machine can spare). */
+  workers?: number;
   /** checkout and mix: accounts signed in once and shared by the virtual users. */
   users?: number;
   /** Set-up progress (signing users in), one line at a time. */
@@ -40,6 +43,8 @@ export interface OverloadFlags {
 export interface OverloadPlan {
   origin: string;
   scenarioName: string;
+  /** Worker threads the load runs in (1: the main thread). */
+  workers: number;
   run(onSnapshot: (s: LoadSnapshot) => void, signal: AbortSignal): Promise<{ final: LoadSnapshot; report: LoadReport }>;
 }
 
@@ -78,9 +83,12 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
       ? targetScenario(request)
       : buildScenario((flags.scenario ?? 'product') as ScenarioName, { users: flags.users, onProgress: flags.onProgress });
   const requestCount = open ? undefined : (flags.requestCount ?? 1000);
+  // Never more threads than connections, nor than requests: the start line names the threads that will run.
+  const workers = Math.max(1, Math.min(flags.workers ?? chooseWorkerCount(origin), flags.concurrency, requestCount ?? Number.MAX_SAFE_INTEGER));
   return {
     origin,
     scenarioName: scenario.name,
+    workers,
     async run(onSnapshot, signal) {
       const { runLoad } = await import('./run-load.js');
       let final: LoadSnapshot;
@@ -93,6 +101,7 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
           rate: flags.rate,
           durationMs,
           timeoutMs,
+          workers,
           onSnapshot,
           signal,
         });

@@ -14,7 +14,18 @@ export interface GeneratorSampler {
   total(): GeneratorLoad;
   /** Since the previous call of `lastInterval` (the last second, for live output). */
   lastInterval(): GeneratorLoad;
+  /** Adds an event-loop lag sample measured elsewhere (a load worker thread's, see `watchEventLoopLag`). */
+  recordLag(ms: number): void;
   stop(): void;
+}
+
+/** How the sampler reads a multi-threaded generator: CPU is the whole process's, over `threads` busy threads. */
+export interface SamplerOptions {
+  now?: () => number;
+  /** Threads sending load: saturation compares the CPU per thread (the process's ÷ threads) with the thresholds. */
+  threads?: number;
+  /** Whether this thread's own event-loop lag counts (false when worker threads send the load and report theirs). */
+  ownLag?: boolean;
 }
 
 /** What every output says when the generator was the bottleneck. */
@@ -62,20 +73,32 @@ function lagHistogram(): { record(ms: number): void; read(): { p50: number; p99:
 }
 
 /**
- * Event-loop lag as a timer of RESOLUTION_MS sees it (how much later than asked it fires; perf_hooks' own monitor
- * under-reports one long block) and CPU from `process.cpuUsage` over wall time. Cheap: no per-request work.
+ * Calls `onLag` with this thread's event-loop lag every RESOLUTION_MS: how much later than asked a timer fires
+ * (perf_hooks' own monitor under-reports one long block). Returns the stop function.
  */
-export function sampleGeneratorLoad(now: () => number = () => performance.now()): GeneratorSampler {
-  const whole = lagHistogram();
-  const recent = lagHistogram();
+export function watchEventLoopLag(onLag: (ms: number) => void, now: () => number = () => performance.now()): () => void {
   let last = now();
   const timer = setInterval(() => {
     const at = now();
-    const lag = Math.max(0, at - last - RESOLUTION_MS);
+    onLag(Math.max(0, at - last - RESOLUTION_MS));
     last = at;
+  }, RESOLUTION_MS).unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Event-loop lag (watchEventLoopLag: this thread's, or the samples worker threads report) and CPU from
+ * `process.cpuUsage` (every thread of the process) over wall time. Cheap: no per-request work.
+ */
+export function sampleGeneratorLoad(options: SamplerOptions = {}): GeneratorSampler {
+  const { now = () => performance.now(), threads = 1, ownLag = true } = options;
+  const whole = lagHistogram();
+  const recent = lagHistogram();
+  const recordLag = (lag: number): void => {
     whole.record(lag);
     recent.record(lag);
-  }, RESOLUTION_MS).unref();
+  };
+  const stopLag = ownLag ? watchEventLoopLag(recordLag, now) : () => undefined;
   const startCpu = process.cpuUsage();
   const startAt = now();
   let intervalCpu = startCpu;
@@ -85,7 +108,7 @@ export function sampleGeneratorLoad(now: () => number = () => performance.now())
     const wallMs = Math.max(1, now() - at);
     const cpuPercent = round1(((used.user + used.system) / 1000 / wallMs) * 100);
     const eventLoopLagMs = Object.freeze(h.read());
-    return Object.freeze({ cpuPercent, eventLoopLagMs, saturated: isSaturated(cpuPercent, eventLoopLagMs.p99) });
+    return Object.freeze({ cpuPercent, eventLoopLagMs, saturated: isSaturated(cpuPercent / threads, eventLoopLagMs.p99) });
   };
   return {
     total: () => read(whole, startCpu, startAt),
@@ -96,8 +119,7 @@ export function sampleGeneratorLoad(now: () => number = () => performance.now())
       intervalAt = now();
       return load;
     },
-    stop() {
-      clearInterval(timer);
-    },
+    recordLag,
+    stop: stopLag,
   };
 }

@@ -91,6 +91,13 @@ describe.skipIf(skip)(`dist/ecom, the single executable, alone on a machine with
     const load = await ecom('overload', '--request_count', '200', '--threshold', 'errors<1%');
     expect(load.exitCode, load.stderr).toBe(0);
     expect(load.stdout).toContain('requests 200');
+    // Worker threads start from the source embedded in the binary (there is no file of theirs on disk).
+    const threaded = await ecom('overload', '--request_count', '300', '--concurrency', '8', '--workers', '2', '--json', '-');
+    expect(threaded.exitCode, threaded.stderr).toBe(0);
+    const report = JSON.parse(threaded.stdout) as { requests: number; ok: number; endpoints: Array<{ name: string; requests: number }> };
+    expect(report.requests).toBe(300);
+    expect(report.ok).toBe(300);
+    expect(report.endpoints.map((e) => [e.name, e.requests])).toEqual([['product', 300]]);
 
     // Every process of the cluster: the daemon and each managed process, by its pid file.
     const pidDir = join(cluster.stateDir, 'pids');
