@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inSubnet } from '../../../src/config/cluster-hosts.js';
+import { findNginxLua } from '../../../src/gateway/detect-nginx-lua.js';
 import { CLUSTER_LABEL, clusterIdOf, containerNameOf, networkNameOf } from '../../../src/runtime/docker/docker-names.js';
 import { checkHttpContract, contractTarget } from '../../helpers/check-http-contract.js';
 import { ecom, runEcom } from '../../helpers/run-ecom-cli.js';
@@ -28,7 +29,10 @@ async function everyKindRouted(gatewayPort: number): Promise<void> {
   }
 }
 
-type Status = { processes: Array<{ service: string; id: number | null; pid: number | null; health: string; restarts: number }> };
+type Status = {
+  processes: Array<{ service: string; id: number | null; pid: number | null; health: string; restarts: number }>;
+  proxySync?: { mode?: string };
+};
 
 describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)', () => {
   const socket = 'socket' in engine ? engine.socket : '';
@@ -79,6 +83,8 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     const status = JSON.parse((await ecom('status', '--json', '-c', cluster.file)).stdout) as Status;
     expect(status.processes.map((p) => p.service).sort()).toEqual(['iscs', 'logger', 'nginx', 'order', 'product', 'product', 'redis', 'user']);
     for (const p of status.processes) expect(p.health, `${p.service} health`).toBe('healthy');
+    // The gateway container shares the host's network: the proxy sync reaches its Lua balancer as on the process runtime.
+    expect(status.proxySync?.mode).toBe(findNginxLua() ? 'lua' : 'reload');
 
     // Each instance registered its container address, inside the cluster network's subnet.
     const network = await docker.getNetwork(networkNameOf(cluster.stateDir)).inspect();
