@@ -107,7 +107,8 @@ async function compare(name, url) {
     ecom: () => ecomRun(url, requests),
     'ecom --workers 2': () => ecomRun(url, requests, ['--workers', '2']),
     wrk: async () => {
-      const r = await wrkRun(url, Math.max(2, Math.round(requests / Math.max(1, wrkRate))));
+      // About `requests`, at the rate of its previous run; 2–20 s, whatever a starved warm-up measured.
+      const r = await wrkRun(url, Math.min(20, Math.max(2, Math.round(requests / Math.max(1, wrkRate)))));
       wrkRate = r.rps;
       return r;
     },

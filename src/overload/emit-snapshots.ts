@@ -34,7 +34,8 @@ export function emitSnapshots(clock: SnapshotClock): { finish(): Promise<LoadSna
   let ticking: Promise<void> = Promise.resolve();
   let second = 0;
   const schedule = (): void => {
-    second++;
+    // The next whole second still ahead: a tick late by more than a second skips the missed ones, as setInterval does.
+    second = Math.max(second + 1, Math.floor(elapsed() / 1000) + 1);
     timer = setTimeout(
       () => {
         ticking = (async () => {
