@@ -1,11 +1,17 @@
 import type { Db } from '../shared/open-database.js';
 import type { Product } from './product-store.js';
+import { matchesPhrasePrefix, tokensOf } from './match-phrase-prefix.js';
 
 /** A search matching more products than this lists them in id order instead of by rank (see `searchProducts`). */
 export const RANKED_MATCHES = 2_000;
 /** How long whether a query is that common is remembered, and for how many queries at most. */
 const COMMONNESS_TTL_MS = 60_000;
 const COMMONNESS_KEPT = 10_000;
+/** A common query is scanned in id order when at least this share of products matches and a page needs at most SCAN_ROWS rows. */
+const SCAN_SHARE = 0.05;
+const SCAN_ROWS = 20_000;
+/** How many of the first products the share is estimated from. */
+const DENSITY_SAMPLE = 2_000;
 
 /** Catalogue search; all its SQL lives here (the FTS5 index and its triggers come from PRODUCT_MIGRATIONS). */
 export interface ProductSearchStore {
@@ -28,17 +34,34 @@ export function openProductSearchStore(db: Db): ProductSearchStore {
   // In the FTS index's own rowid order: read lazily up to the page, no sort.
   const byId = db.prepare(`${matched} ORDER BY products_fts.rowid LIMIT @limit OFFSET @offset`);
   const beyond = db.prepare('SELECT 1 FROM products_fts WHERE products_fts MATCH ? LIMIT 1 OFFSET ?').pluck();
+  // A very common query is listed by reading products in id order through the index's own filter (`matchesPhrasePrefix`):
+  // a page costs the rows up to it, where the index would first merge every match of the word prefix.
+  let wordsOf = { key: '', words: [] as string[] };
+  db.function('ecom_phrase_prefix', { deterministic: true }, (text: unknown, key: unknown) => {
+    if (key !== wordsOf.key) wordsOf = { key: String(key), words: String(key).split(' ') };
+    return matchesPhrasePrefix(String(text), wordsOf.words) ? 1 : 0;
+  });
+  const scanned = db.prepare(
+    `SELECT ${columns} FROM products p WHERE ${literal}
+       AND (ecom_phrase_prefix(p.name, @key) OR ecom_phrase_prefix(p.description, @key)) AND p.id <= @upto
+     ORDER BY p.id LIMIT @limit OFFSET @offset`,
+  );
+  // Two subqueries: each is one step down the rowid b-tree (one min() and max() together would scan the table).
+  const idRange = db.prepare('SELECT (SELECT min(id) FROM products) AS first, (SELECT max(id) FROM products) AS last');
+  // The share of the first products the literal matches: how many rows a scan reads per result.
+  const density = db.prepare(`SELECT count(*) FROM (SELECT name, description FROM products ORDER BY id LIMIT ${DENSITY_SAMPLE}) p WHERE ${literal}`).pluck();
   // Whether a query matches more than RANKED_MATCHES products costs as much as reading its matches (a word prefix is
   // merged in full), so it is remembered for a while: a repeated query, or its next page, skips that read.
-  const known = new Map<string, { common: boolean; at: number }>();
-  const commonness = (match: string): boolean => {
+  const known = new Map<string, { common: boolean; share: number; at: number }>();
+  const commonness = (match: string, pattern: string): { common: boolean; share: number } => {
     const now = Date.now();
     const seen = known.get(match);
-    if (seen && now - seen.at < COMMONNESS_TTL_MS) return seen.common;
+    if (seen && now - seen.at < COMMONNESS_TTL_MS) return seen;
     if (known.size >= COMMONNESS_KEPT) known.clear();
     const common = beyond.get(match, RANKED_MATCHES) !== undefined;
-    known.set(match, { common, at: now });
-    return common;
+    const entry = { common, share: common ? (density.get({ pattern }) as number) / DENSITY_SAMPLE : 0, at: now };
+    known.set(match, entry);
+    return entry;
   };
   return {
     search({ q, offset, limit }) {
@@ -48,7 +71,14 @@ export function openProductSearchStore(db: Db): ProductSearchStore {
       const match = `"${words.join(' ')}" *`;
       // Ranking sorts every match, so it is kept to queries matching at most RANKED_MATCHES products: a word that
       // common ranks them nearly alike anyway, and listing in id order costs only the page read.
-      const common = commonness(match);
+      const { common, share } = commonness(match, pattern);
+      if (common && share >= SCAN_SHARE && (offset + limit) / share <= SCAN_ROWS) {
+        // Bounded: when the matches thin out past the sample, the page is found through the index after all.
+        const { first, last } = idRange.get() as { first: number | null; last: number | null };
+        const upto = (first ?? 0) + 2 * SCAN_ROWS;
+        const page = scanned.all({ key: tokensOf(words.join(' ')).join(' '), pattern, limit, offset, upto }) as Product[];
+        if (page.length === limit || upto >= (last ?? 0)) return page;
+      }
       return (common ? byId : ranked).all({ match, pattern, limit, offset }) as Product[];
     },
   };

@@ -78,6 +78,34 @@ describe('catalogue search (FTS5)', () => {
     expect(names('common thing 205')).toEqual(['Common thing 205', 'Common thing 2050']);
   });
 
+  it('pages a very common query the same whether read through the index or by scanning in id order', () => {
+    const { names } = open();
+    const stage = openProductImportStore(db, openOutboxStore(db)).stage();
+    // Enough that a deep page is past what a scan may read (its bound), so it goes through the index.
+    const ROWS = 45_000;
+    // Every name contains "common" as a substring, but only at a word start in every third: the others must not match.
+    const name = (i: number): string => (i % 3 === 0 ? `Common Café ${i}` : i % 3 === 1 ? `Uncommon café ${i}` : `Common-cafés ${i}`);
+    stage.add(Array.from({ length: ROWS }, (_, i) => ({ name: name(i + 1), description: '', price: 1, stock: 1 })));
+    stage.apply(0, stage.staged);
+    stage.drop();
+    const expected = (q: RegExp, offset: number, limit: number): string[] =>
+      Array.from({ length: ROWS }, (_, i) => name(i + 1))
+        .filter((n) => q.test(n))
+        .slice(offset, offset + limit);
+    // A shallow page is scanned, a deep one found through the index: both are the index's answer.
+    for (const [offset, limit] of [
+      [0, 5],
+      [7, 3],
+      [ROWS / 3 - 10, 5],
+      [(2 * ROWS) / 3 - 10, 5],
+    ] as const) {
+      expect(names('common', offset, limit)).toEqual(expected(/^Common/, offset, limit));
+      // The words must also appear as typed (here with a space), as the index path requires.
+      expect(names('common caf', offset, limit)).toEqual(expected(/^Common caf/i, offset, limit));
+    }
+    expect(names('ommon', 0, 5)).toEqual([]);
+  });
+
   it('indexes the rows of a product.db from before the index (its migration)', () => {
     const file = join(dir, 'product.db');
     const old = new Database(file);

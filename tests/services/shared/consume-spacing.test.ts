@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/kit/create-logger.js';
+import { consumeEvents } from '../../../src/services/shared/consume-events.js';
+import { EVENT_STREAM } from '../../../src/services/shared/domain-event.js';
+import { openDatabase, type Db } from '../../../src/services/shared/open-database.js';
+import { openProcessedEventsStore } from '../../../src/services/shared/processed-events-store.js';
+import { startRedis, type TestRedis } from '../../helpers/start-redis.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+
+describe('event consumer under a stream of events', () => {
+  let dir: string;
+  let redis: TestRedis;
+  let db: Db;
+  let client: Redis;
+  let reader: Redis;
+  const closers: Array<() => Promise<void> | void> = [];
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ecom-spacing-'));
+    redis = await startRedis();
+    db = openDatabase(join(dir, 'order.db'), []);
+    client = new Redis({ port: redis.port, maxRetriesPerRequest: 1 });
+    reader = new Redis({ port: redis.port, maxRetriesPerRequest: 1 });
+    for (const c of [client, reader]) c.on('error', () => undefined);
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    client.disconnect();
+    reader.disconnect();
+    db.close();
+    await redis.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a lone event at once and a stream of events in batches (reads spaced after one that found events)', async () => {
+    const store = openProcessedEventsStore(db);
+    let batches = 0;
+    const processed = { ...store, applyEach: (...args: Parameters<typeof store.applyEach>) => (batches++, store.applyEach(...args)) };
+    const applied: string[] = [];
+    await waitFor('redis', () => reader.status === 'ready' && client.status === 'ready');
+    closers.push(
+      consumeEvents({
+        redis: reader,
+        group: 'order',
+        consumer: 'order-1',
+        processed,
+        log: quiet,
+        spacingMs: 50,
+        handlers: { PROFILE_UPDATED: (event) => void applied.push(event.id) },
+      }),
+    );
+    const publish = (n: number) =>
+      client.xadd(
+        EVENT_STREAM,
+        '*',
+        'id',
+        `user:${n}`,
+        'type',
+        'PROFILE_UPDATED',
+        'payload',
+        JSON.stringify({ userId: n }),
+        'ts',
+        new Date().toISOString(),
+        'source',
+        'user-1',
+      );
+    await waitFor(
+      'the group',
+      async () => ((await client.exists(EVENT_STREAM)) === 1 ? ((await client.xinfo('GROUPS', EVENT_STREAM)) as unknown[]) : []).length === 1,
+      5_000,
+      5,
+    );
+    await publish(0);
+    await waitFor('the lone event', () => applied.length === 1, 5_000, 2);
+    const before = batches;
+    // 20 events, one every 5 ms: read one by one they would take 20 transactions; spaced reads take a handful.
+    for (let n = 1; n <= 20; n++) {
+      await publish(n);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor('every event applied', () => applied.length === 21, 5_000, 5);
+    expect(applied).toEqual(Array.from({ length: 21 }, (_, n) => `user:${n}`));
+    expect(batches - before).toBeGreaterThan(1);
+    expect(batches - before).toBeLessThanOrEqual(8);
+  });
+});
