@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -127,4 +128,25 @@ describe.skipIf(skip)(`dist/ecom, the single executable, alone on a machine with
     expect(down.stdout).toMatch(/stopped \d+ processes/);
     for (const [name, pid] of Object.entries(pids)) expect(alive(pid), `${name} (pid ${pid}) still alive`).toBe(false);
   }, 300_000);
+
+  it('runs without its code cache, and writes a cache V8 refuses again', async () => {
+    const dir = join(cache, 'ecom');
+    const version = await ecom('--version');
+    expect(version.exitCode, version.stderr).toBe(0);
+    const code = readdirSync(dir).find((name) => name.startsWith('code-'));
+    expect(code, 'a code cache folder').toBeDefined();
+    const file = join(dir, code!, 'help.v8cache');
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+    // Garbage where the cache was: refused by V8, the command still runs, and the cache is written anew.
+    writeFileSync(file, 'not a code cache');
+    const again = await ecom('--version');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toBe(version.stdout);
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+    // ECOM_CODE_CACHE=off neither reads nor writes one.
+    rmSync(file);
+    const off = await execa(bin, ['--version'], { env: { ...env, ECOM_CODE_CACHE: 'off' }, extendEnv: false, reject: false });
+    expect(off.exitCode, off.stderr).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  }, 120_000);
 });

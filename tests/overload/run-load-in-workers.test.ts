@@ -71,20 +71,22 @@ describe('runLoad with worker threads', () => {
     expect(target.seen()).toBe(200);
   });
 
-  it('reports the same percentiles as one thread on a target that answers after a fixed delay', async () => {
+  it('merges the threads’ latencies: every one recorded, none below the target’s fixed delay', async () => {
     const delayMs = 40;
     target = await startHttpTarget((_req, res) => setTimeout(() => res.end('ok'), delayMs));
-    const run = (workers: number) =>
-      runLoad({ origin: target!.origin, scenario: plainGetScenario('/'), concurrency: 8, requestCount: 160, timeoutMs: 5000, workers });
-    const one = await run(1);
-    const two = await run(2);
+    const two = await runLoad({ origin: target.origin, scenario: plainGetScenario('/'), concurrency: 8, requestCount: 160, timeoutMs: 5000, workers: 2 });
     expect(two.completed).toBe(160);
-    for (const p of ['p50', 'p90'] as const) {
-      expect(one.latencyMs[p]).toBeGreaterThanOrEqual(delayMs);
-      expect(two.latencyMs[p]).toBeGreaterThanOrEqual(delayMs);
-      // Timer jitter of a shared machine, not the merge (exact, see record-load-delta.test.ts), makes them differ.
-      expect(Math.abs(two.latencyMs[p] - one.latencyMs[p])).toBeLessThan(0.25 * delayMs);
-    }
+    expect(two.endpoints.map((e) => [e.name, e.requests, e.ok])).toEqual([[two.endpoints[0]!.name, 160, 160]]);
+    // No latency of either thread is lost or zeroed in the merge: the smallest is at least the delay, and the
+    // percentiles are ordered up to the largest. (How close two runs come is the machine's timer jitter, not the
+    // merge, which record-load-delta.test.ts checks exactly.)
+    // (Up to 2 ms under it: the server's timer may fire a millisecond early, and the client stamps a request after
+    // writing it.)
+    expect(two.spectrum[0]!.latencyMs).toBeGreaterThanOrEqual(delayMs - 2);
+    expect(two.latencyMs.p50).toBeGreaterThanOrEqual(delayMs - 2);
+    expect(two.latencyMs.p90).toBeGreaterThanOrEqual(two.latencyMs.p50);
+    expect(two.latencyMs.max).toBeGreaterThanOrEqual(two.latencyMs.p90);
+    expect(two.spectrum.at(-1)!.latencyMs).toBeCloseTo(two.latencyMs.max, 0);
   });
 
   it('stops every worker when aborted, and returns what completed', async () => {
