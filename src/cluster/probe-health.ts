@@ -1,14 +1,21 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
 
-/** True when GET `url` answers 200 within `timeoutMs`. */
-export async function probeHttp(url: string, timeoutMs = 1000): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
+/**
+ * True when GET `url` answers 200 within `timeoutMs`. node:http on a fresh connection, closed after the answer: the
+ * global fetch would load node's own undici into the daemon at its first probe (about 70 ms of CPU on the way to
+ * `up`), and its kept-alive connections would sit on every instance, holding up that instance's drain when it stops.
+ */
+export function probeHttp(url: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode === 200));
+      res.once('error', () => resolve(false));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timed out')));
+    req.once('error', () => resolve(false));
+  });
 }
 
 /** True when a TCP connection to host:port opens and, with `send`/`expect`, the answer starts with `expect`. */

@@ -112,7 +112,7 @@ export const SUPERVISOR_TIMINGS = {
   /** How long `ecom up -d` waits for the daemon to report the cluster running. */
   daemonStartTimeoutMs: 120_000,
   /** How often `ecom up -d` asks the daemon for its status while it starts. */
-  daemonPollMs: 50,
+  daemonPollMs: 20,
   /** Grace period before SIGKILL for redis-server and the registry. */
   coreStopTimeoutMs: 5000,
   /** Grace period before SIGKILL for nginx (a graceful SIGQUIT lets open requests finish). */
