@@ -105,6 +105,7 @@ async function main() {
       clusterRssMb: [],
       servicePssMb: [],
       clusterPssMb: [],
+      checkoutPeakRssMb: [],
     });
     const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-life-'));
     mkdirSync(dir, { recursive: true });
