@@ -11,7 +11,8 @@
 //  2 and 3 run on the least_conn cluster and, as the reference of the same run, on a cluster forced to render-and-reload
 //  (gateway.endpoints "reload", today's behaviour without the Lua module).
 // Not a test: prints figures, writes bench/results/gateway-no-reload.json, never fails on a missed goal.
-// Usage: npm run build && [ROUNDS=5] [ONLY=throughput [BALANCE=ewma,least_conn]] node bench/gateway-no-reload.mjs [trials]
+// Usage: npm run build && [ROUNDS=5] [WORKERS=1] [ONLY=throughput [BALANCE=ewma,least_conn]] node bench/gateway-no-reload.mjs [trials]
+// (WORKERS: nginx worker processes of both gateways.)
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -55,7 +56,7 @@ async function cluster(balance, endpoints = 'lua') {
   const ports = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
   const cfg = JSON.parse(readFileSync(file, 'utf8'));
   // No microcache: every GET reaches an instance (the overload --target GETs carry no Authorization to bypass it).
-  cfg.gateway = { ...cfg.gateway, balance, endpoints, cache: { enabled: false } };
+  cfg.gateway = { ...cfg.gateway, balance, endpoints, cache: { enabled: false }, workers: Number(process.env.WORKERS ?? 1) };
   writeFileSync(file, JSON.stringify(cfg));
   await ecom('up', '-d', '-c', file);
   const down = async () => {
