@@ -11,7 +11,8 @@
 //  2 and 3 run on the least_conn cluster and, as the reference of the same run, on a cluster forced to render-and-reload
 //  (gateway.endpoints "reload", today's behaviour without the Lua module).
 // Not a test: prints figures, writes bench/results/gateway-no-reload.json, never fails on a missed goal.
-// Usage: npm run build && [ROUNDS=5] [ONLY=throughput [BALANCE=ewma,least_conn]] node bench/gateway-no-reload.mjs [trials]
+// Usage: npm run build && [ROUNDS=5] [WORKERS=1] [ONLY=throughput [BALANCE=ewma,least_conn]] node bench/gateway-no-reload.mjs [trials]
+// (WORKERS: nginx worker processes of both gateways.)
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -40,6 +41,7 @@ async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
   };
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
     p50: lat(50),
     p99: lat(99),
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0),
@@ -54,7 +56,7 @@ async function cluster(balance, endpoints = 'lua') {
   const ports = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
   const cfg = JSON.parse(readFileSync(file, 'utf8'));
   // No microcache: every GET reaches an instance (the overload --target GETs carry no Authorization to bypass it).
-  cfg.gateway = { ...cfg.gateway, balance, endpoints, cache: { enabled: false } };
+  cfg.gateway = { ...cfg.gateway, balance, endpoints, cache: { enabled: false }, workers: Number(process.env.WORKERS ?? 1) };
   writeFileSync(file, JSON.stringify(cfg));
   await ecom('up', '-d', '-c', file);
   const down = async () => {
@@ -99,6 +101,7 @@ async function staticGateway(c) {
     mkdirSync(join(prefix, d), { recursive: true });
   writeFileSync(join(prefix, 'nginx.conf'), stdout);
   const nginx = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore', detached: true });
+  const master = nginx.pid;
   const stop = () => {
     try {
       process.kill(-nginx.pid, 'SIGQUIT');
@@ -107,7 +110,19 @@ async function staticGateway(c) {
   cleanups.push(async () => stop());
   const url = `http://127.0.0.1:${port}/api/products/1`;
   await until('the reference nginx', async () => (await fetch(url, { headers: { authorization: 'Bearer bench' } })).status === 200);
-  return { url, stop };
+  return { url, stop, master };
+}
+
+/** CPU time (user + system, ms) the processes `pids` used so far. */
+function cpuMs(pids) {
+  return pids.reduce((sum, pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return sum + (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return sum;
+    }
+  }, 0);
 }
 
 const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
@@ -122,16 +137,32 @@ async function throughput(c) {
   await wrk(urls.reference, { seconds: 2, headers });
   const runs = { direct: [], gateway: [], reference: [] };
   const names = Object.keys(urls);
+  // The nginx workers of each side and the two product instances: CPU per request, which a busy machine slows less
+  // than it slows throughput.
+  const processes = (await c.status()).processes;
+  const nginx = { gateway: workersOf(processes.find((p) => p.service === 'nginx').pid), reference: workersOf(reference.master) };
+  const instances = processes.filter((p) => p.service === 'product').map((p) => p.pid);
   const loadBefore = loadavg()[0];
   for (let i = 0; i < rounds; i++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(i + k) % names.length];
-      runs[name].push(await wrk(urls[name], { seconds: 5, headers }));
+      const side = nginx[name] ?? [];
+      const [n0, i0] = [cpuMs(side), cpuMs(instances)];
+      const run = await wrk(urls[name], { seconds: 5, headers });
+      const per = (ms) => (run.requests ? (ms * 1000) / run.requests : null);
+      runs[name].push({ ...run, nginxUsPerRequest: per(cpuMs(side) - n0), instancesUsPerRequest: per(cpuMs(instances) - i0) });
     }
   }
   reference.stop();
   const per = (a, b) => runs[a].map((r, i) => r.rps / runs[b][i].rps);
+  const cpu = (name, field) => spread(runs[name].map((r) => r[field]));
   return {
+    cpuUsPerRequest: {
+      gatewayNginx: cpu('gateway', 'nginxUsPerRequest'),
+      referenceNginx: cpu('reference', 'nginxUsPerRequest'),
+      instancesDirect: cpu('direct', 'instancesUsPerRequest'),
+      instancesGateway: cpu('gateway', 'instancesUsPerRequest'),
+    },
     direct: runs.direct[0],
     gateway: runs.gateway[0],
     runs,
@@ -147,7 +178,7 @@ async function throughput(c) {
 
 /** 1. slowed instance p99, and uncached throughput against one instance directly. */
 async function slowAndThroughput(c) {
-  const { direct, gateway, ratio, ratios, runs, load } = await throughput(c);
+  const measured = await throughput(c);
   const fault = (latencyMs) =>
     fetch(`http://127.0.0.1:${c.portOf[1]}/internal/faults`, {
       method: 'PUT',
@@ -161,7 +192,7 @@ async function slowAndThroughput(c) {
   const out = JSON.parse(readFileSync(report, 'utf8'));
   const slowed = { rps: out.rps, p50: out.latencyMs.p50, p99: out.latencyMs.p99, errors: out.errors, instances: out.instances };
   await fault(0);
-  return { direct, gateway, ratio, ratios, runs, load, slowed };
+  return { ...measured, slowed };
 }
 
 /** 2. registration → first routed request. */
@@ -288,6 +319,10 @@ function printThroughput(balance, r) {
   );
   console.log(
     `${balance.padEnd(10)}   gateway ÷ direct ${fmt(r.ratios.gatewayToDirect)} (goal ≥ 1.24) · reference ÷ direct ${fmt(r.ratios.referenceToDirect)} · gateway ÷ reference ${fmt(r.ratios.gatewayToReference)} · load average ${r.load.before.toFixed(1)} → ${r.load.after.toFixed(1)} on ${availableParallelism()} cores`,
+  );
+  const us = r.cpuUsPerRequest;
+  console.log(
+    `${balance.padEnd(10)}   CPU µs per request: nginx workers, Lua gateway ${fmt(us.gatewayNginx, 1)} vs reference ${fmt(us.referenceNginx, 1)} · product instances, direct ${fmt(us.instancesDirect, 0)} vs through the Lua gateway ${fmt(us.instancesGateway, 0)}`,
   );
 }
 
