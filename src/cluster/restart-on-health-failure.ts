@@ -19,6 +19,8 @@ export interface HealthCheckOptions {
   failuresBeforeRestart: number;
   /** How long a process that has not been healthy since it (re)started may fail checks before it is restarted. */
   startGraceMs?: number;
+  /** Pause between checks while the process is starting (default `intervalMs`): a replacement is seen healthy soon. */
+  startingPollMs?: number;
   onHealth?: (health: Health, consecutiveFailures: number) => void;
 }
 
@@ -71,8 +73,10 @@ export function restartOnHealthFailure(options: HealthCheckOptions): { health():
   };
   const schedule = (): void => {
     if (stopped) return;
-    // Only a process that was healthy is re-checked sooner: one still starting gets the usual pace to come up.
-    timer = setTimeout(() => void tick().finally(schedule), health === 'unhealthy' ? (options.retryMs ?? options.intervalMs) : options.intervalMs);
+    // A process that was healthy and failed is re-checked sooner, and one starting (a replacement after a crash) is
+    // checked at start-up pace, so status and the restart bench see it healthy when it answers, not a second later.
+    const pause = health === 'unhealthy' ? options.retryMs : health === 'starting' ? options.startingPollMs : undefined;
+    timer = setTimeout(() => void tick().finally(schedule), pause ?? options.intervalMs);
     timer.unref();
   };
   schedule();

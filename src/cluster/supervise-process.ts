@@ -20,7 +20,8 @@ export interface Supervised {
 export interface SuperviseDeps {
   runtime: Runtime;
   log: Logger;
-  timings: Pick<SupervisorTimings, 'healthIntervalMs' | 'healthFailures'> & Partial<Pick<SupervisorTimings, 'healthRetryMs' | 'startTimeoutMs'>>;
+  timings: Pick<SupervisorTimings, 'healthIntervalMs' | 'healthFailures'> &
+    Partial<Pick<SupervisorTimings, 'healthRetryMs' | 'startTimeoutMs' | 'readyPollMs'>>;
   /** Takes a failing instance out of the gateway's rotation (the registry); none: left to the registry's TTL. */
   rotation?: Rotation;
   /** A fresh restart policy per process (crash backoff by default). */
@@ -62,6 +63,7 @@ export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolea
     intervalMs: healthIntervalMs,
     retryMs: healthRetryMs,
     startGraceMs: deps.timings.startTimeoutMs,
+    startingPollMs: deps.timings.readyPollMs,
     failuresBeforeRestart: healthFailures,
     onHealth: (next) => {
       if (next === 'healthy' && last === 'unhealthy') deps.log.info(`${spec.name} answers its health check again`);

@@ -273,4 +273,27 @@ describe('superviseProcess', () => {
     expect(entry.health.health()).toBe('healthy');
     await entry.stop();
   });
+
+  it('checks a replacement at start-up pace while it starts, so it shows healthy as soon as it answers', async () => {
+    vi.useFakeTimers();
+    const fake = fakeRuntime();
+    let answering = true;
+    const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+    const entry = superviseProcess(spec, async () => answering, {
+      runtime: fake.runtime,
+      log: quiet,
+      timings: { healthIntervalMs: 1000, healthRetryMs: 500, healthFailures: 3, startTimeoutMs: 20_000, readyPollMs: 20 },
+    });
+    entry.health.markHealthy();
+    answering = false;
+    fake.exit(100, 137);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(entry.health.health()).toBe('starting');
+    await vi.advanceTimersByTimeAsync(200);
+    answering = true;
+    // Far less than the 1 s health interval.
+    await vi.advanceTimersByTimeAsync(60);
+    expect(entry.health.health()).toBe('healthy');
+    await entry.stop();
+  });
 });
