@@ -143,9 +143,10 @@ async function main() {
 
       // Under the checkout scenario: the largest RSS any process of the cluster reaches (sampled every 100 ms).
       await ecom('seed', '--products', '200', '-c', file);
-      const pids = [daemonPid, ...(await getStatus(file)).processes.map((p) => p.pid)];
+      const running = (await getStatus(file)).processes;
+      const pids = [daemonPid, ...running.map((p) => p.pid)];
       let peak = { mb: 0, name: '' };
-      const names = new Map((await getStatus(file)).processes.map((p) => [p.pid, p.id === null ? p.service : `${p.service}-${p.id}`]));
+      const names = new Map(running.map((p) => [p.pid, p.id === null ? p.service : `${p.service}-${p.id}`]));
       const sampler = setInterval(() => {
         for (const pid of pids) {
           const mb = rssMb(pid);

@@ -25,9 +25,11 @@ function roleOf(argv) {
   return /^[a-z][a-z0-9-]{0,40}$/.test(role) ? role : 'other';
 }
 
+const role = roleOf(process.argv);
+
 function cacheFile() {
   const base = process.env.XDG_CACHE_HOME || join(homedir() || tmpdir(), '.cache');
-  return join(base, 'ecom', `code-${info.app}`, `${roleOf(process.argv)}.v8cache`);
+  return join(base, 'ecom', `code-${info.app}`, `${role}.v8cache`);
 }
 
 function readCache(file) {
@@ -53,14 +55,14 @@ function profileToExit(dir) {
     session.post('Profiler.stop', (err, result) => {
       if (err) return;
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `ecom-${roleOf(process.argv)}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      writeFileSync(join(dir, `ecom-${role}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
     });
   });
 }
 if (process.env.ECOM_CPU_PROFILE) profileToExit(process.env.ECOM_CPU_PROFILE);
 
 /** Service instances and the registry run the smaller bundle made for them; everything else the whole program. */
-const bundle = /^(service-|iscs$)/.test(roleOf(process.argv)) ? 'server.cjs' : 'app.cjs';
+const bundle = /^(service-|iscs$)/.test(role) ? 'server.cjs' : 'app.cjs';
 const file = cacheFile();
 let cachedData = process.env.ECOM_CODE_CACHE === 'off' ? undefined : readCache(file);
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${getAsset(bundle, 'utf8')}\n})`, {

@@ -150,29 +150,6 @@ async function bundle(entry, outfile) {
   for (const warning of result.warnings) step(`warning: ${warning.text}${warning.location ? ` (${warning.location.file}:${warning.location.line})` : ''}`);
 }
 
-/**
- * The load worker thread of `ecom overload --workers N` bundled on its own: a SEA has no file to start a Worker from,
- * so the binary starts it from this asset's source (src/overload/start-load-worker.ts).
- */
-async function bundleLoadWorker(outfile) {
-  const require = createRequire(join(ROOT, 'package.json'));
-  const esbuild = await import(require.resolve('esbuild'));
-  await esbuild
-    .build({
-      absWorkingDir: ROOT,
-      entryPoints: ['src/overload/load-worker.ts'],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      define: { 'import.meta.dirname': 'undefined' },
-      legalComments: 'none',
-      logLevel: 'silent',
-    })
-    .catch((err) => fail(`esbuild failed on the load worker: ${(err.errors ?? []).map((e) => e.text).join('; ') || err.message}`));
-}
-
 function seaConfig(bundles, blob, buildInfo) {
   const assets = { ...bundles, 'build-info.json': buildInfo, 'better_sqlite3.node': ADDON };
   for (const file of listFiles(join(ROOT, 'templates'))) assets[relative(ROOT, file).split('\\').join('/')] = file;
@@ -193,19 +170,18 @@ async function build() {
   mkdirSync(WORK, { recursive: true });
 
   // Two bundles: the whole program, and the roles a cluster runs many of (service instances, the registry) alone.
-  const bundles = { 'app.cjs': join(WORK, 'app.cjs'), 'server.cjs': join(WORK, 'server.cjs') };
+  // A third: the load worker thread of `overload --workers N` (a SEA has no file to start a Worker from, so the
+  // binary starts it from this asset's source: src/overload/start-load-worker.ts).
+  const bundles = { 'app.cjs': join(WORK, 'app.cjs'), 'server.cjs': join(WORK, 'server.cjs'), 'overload-worker.cjs': join(WORK, 'overload-worker.cjs') };
   for (const [asset, entry] of [
     ['app.cjs', 'src/cli/main.ts'],
     ['server.cjs', 'src/cli/serve-roles.ts'],
+    ['overload-worker.cjs', 'src/overload/load-worker.ts'],
   ]) {
     step(`bundling ${entry} with esbuild`);
     await bundle(entry, bundles[asset]);
     step(`bundle ${relative(ROOT, bundles[asset])}: ${mb(statSync(bundles[asset]).size)}`);
   }
-  const worker = join(WORK, 'overload-worker.cjs');
-  await bundleLoadWorker(worker);
-  step(`bundle ${relative(ROOT, worker)} (the overload worker thread): ${mb(statSync(worker).size)}`);
-  bundles['overload-worker.cjs'] = worker;
 
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const buildInfo = join(WORK, 'build-info.json');

@@ -2,7 +2,8 @@ import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { registryUrlOf } from '../config/cluster-urls.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
-import { probeHttp, probeRedis, probeTcp } from './probe-health.js';
+import { probeTcp } from '../kit/probe-port.js';
+import { probeHttp, probeRedis } from './probe-health.js';
 import { clusterNginxSpec, iscsSpec, prometheusSpec, redisSpec } from './process-specs.js';
 import { httpUrl } from '../common/http-url.js';
 

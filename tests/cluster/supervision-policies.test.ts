@@ -18,6 +18,9 @@ const spec: InstanceSpec = {
   stopTimeoutMs: 1000,
 };
 
+/** A logger that writes nothing (the supervision tests read the calls they record, not log lines). */
+const quietLog = () => createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
+
 describe('restartOnCrash', () => {
   it('doubles the delay up to the cap, starts over after a stable run, and flags a crash loop', () => {
     const policy = restartOnCrash({
@@ -224,10 +227,9 @@ describe('superviseProcess', () => {
     const fake = fakeRuntime();
     let answering = true;
     const calls: string[] = [];
-    const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
     const entry = superviseProcess(spec, async () => answering, {
       runtime: fake.runtime,
-      log: quiet,
+      log: quietLog(),
       timings: { healthIntervalMs: 1000, healthRetryMs: 500, healthFailures: 3 },
       rotation: {
         leave: async (s) => void calls.push(`leave ${s.name}`),
@@ -252,10 +254,9 @@ describe('superviseProcess', () => {
     const fake = fakeRuntime();
     let answering = true;
     const calls: string[] = [];
-    const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
     const entry = superviseProcess(spec, async () => answering, {
       runtime: fake.runtime,
-      log: quiet,
+      log: quietLog(),
       timings: { healthIntervalMs: 1000, healthRetryMs: 500, healthFailures: 3, startTimeoutMs: 20_000 },
       rotation: { leave: async (s) => void calls.push(`leave ${s.name}`), remove: async (s) => void calls.push(`remove ${s.name}`) },
     });
@@ -278,10 +279,9 @@ describe('superviseProcess', () => {
     vi.useFakeTimers();
     const fake = fakeRuntime();
     let answering = true;
-    const quiet = createLogger({ service: 'test', instance: 'test', level: 'error', out: { write: () => true } as unknown as NodeJS.WritableStream });
     const entry = superviseProcess(spec, async () => answering, {
       runtime: fake.runtime,
-      log: quiet,
+      log: quietLog(),
       timings: { healthIntervalMs: 1000, healthRetryMs: 500, healthFailures: 3, startTimeoutMs: 20_000, readyPollMs: 20 },
     });
     entry.health.markHealthy();

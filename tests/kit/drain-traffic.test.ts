@@ -1,7 +1,7 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainTraffic } from '../../src/kit/drain-traffic.js';
-import { isPortOpen } from '../../src/kit/probe-port.js';
+import { probeTcp } from '../../src/kit/probe-port.js';
 import { freePort } from '../helpers/free-port.js';
 
 describe('drainTraffic', () => {
@@ -62,7 +62,7 @@ describe('drainTraffic', () => {
     const drain = drainTraffic(server!, {
       quietMs: 60_000,
       maxMs: 60_000,
-      gatewayGone: async () => !(await isPortOpen('127.0.0.1', gatewayPort)),
+      gatewayGone: async () => !(await probeTcp('127.0.0.1', gatewayPort)),
     }).then(() => (drained = true));
     await new Promise((r) => setTimeout(r, 200));
     expect(drained, 'drained while the gateway still listened').toBe(false);

@@ -22,7 +22,7 @@ import type { ServiceDefinition, ServiceInstance } from './service-definition.js
 import { shipLogs, type SendBatch } from './ship-logs.js';
 import { startHttpServer } from '../../kit/start-http-server.js';
 import { drainTraffic } from '../../kit/drain-traffic.js';
-import { isPortOpen } from '../../kit/probe-port.js';
+import { probeTcp } from '../../kit/probe-port.js';
 import { openOutboxStore } from './outbox-store.js';
 import { relayOutbox } from './relay-outbox.js';
 import { consumeEvents } from './consume-events.js';
@@ -181,7 +181,7 @@ export async function startService(options: {
           log.info('stopping');
           // Leave the registry first and keep serving while the gateway reloads without us.
           // On the process runtime the gateway listens on this host: once it is gone (`ecom down`) nothing is left to drain.
-          const gatewayGone = cluster.runtime === 'process' ? async () => !(await isPortOpen(cluster.host, cluster.gateway.port)) : undefined;
+          const gatewayGone = cluster.runtime === 'process' ? async () => !(await probeTcp(cluster.host, cluster.gateway.port, { timeoutMs: 100 })) : undefined;
           if (await registration?.close()) await drainTraffic(server.server, { quietMs: 250, maxMs: cluster.http.drainMs, gatewayGone });
           await server.close();
           await teardown();
