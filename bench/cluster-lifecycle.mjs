@@ -82,6 +82,13 @@ async function instanceStart(build, file) {
   }
 }
 
+/** A reader of the gateway's peer table: GET /stats on the Lua balancer's admin port with the cluster token. */
+function gatewayStats(dir) {
+  const port = readFileSync(join(dir, 'state/nginx/admin-port'), 'utf8').trim();
+  const { clusterToken } = JSON.parse(readFileSync(join(dir, 'state/credentials.json'), 'utf8'));
+  return async () => (await fetch(`http://127.0.0.1:${port}/stats`, { headers: { authorization: `Bearer ${clusterToken}` } })).json();
+}
+
 async function getStatus(file) {
   const { stdout } = await ecom('status', '--json', '-c', file);
   return JSON.parse(stdout);
@@ -126,19 +133,27 @@ async function main() {
       results.clusterPssMb.push(status.processes.reduce((sum, p) => sum + pssMb(p.pid), pssMb(daemonPid)));
 
       const before = (await getStatus(file)).processes.find((p) => p.service === 'product' && p.id === 1);
+      const stats = gatewayStats(dir);
       t = performance.now();
       process.kill(before.pid, 'SIGKILL');
-      await until('product-1 to be replaced and routed', async () => {
-        const status = await getStatus(file);
-        const now = status.processes.find((p) => p.service === 'product' && p.id === 1);
-        if (!now || now.pid === before.pid || now.health !== 'healthy') return false;
-        // Lua gateway: routed once nginx's peer table holds the replacement (with ewma a fresh peer may not get the
-        // very next request); render-and-reload gateway: once a request through it is answered by the replacement.
-        const peers = status.proxySync?.gateway?.peers;
-        if (peers) return peers.some((p) => p.service === 'product' && p.id === 1 && p.address.endsWith(`:${now.port}`) && !p.ejected);
-        const res = await fetch(`http://127.0.0.1:${gateway}/api/products`, { headers: { authorization: 'Bearer bench' } }).catch(() => undefined);
-        return res?.headers.get('x-instance-id') === 'product-1';
-      });
+      // Watched without `ecom status` (each call is a whole CLI process, and a peer check in the daemon: polling it
+      // would take the CPU the replacement needs): the pid file, the replacement's /health, and the gateway's own
+      // peer table (its admin /stats), where product-1 must first disappear (taken out on the kill) and come back.
+      let gone = false;
+      await until(
+        'product-1 to be replaced and routed',
+        async () => {
+          const peers = (await stats().catch(() => undefined))?.peers;
+          const listed = peers?.find((p) => p.service === 'product' && p.id === 1 && !p.ejected);
+          if (peers && !listed) gone = true;
+          if (!gone || !listed) return false;
+          const pid = Number.parseInt(readFileSync(join(dir, 'state/pids/product-1.pid'), 'utf8'), 10);
+          if (pid === before.pid) return false;
+          return (await fetch(`http://127.0.0.1:${before.port}/health`).catch(() => undefined))?.status === 200;
+        },
+        20_000,
+        2,
+      );
       results.replaceMs.push(performance.now() - t);
 
       // Under the checkout scenario: the largest RSS any process of the cluster reaches (sampled every 100 ms).

@@ -136,7 +136,7 @@ async function bundle(entry, outfile) {
       // Nothing else is defined (not even NODE_ENV): the binary behaves as the source build does.
       define: { 'import.meta.dirname': 'undefined' },
       // Minified (names kept: error classes and stack traces read them): half the bytes for every process to hold.
-      minify: true,
+      minify: process.env.ECOM_BUILD_PLAIN !== '1', // ECOM_BUILD_PLAIN=1: readable names in CPU profiles
       keepNames: true,
       plugins: [plugin],
       legalComments: 'none',

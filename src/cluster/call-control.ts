@@ -3,8 +3,17 @@ import { EcomError } from '../common/ecom-error.js';
 import { isErrorCode } from '../common/error-codes.js';
 import type { ControlReply, ControlRequest } from './control-protocol.js';
 
-/** Sends one request to the daemon's control socket; `onProgress` sees progress lines; resolves with the result. */
-export function callControl<T = unknown>(socketPath: string, request: ControlRequest, onProgress?: (line: string) => void, timeoutMs = 120_000): Promise<T> {
+/**
+ * Sends one request to the daemon's control socket; `onProgress` sees progress lines, `onSnapshot` interim status
+ * snapshots; resolves with the result. `timeoutMs` is how long the connection may stay silent.
+ */
+export function callControl<T = unknown>(
+  socketPath: string,
+  request: ControlRequest,
+  onProgress?: (line: string) => void,
+  timeoutMs = 120_000,
+  onSnapshot?: (value: unknown) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let buffer = '';
@@ -25,6 +34,7 @@ export function callControl<T = unknown>(socketPath: string, request: ControlReq
         const reply = JSON.parse(buffer.slice(0, newline)) as ControlReply;
         buffer = buffer.slice(newline + 1);
         if ('progress' in reply) onProgress?.(reply.progress);
+        else if ('snapshot' in reply) onSnapshot?.(reply.snapshot);
         else if (reply.ok) finish(() => resolve(reply.result as T));
         else
           finish(() =>

@@ -1,3 +1,4 @@
+import { callRegistry } from '../registry/call-registry.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { registryUrlOf } from '../config/cluster-urls.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
@@ -42,12 +43,11 @@ export function registryRotation(options: {
   const deregister = async (spec: InstanceSpec, why: string): Promise<void> => {
     if (spec.id === undefined) return;
     try {
-      const res = await fetch(`${options.registryUrl}/v1/instances/${spec.service}/${spec.id}`, {
+      const res = await callRegistry(options.registryUrl, `/v1/instances/${spec.service}/${spec.id}`, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${options.clusterToken()}` },
-        signal: AbortSignal.timeout(options.timeoutMs ?? 1000),
+        timeoutMs: options.timeoutMs ?? 1000,
       });
-      await res.body?.cancel();
       if (res.status !== 204) throw new Error(`registry answered ${res.status}`);
       options.log.info(`${spec.name} taken out of the registry (${why})`);
     } catch (err) {

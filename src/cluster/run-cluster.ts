@@ -5,6 +5,7 @@ import { isDaemonRunning } from './call-control.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
 import { serveControl } from './serve-control.js';
+import { waitSettledStatus } from './wait-settled-status.js';
 import { stateLayout } from '../config/state-layout.js';
 import { ClusterSupervisor, type SupervisorOptions } from './supervise-cluster.js';
 import { chooseRuntime } from './choose-runtime.js';
@@ -39,7 +40,7 @@ export async function runCluster(
       hint: 'see it with `ecom status`, stop it with `ecom down`',
     });
   }
-  mkdirSync(paths.pids, { recursive: true });
+  for (const dir of [paths.pids, paths.redisDir]) mkdirSync(dir, { recursive: true });
   ensureCredentials(cluster.stateDir);
   let supervisor: ClusterSupervisor;
   let runtime: Runtime | undefined;
@@ -67,13 +68,13 @@ export async function runCluster(
     return closing;
   };
 
-  const control = await serveControl(paths.socket, async (request, progress) => {
+  const control = await serveControl(paths.socket, async (request, progress, snapshot) => {
     const forward = (line: string): void => progress(line);
     supervisor.on('progress', forward);
     try {
       switch (request.cmd) {
         case 'status':
-          return supervisor.status();
+          return request.wait ? await waitSettledStatus(supervisor, snapshot) : supervisor.status();
         case 'scale':
           return await supervisor.scale(request.service, request.count);
         case 'restart':

@@ -4,8 +4,8 @@ import { EcomError } from '../common/ecom-error.js';
 import { controlRequest, type ControlReply, type ControlRequest } from './control-protocol.js';
 import { readPeerUids } from './read-peer-uids.js';
 
-/** Handles one control request; `progress` streams human lines to the caller before the result. */
-export type ControlHandler = (request: ControlRequest, progress: (line: string) => void) => Promise<unknown>;
+/** Handles one control request; `progress` streams human lines, `snapshot` interim values, to the caller before the result. */
+export type ControlHandler = (request: ControlRequest, progress: (line: string) => void, snapshot: (value: unknown) => void) => Promise<unknown>;
 
 /** A listening control socket; `close()` stops it and removes the socket file. Idempotent. */
 export interface ControlServer {
@@ -62,7 +62,11 @@ export async function serveControl(socketPath: string, handle: ControlHandler, o
         refuse('bad_request', 'unrecognised control request');
         return;
       }
-      handle(request, (progress) => send({ progress })).then(
+      handle(
+        request,
+        (progress) => send({ progress }),
+        (snapshot) => send({ snapshot }),
+      ).then(
         (result) => {
           send({ ok: true, result });
           socket.end();

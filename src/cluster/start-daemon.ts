@@ -12,9 +12,9 @@ import type { ClusterStatus } from './project-status.js';
 import { readLogTail } from './read-log-tail.js';
 
 /**
- * Starts the supervisor daemon (`ecom daemon`) detached, its output in `logs/daemon.log`, and polls its control
- * socket until the cluster runs. `onStatus` sees every status read meanwhile (to announce processes as they come
- * up). Fails with the end of the daemon's log when it exits first, or when the cluster is not up in time.
+ * Starts the supervisor daemon (`ecom daemon`) detached, its output in `logs/daemon.log`, and follows the start over
+ * one control connection (`status` with `wait`) until the cluster runs. `onStatus` sees every status snapshot
+ * meanwhile (to announce processes as they come up). Fails with the end of the daemon's log when it exits first, or when the cluster is not up in time.
  */
 export async function startDaemon(
   cluster: ClusterConfig,
@@ -41,13 +41,18 @@ export async function startDaemon(
       const tail = readLogTail(logFile, 4).join(' | ');
       throw new EcomError('start_failed', `the daemon stopped while starting${tail ? `: ${tail}` : ''}`, { hint: `see ${logFile}` });
     }
-    if (Date.now() > deadline) throw new EcomError('start_failed', `the cluster did not come up within ${timeoutMs / 1000} s`, { hint: `see ${logFile}` });
-    const status = await callControl<ClusterStatus>(layout.socket, { cmd: 'status' }, undefined, 3000).catch(() => undefined);
+    const left = deadline - Date.now();
+    if (left <= 0) throw new EcomError('start_failed', `the cluster did not come up within ${timeoutMs / 1000} s`, { hint: `see ${logFile}` });
+    // One connection follows the whole start (snapshots at each change); until the daemon listens, connecting fails at once.
+    const status = await callControl<ClusterStatus>(layout.socket, { cmd: 'status', wait: 'settled' }, undefined, left, (snapshot) =>
+      options.onStatus?.(snapshot as ClusterStatus),
+    ).catch(() => undefined);
     if (status) {
       options.onStatus?.(status);
       if (status.phase === 'running') return status;
       // A failed start is being torn down: the daemon exits soon after, with the cause in its log.
-      if (status.phase === 'failed') await sleep(200);
+      await sleep(200);
+      continue;
     }
     await sleep(options.pollMs ?? SUPERVISOR_TIMINGS.daemonPollMs);
   }

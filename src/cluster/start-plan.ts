@@ -1,4 +1,6 @@
+import type { ClusterConfig } from '../config/cluster-schema.js';
 import type { ServiceKind } from '../config/defaults.js';
+import { gatewayMode } from '../gateway/detect-nginx-lua.js';
 
 /** One thing the supervisor starts: a core process, the instances of a service kind, or the gateway. */
 export type PlanStep = 'redis' | 'iscs' | ServiceKind | 'nginx' | 'prometheus';
@@ -14,10 +16,17 @@ export const START_PLAN: ReadonlyArray<readonly PlanStep[]> = [['redis', 'iscs']
 /** Every step any cluster may have: the start plan's and Prometheus. */
 export const ALL_STEPS: readonly PlanStep[] = [...START_PLAN.flat(), 'prometheus'];
 
-/** A cluster's start plan: START_PLAN, with Prometheus beside nginx when the cluster file enables it. */
-export function startPlan(cluster: { prometheus: { enabled: boolean } }): ReadonlyArray<readonly PlanStep[]> {
-  if (!cluster.prometheus.enabled) return START_PLAN;
-  return START_PLAN.map((level, i) => (i === START_PLAN.length - 1 ? [...level, 'prometheus'] : level));
+/**
+ * A cluster's start plan: START_PLAN, with Prometheus beside nginx when the cluster file enables it. `together`
+ * (local processes behind the Lua gateway) starts every step at once: an instance registers once the registry
+ * answers (it retries until then), nginx starts on the registry's first listing and is handed each instance as it
+ * registers, so no step waits for the slowest member of another. The stop order stays by dependency (stopPlan).
+ */
+export function startPlan(cluster: { prometheus: { enabled: boolean } }, options: { together?: boolean } = {}): ReadonlyArray<readonly PlanStep[]> {
+  const plan = cluster.prometheus.enabled
+    ? START_PLAN.map((level, i): readonly PlanStep[] => (i === START_PLAN.length - 1 ? [...level, 'prometheus'] : level))
+    : START_PLAN;
+  return options.together ? [plan.flat()] : plan;
 }
 
 /** The stop order: the start plan (START_PLAN by default) last level first (nginx first, redis and the registry last). */
@@ -28,4 +37,9 @@ export function stopPlan(plan: ReadonlyArray<readonly PlanStep[]> = START_PLAN):
 /** Runs `each` on every step of `levels` in turn: the members of a level in parallel, a level only after the one before is done. */
 export async function runLevels(levels: ReadonlyArray<readonly PlanStep[]>, each: (step: PlanStep) => Promise<void>): Promise<void> {
   for (const level of levels) await Promise.all(level.map(each));
+}
+
+/** Whether a cluster starts every step at once (startPlan's `together`): local processes behind the Lua gateway. */
+export function startsTogether(cluster: ClusterConfig): boolean {
+  return cluster.runtime === 'process' && gatewayMode(cluster).kind === 'lua';
 }

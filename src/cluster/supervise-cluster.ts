@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { EcomError } from '../common/ecom-error.js';
 import { httpUrl } from '../common/http-url.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { gatewayUrlOf, registryUrlOf } from '../config/cluster-urls.js';
 import { SERVICE_KINDS, SUPERVISOR_TIMINGS, type ServiceKind, type SupervisorTimings } from '../config/defaults.js';
 import { stateLayout } from '../config/state-layout.js';
-import { startGateway, type Gateway } from '../gateway/start-gateway.js';
+import { ClusterGateway } from './cluster-gateway.js';
 import type { Logger } from '../kit/create-logger.js';
 import { clusterRuntime } from './run-prometheus-on-host.js';
 import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
@@ -19,7 +18,7 @@ import { projectStatus, type ClusterStatus, type SupervisorPhase } from './proje
 import type { RestartPolicy } from './restart-on-crash.js';
 import { restartInstances } from './restart-instances.js';
 import { scaleInstances } from './scale-instances.js';
-import { ALL_STEPS, runLevels, startPlan, stopPlan, type PlanStep } from './start-plan.js';
+import { ALL_STEPS, runLevels, startPlan, startsTogether, stopPlan, type PlanStep } from './start-plan.js';
 import { superviseProcess, type SuperviseDeps, type Supervised } from './supervise-process.js';
 import { waitHealthy, waitRegisteredAndRouted, type ReadyContext } from './wait-ready.js';
 
@@ -39,7 +38,8 @@ export interface SupervisorOptions {
 export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change: [] }> {
   phase: SupervisorPhase = 'starting';
   private readonly groups = new Map<PlanStep, Supervised[]>(ALL_STEPS.map((step) => [step, []]));
-  private gateway: Gateway | undefined;
+  private readonly gateway = new ClusterGateway();
+  private together = false; // every step starts at once (startPlan): instances then wait for nginx to route them
   private stopping: Promise<void> | undefined;
   private readonly deps: SuperviseDeps;
   private readonly ready: ReadyContext;
@@ -65,9 +65,8 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
 
   /** Brings the whole cluster up; on failure stops what it started and throws naming the process and its log. */
   async start(): Promise<void> {
-    mkdirSync(stateLayout(this.cluster.stateDir).redisDir, { recursive: true });
     try {
-      await runLevels(startPlan(this.cluster), (step) => this.startStep(step));
+      await runLevels(startPlan(this.cluster, { together: (this.together = startsTogether(this.cluster)) }), (step) => this.startStep(step));
       this.phase = 'running';
       this.emit('change');
     } catch (err) {
@@ -81,7 +80,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   /** Every supervised process with its health, restarts and uptime (registry, redis and nginx included). */
   status(): ClusterStatus {
     const { phase, cluster } = this;
-    return projectStatus({ phase, gateway: gatewayUrlOf(cluster), stateDir: cluster.stateDir, proxySync: this.gateway?.sync.status() }, this.entries());
+    return projectStatus({ phase, gateway: gatewayUrlOf(cluster), stateDir: cluster.stateDir, proxySync: this.gateway.current?.sync.status() }, this.entries());
   }
 
   /** Sets the number of instances of a kind: new ones get free ids and ports; removed ones drain before stopping. */
@@ -123,7 +122,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
       this.emit('change');
       this.progress('stopping the cluster');
       for (const entry of this.entries()) entry.health.stop();
-      await this.gateway?.close();
+      await this.gateway.current?.close();
       await runLevels(stopPlan(startPlan(this.cluster)), async (step) => void (await Promise.all(this.groups.get(step)!.map((e) => e.stop()))));
       if (this.phase !== 'failed') this.phase = 'stopped';
       this.emit('change');
@@ -136,10 +135,10 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
     if (isCoreStep(step)) {
       const { line, spec, probe } = coreStep(c, step);
       this.progress(line);
-      if (step === 'nginx') await this.gateway!.serve(() => this.launch(step, spec, probe));
+      if (step === 'nginx') await (await this.gateway.ready).serve(() => this.launch(step, spec, probe));
       else await this.launch(step, spec, probe);
       const gw = { ...c, host: this.deps.runtime.listenHost ?? c.host };
-      if (step === 'iscs') this.gateway = startGateway({ cluster: gw, registryUrl: registryUrlOf(c), log: this.deps.log, onStatus: () => this.emit('change') });
+      if (step === 'iscs') this.gateway.start({ cluster: gw, registryUrl: registryUrlOf(c), log: this.deps.log, onStatus: () => this.emit('change') });
     } else {
       const instances = c.services[step].instances;
       if (instances.length === 0) return;
@@ -166,9 +165,11 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
     await this.waitRouted(entry);
   }
 
-  /** Registered, and routed by nginx once nginx runs. */
-  private waitRouted(entry: Supervised): Promise<void> {
-    return waitRegisteredAndRouted(entry, this.ready, this.gateway!.watch, this.groups.get('nginx')!.length > 0 ? this.gateway!.sync : undefined);
+  /** Registered, and routed by nginx once nginx runs (or, starting all at once, once it starts). */
+  private async waitRouted(entry: Supervised): Promise<void> {
+    const gateway = await this.gateway.ready;
+    const routed = (this.together && this.phase === 'starting') || this.groups.get('nginx')!.length > 0;
+    return waitRegisteredAndRouted(entry, this.ready, gateway.watch, routed ? gateway.sync : undefined);
   }
 
   private async launch(step: PlanStep, spec: InstanceSpec, probe: () => Promise<boolean>): Promise<Supervised> {
@@ -185,9 +186,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
     this.emit('change');
   }
 
-  private entries(): Supervised[] {
-    return ALL_STEPS.flatMap((step) => this.groups.get(step)!);
-  }
+  private readonly entries = (): Supervised[] => ALL_STEPS.flatMap((step) => this.groups.get(step)!);
 
   private assertRunning(): void {
     if (this.phase !== 'running') throw new EcomError('cluster_not_running', `the cluster is ${this.phase}`);

@@ -111,7 +111,7 @@ export const SUPERVISOR_TIMINGS = {
   readyPollMs: 20,
   /** How long `ecom up -d` waits for the daemon to report the cluster running. */
   daemonStartTimeoutMs: 120_000,
-  /** How often `ecom up -d` asks the daemon for its status while it starts. */
+  /** How often `ecom up -d` tries the daemon's control socket until the daemon listens (then one connection follows the start). */
   daemonPollMs: 20,
   /** Grace period before SIGKILL for redis-server and the registry. */
   coreStopTimeoutMs: 5000,

@@ -1,3 +1,4 @@
+import { callHttp } from '../kit/call-http.js';
 import type { PeerTable } from './build-peer-table.js';
 
 /** One peer as the Lua balancer sees it (GET /stats of the admin server). */
@@ -28,15 +29,14 @@ export interface GatewayStats {
 
 const TIMEOUT_MS = 2000;
 
-async function call(port: number, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+async function call(port: number, token: string, path: string, init: { method?: 'PUT'; body?: string } = {}): Promise<unknown> {
+  const res = await callHttp(`http://127.0.0.1:${port}${path}`, {
     ...init,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    signal: AbortSignal.timeout(TIMEOUT_MS),
+    timeoutMs: TIMEOUT_MS,
   });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`gateway admin ${path} answered ${res.status}: ${body.slice(0, 200)}`);
-  return JSON.parse(body);
+  if (res.status < 200 || res.status > 299) throw new Error(`gateway admin ${path} answered ${res.status}: ${res.text.slice(0, 200)}`);
+  return JSON.parse(res.text);
 }
 
 /** Replaces the gateway's peer table (PUT /peers on its admin port); throws when nginx did not take it. */

@@ -51,25 +51,28 @@ export function registerInstance(options: {
 
   const loop = async (): Promise<void> => {
     let isRegistered = false;
+    let everRegistered = false;
     let failures = 0;
     while (!stop.signal.aborted) {
       try {
         if (!isRegistered || (await heartbeat()) === 'unknown') {
           await register();
-          if (failures > 0 || isRegistered) options.log.info('registered again with the registry');
+          if (everRegistered || failures > 3) options.log.info('registered again with the registry');
           isRegistered = true;
+          everRegistered = true;
           announceRegistered();
         }
         failures = 0;
         await sleep(options.heartbeatMs, undefined, { signal: stop.signal }).catch(() => undefined);
       } catch (err) {
         if (stop.signal.aborted) return;
-        if (failures === 0) {
+        // A cluster starting all at once may run an instance before the registry answers: a few quick retries are normal then.
+        if (failures === (everRegistered ? 0 : 3)) {
           options.log.warn('registry unreachable, retrying', { error: err instanceof Error ? err.message : String(err) });
         }
         failures++;
         isRegistered = false;
-        const backoff = Math.min(options.heartbeatMs, 50 * 2 ** Math.min(failures, 6));
+        const backoff = Math.min(options.heartbeatMs, 25 * 2 ** Math.min(failures, 7));
         await sleep(backoff, undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }

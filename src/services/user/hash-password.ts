@@ -28,5 +28,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A valid hash of a random password, compared against when an email is unknown so timing does not reveal it. */
-export const DECOY_HASH_PROMISE: Promise<string> = hashPassword(randomBytes(12).toString('hex'));
+let decoy: Promise<string> | undefined;
+
+/**
+ * A valid hash of a random password, compared against when an email is unknown so timing does not reveal it. Made
+ * on first use, not at start: an scrypt costs a starting instance tens of ms of CPU and a 16 MB buffer.
+ */
+export function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(12).toString('hex'));
+  return decoy;
+}

@@ -8,7 +8,7 @@ import { atStart } from '../shared/open-database.js';
 import { retryWhileBusy } from '../shared/retry-while-busy.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { loginLockMs } from './login-backoff.js';
-import { DECOY_HASH_PROMISE, hashPassword, verifyPassword } from './hash-password.js';
+import { decoyHash, hashPassword, verifyPassword } from './hash-password.js';
 import { EmailTakenError, USER_MIGRATIONS, openUserStore, type PublicUser } from './user-store.js';
 
 const email = z
@@ -40,8 +40,11 @@ export const userService: ServiceDefinition = {
   migrations: USER_MIGRATIONS,
   async create({ db, cache, tokens, auth, credentials, log, outbox }) {
     const store = openUserStore(db, outbox);
-    const adminHash = await hashPassword(credentials.admin.password);
-    atStart(db, () => store.ensureAdmin(credentials.admin.email, adminHash));
+    // The admin account is made once; hashing its password at every start would cost each instance an scrypt.
+    if (!store.findCredentials(credentials.admin.email)) {
+      const adminHash = await hashPassword(credentials.admin.password);
+      atStart(db, () => store.ensureAdmin(credentials.admin.email, adminHash));
+    }
     const readUser = (id: number): Promise<PublicUser | undefined> => cache.read('user', String(id), () => store.get(id));
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
 
@@ -71,7 +74,7 @@ export const userService: ServiceDefinition = {
           throw httpError(429, 'too_many_attempts', 'too many failed logins for this account, try again later');
         }
       }
-      const ok = await verifyPassword(body.password, found?.passwordHash ?? (await DECOY_HASH_PROMISE));
+      const ok = await verifyPassword(body.password, found?.passwordHash ?? (await decoyHash()));
       if (!found || !ok) throw httpError(401, 'invalid_credentials', 'email or password is wrong');
       await retryWhileBusy(() => store.clearLoginAttempts(found.user.id));
       const token = await tokens.sign({ userId: found.user.id, role: found.user.role });
