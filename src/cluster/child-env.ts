@@ -3,9 +3,13 @@ import { CHILD_ENV } from '../config/defaults.js';
 /**
  * The variables ecom adds to the environment of its own node processes (CHILD_ENV): NODE_OPTIONS after the
  * environment's own (ECOM_NODE_OPTIONS in place of ecom's part), and the malloc settings unless already set.
+ * `heap: false` leaves ecom's NODE_OPTIONS out — for the daemon, which sets them for its own children: any V8 flag
+ * makes node compile its built-in modules afresh instead of using their embedded code cache (tens of ms of CPU
+ * at start), and the daemon starts first, before everything else.
  */
-export function childEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const nodeOptions = [env.NODE_OPTIONS, env.ECOM_NODE_OPTIONS ?? CHILD_ENV.NODE_OPTIONS].filter((part) => part?.trim()).join(' ');
+export function childEnv(env: NodeJS.ProcessEnv = process.env, options: { heap?: boolean } = {}): Record<string, string> {
+  const ours = options.heap === false ? undefined : (env.ECOM_NODE_OPTIONS ?? CHILD_ENV.NODE_OPTIONS);
+  const nodeOptions = [env.NODE_OPTIONS, ours].filter((part) => part?.trim()).join(' ');
   return {
     ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? CHILD_ENV.MALLOC_ARENA_MAX,

@@ -15,6 +15,14 @@ export interface ControlServer {
 /** The longest control request line accepted; a longer one is answered with an error and the connection closed. */
 export const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
 
+function isStatusRequest(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { cmd?: unknown }).cmd === 'status';
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the connecting process runs as `ownerUid`; when `ss` is missing, the socket's 0600 mode is the only guard. */
 async function isOwner(socket: Socket, ownerUid: number): Promise<boolean> {
   const peer = await readPeerUids(socket);
@@ -24,8 +32,8 @@ async function isOwner(socket: Socket, ownerUid: number): Promise<boolean> {
 
 /**
  * Serves the daemon's control channel on a unix socket: one JSON request per connection (at most 64 KiB), NDJSON
- * replies. The socket is 0600 and a request is only handled for a peer process running as `ownerUid` (this
- * process's uid by default); anyone else gets a `forbidden` error.
+ * replies. The socket is 0600; a request that changes anything (`scale`, `restart`, `down`) is only handled for a
+ * peer process running as `ownerUid` (this process's uid by default), anyone else gets a `forbidden` error.
  */
 export async function serveControl(socketPath: string, handle: ControlHandler, options: { ownerUid?: number } = {}): Promise<ControlServer> {
   const ownerUid = options.ownerUid ?? process.getuid?.() ?? 0;
@@ -42,7 +50,9 @@ export async function serveControl(socketPath: string, handle: ControlHandler, o
       send({ ok: false, error: { code, message } });
       socket.end();
     };
-    const owner = isOwner(socket, ownerUid);
+    // Reading the status needs no peer check: the socket's 0600 mode and the 0700 state dir keep others out, and the
+    // check costs a spawn of `ss` per connection — which `up -d`, `status` and any poller would pay at every call.
+    const allowed = (line: string): Promise<boolean> => (isStatusRequest(line) ? Promise.resolve(true) : isOwner(socket, ownerUid));
     socket.on('data', (chunk) => {
       buffer += chunk.toString();
       const newline = buffer.indexOf('\n');
@@ -52,7 +62,8 @@ export async function serveControl(socketPath: string, handle: ControlHandler, o
         refuse('bad_request', `control request over ${MAX_CONTROL_REQUEST_BYTES} bytes`);
         return;
       }
-      void owner.then((ok) => (ok ? answer(buffer.slice(0, newline)) : refuse('forbidden', `the control socket only answers uid ${ownerUid}`)));
+      const line = buffer.slice(0, newline);
+      void allowed(line).then((ok) => (ok ? answer(line) : refuse('forbidden', `the control socket only answers uid ${ownerUid}`)));
     });
     const answer = (line: string): void => {
       let request: ControlRequest;

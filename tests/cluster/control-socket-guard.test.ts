@@ -58,10 +58,13 @@ describe('the control socket', () => {
     expect(handled).toEqual([]);
   });
 
-  it('refuses a peer that runs as another uid than the owner', async () => {
+  it('refuses a peer that runs as another uid than the owner anything but reading the status', async () => {
     const path = await serve({ ownerUid: process.getuid!() + 1 });
     await expect(callControl(path, { cmd: 'down' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(callControl(path, { cmd: 'scale', service: 'product', count: 3 })).rejects.toMatchObject({ code: 'forbidden' });
     expect(handled).toEqual([]);
+    expect(await callControl(path, { cmd: 'status' })).toEqual({ phase: 'running' });
+    expect(handled).toEqual(['status']);
   });
 
   it.skipIf(process.getuid?.() !== 0)('refuses a client process of another user even when the socket mode lets it in', async () => {
