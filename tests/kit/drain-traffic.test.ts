@@ -1,5 +1,5 @@
 import { Agent, createServer, request, type Server } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { drainTraffic } from '../../src/kit/drain-traffic.js';
 import { probeTcp } from '../../src/kit/probe-port.js';
 import { freePort } from '../helpers/free-port.js';
@@ -68,5 +68,16 @@ describe('drainTraffic', () => {
     expect(drained, 'drained while the gateway still listened').toBe(false);
     await new Promise((resolve) => gateway.close(resolve));
     await drain;
+  });
+
+  it('ends before its first look when the gateway is already gone (`ecom down` stopped it first)', async () => {
+    const { port } = await listen();
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    await get(port);
+    const looks = vi.spyOn(server!, 'getConnections');
+    let asked = 0;
+    await drainTraffic(server!, { quietMs: 60_000, maxMs: 60_000, gatewayGone: async () => (++asked, true) });
+    expect(asked).toBe(1);
+    expect(looks).not.toHaveBeenCalled();
   });
 });
