@@ -72,9 +72,21 @@ async function main() {
     lockWaits[name] = { waits: value('ecom_sqlite_lock_waits_total'), waitedMs: Math.round(value('ecom_sqlite_lock_wait_seconds_total') * 1000) };
   }
   console.log(`SQLite lock waits during checkout (yielding, not blocking): ${JSON.stringify(lockWaits)}`);
+  // Cache outcomes of the product instances during the mix: how many reads a write made load again (miss).
+  const cacheOutcomes = async () => {
+    const counts = {};
+    for (const id of [1, 2]) {
+      const text = await (await fetch(`http://127.0.0.1:${portOf[id]}/metrics`)).text();
+      for (const m of text.matchAll(/^ecom_cache_requests_total\{[^}]*outcome="(\w+)"[^}]*\} (\S+)$/gm)) counts[m[1]] = (counts[m[1]] ?? 0) + Number(m[2]);
+    }
+    return counts;
+  };
+  const cacheBefore = await cacheOutcomes();
   const s2 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
   const mix = await overload(file, 'mix', 3000);
   console.log(line('cluster mix (3000)', mix));
+  const mixCache = Object.fromEntries(Object.entries(await cacheOutcomes()).map(([k, v]) => [k, v - (cacheBefore[k] ?? 0)]));
+  console.log(`product cache reads during the mix, by outcome: ${JSON.stringify(mixCache)}`);
   if (process.env.LOOP_STATS) {
     await new Promise((r) => setTimeout(r, 1100));
     console.log(formatLoopStats('mix', (loopStats.mix = loopStatsBetween(s2, readLoopStats(statsDir), mix.requests ?? 3000))));
@@ -86,7 +98,7 @@ async function main() {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results/checkout-vs-express.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio, lockWaits, loopStats }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio, lockWaits, loopStats, mixCache }, null, 2)}\n`,
   );
 }
 
