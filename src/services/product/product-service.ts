@@ -46,12 +46,24 @@ interface ProductPage {
   nextCursor: string | null;
 }
 
-const encodeCursor = (id: number): string => Buffer.from(String(id)).toString('base64url');
-function decodeCursor(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  const id = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isSafeInteger(id) || id < 0) throw httpError(400, 'validation_failed', 'invalid query: cursor: expected a cursor from a previous page');
-  return id;
+/**
+ * A page cursor: `n` is the last id seen for a listing and the results seen for a ranked search; `i<n>` is the last
+ * id seen for a search in id order (keyset, as a listing's).
+ */
+interface Cursor {
+  n: number;
+  afterId: boolean;
+}
+const encodeCursor = (n: number, afterId = false): string => Buffer.from(`${afterId ? 'i' : ''}${n}`).toString('base64url');
+function decodeCursor(cursor: string | undefined): Cursor {
+  if (cursor === undefined) return { n: 0, afterId: false };
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const afterId = text.startsWith('i');
+  const n = Number(afterId ? text.slice(1) : text);
+  if (text === '' || text === 'i' || !Number.isSafeInteger(n) || n < 0) {
+    throw httpError(400, 'validation_failed', 'invalid query: cursor: expected a cursor from a previous page');
+  }
+  return { n, afterId };
 }
 
 function requestedVersion(req: Request, bodyVersion: number | undefined): number {
@@ -109,14 +121,19 @@ export const productService: ServiceDefinition = {
     routes.use(importRoute({ imports: openProductImportStore(db, outbox), cache, auth, log }));
     routes.get('/api/products', async (req, res) => {
       const query = validateInput(listQuery, req.query, 'query');
-      const afterId = decodeCursor(query.cursor);
-      const key = `${query.limit}:${afterId}:${query.q ?? ''}`;
-      // A listing's cursor is the last id seen (keyset); a search's is how many ranked results were seen.
+      const cursor = decodeCursor(query.cursor);
+      const key = `${query.limit}:${cursor.afterId ? 'i' : ''}${cursor.n}:${query.q ?? ''}`;
+      // A listing's cursor is the last id seen (keyset); so is a search's in id order, a ranked one's the results seen.
       const body = await cache.read<ProductPage>('product-list', key, () => {
-        const items = query.q ? catalogue.search({ q: query.q, offset: afterId, limit: query.limit + 1 }) : store.list({ afterId, limit: query.limit + 1 });
-        const more = items.length > query.limit;
-        const pageItems = more ? items.slice(0, query.limit) : items;
-        return { items: pageItems, nextCursor: more ? encodeCursor(query.q ? afterId + query.limit : pageItems.at(-1)!.id) : null };
+        const limit = query.limit + 1;
+        const found = query.q
+          ? catalogue.search({ q: query.q, limit, ...(cursor.afterId ? { afterId: cursor.n } : { offset: cursor.n }) })
+          : { items: store.list({ afterId: cursor.n, limit }), idOrder: true };
+        const more = found.items.length > query.limit;
+        const items = more ? found.items.slice(0, query.limit) : found.items;
+        if (!more) return { items, nextCursor: null };
+        if (!query.q) return { items, nextCursor: encodeCursor(items.at(-1)!.id) };
+        return { items, nextCursor: found.idOrder ? encodeCursor(items.at(-1)!.id, true) : encodeCursor(cursor.n + query.limit) };
       });
       sendJson(res, 200, withCurrentStock(body!));
     });
