@@ -45,6 +45,11 @@ export function consumeEvents(options: {
   const attempts = new Map<string, number>();
   const maxAttempts = options.maxAttempts ?? MAX_HANDLER_ATTEMPTS;
 
+  const handledType = (fields: readonly string[]): boolean => {
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'type') return Object.hasOwn(options.handlers, fields[i + 1]!);
+    return false;
+  };
+
   const giveUp = async (streamId: string, event: DomainEvent, tries: number, error: string): Promise<void> => {
     const letter: DeadLetter = { group, streamId, event, attempts: tries, error, at: new Date().toISOString() };
     await redis.multi().lpush(DEAD_LETTERS, JSON.stringify(letter)).xack(EVENT_STREAM, group, streamId).exec();
@@ -65,7 +70,9 @@ export function consumeEvents(options: {
         done.push(streamId);
         continue;
       }
-      const event = decodeEvent(fields);
+      // An event of a type this group has no handler for is acknowledged without decoding its payload (the order
+      // service reads every ORDER_PLACED it publishes only to acknowledge it).
+      const event = handledType(fields) ? decodeEvent(fields) : undefined;
       const handler = event ? options.handlers[event.type] : undefined;
       if (event && handler) work.push({ streamId, event, apply: () => handler(event) });
       else done.push(streamId);

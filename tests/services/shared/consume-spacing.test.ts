@@ -147,4 +147,35 @@ describe('event consumer under a stream of events', () => {
     }
     expect(applied).toEqual(['user:1', 'user:2', 'user:3', 'user:4', 'user:5']);
   });
+
+  it('acknowledges events of a type it has no handler for, without applying or recording them', async () => {
+    const applied: string[] = [];
+    await waitFor('redis', () => reader.status === 'ready' && client.status === 'ready');
+    closers.push(
+      consumeEvents({
+        redis: reader,
+        group: 'order',
+        consumer: 'order-1',
+        processed: openProcessedEventsStore(db),
+        log: quiet,
+        handlers: { PROFILE_UPDATED: (event) => void applied.push(event.id) },
+      }),
+    );
+    await waitFor(
+      'the group',
+      async () => ((await client.exists(EVENT_STREAM)) === 1 ? ((await client.xinfo('GROUPS', EVENT_STREAM)) as unknown[]) : []).length === 1,
+      5_000,
+      5,
+    );
+    const add = (id: string, type: string, payload: string) =>
+      client.xadd(EVENT_STREAM, '*', 'id', id, 'type', type, 'payload', payload, 'ts', new Date().toISOString(), 'source', 'order-1');
+    await add('order:1', 'ORDER_PLACED', JSON.stringify({ orderId: 'x' }));
+    // Not even valid JSON: an unhandled type's payload is never read.
+    await add('order:2', 'ORDER_PLACED', '{not json');
+    await add('user:1', 'PROFILE_UPDATED', JSON.stringify({ userId: 1 }));
+    await waitFor('the handled event applied', () => applied.length === 1, 5_000, 2);
+    await waitFor('every event acknowledged', async () => ((await client.xpending(EVENT_STREAM, 'order')) as [number])[0] === 0, 5_000, 5);
+    expect(applied).toEqual(['user:1']);
+    expect(db.prepare('SELECT event_id FROM processed_events ORDER BY event_id').pluck().all()).toEqual(['user:1']);
+  });
 });
