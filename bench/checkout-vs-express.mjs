@@ -5,6 +5,8 @@
 // mix p99 ≤ 25 ms. Not a test: never fails on a missed goal. Writes bench/results/checkout-vs-express.json.
 // Usage: npm run build && node bench/checkout-vs-express.mjs [requests] [concurrency]
 //   PROFILE_DIR=/abs/dir: every service process writes a V8 CPU profile there (node --cpu-prof) when the cluster stops.
+//   LOOP_STATS=1: every service process counts its event-loop blocks, CPU and GC pauses (bench/lib/loop-stats-preload.mjs),
+//   printed per phase: the causes of tail latency in measures that do not depend on the machine's load.
 //   KEEP=1: leaves the cluster running and prints its cluster file.
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, runBenchmark, until, writeBenchCluster } from './lib/bench-kit.mjs';
+import { formatLoopStats, loopStatsBetween, readLoopStats } from './lib/loop-stats.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,11 +45,22 @@ async function main() {
   console.log(line('reference checkout', ref));
 
   const { portOf } = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
-  const profileEnv = process.env.PROFILE_DIR ? { NODE_OPTIONS: `--import ${join(root, 'bench/lib/cpu-profile-preload.mjs')}` } : {};
-  await ecom(['up', '-d', '-c', file], profileEnv);
+  const statsDir = join(dir, 'loop-stats');
+  mkdirSync(statsDir, { recursive: true });
+  const preloads = [
+    ...(process.env.PROFILE_DIR ? [join(root, 'bench/lib/cpu-profile-preload.mjs')] : []),
+    ...(process.env.LOOP_STATS ? [join(root, 'bench/lib/loop-stats-preload.mjs')] : []),
+  ];
+  const preloadEnv = preloads.length ? { NODE_OPTIONS: preloads.map((p) => `--import ${p}`).join(' '), LOOP_STATS_DIR: statsDir } : {};
+  await ecom(['up', '-d', '-c', file], preloadEnv);
   await ecom(['seed', '--products', '200', '--users', '10', '-c', file]);
+  const s0 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
   const checkout = await overload(file, 'checkout', requests);
   console.log(line('cluster checkout', checkout));
+  await new Promise((r) => setTimeout(r, 1100));
+  const s1 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
+  const loopStats = {};
+  if (process.env.LOOP_STATS) console.log(formatLoopStats('checkout', (loopStats.checkout = loopStatsBetween(s0, s1, checkout.requests ?? requests))));
   const lockWaits = {};
   for (const [name, id] of [
     ['product-1', 1],
@@ -58,8 +72,25 @@ async function main() {
     lockWaits[name] = { waits: value('ecom_sqlite_lock_waits_total'), waitedMs: Math.round(value('ecom_sqlite_lock_wait_seconds_total') * 1000) };
   }
   console.log(`SQLite lock waits during checkout (yielding, not blocking): ${JSON.stringify(lockWaits)}`);
+  // Cache outcomes of the product instances during the mix: how many reads a write made load again (miss).
+  const cacheOutcomes = async () => {
+    const counts = {};
+    for (const id of [1, 2]) {
+      const text = await (await fetch(`http://127.0.0.1:${portOf[id]}/metrics`)).text();
+      for (const m of text.matchAll(/^ecom_cache_requests_total\{[^}]*outcome="(\w+)"[^}]*\} (\S+)$/gm)) counts[m[1]] = (counts[m[1]] ?? 0) + Number(m[2]);
+    }
+    return counts;
+  };
+  const cacheBefore = await cacheOutcomes();
+  const s2 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
   const mix = await overload(file, 'mix', 3000);
   console.log(line('cluster mix (3000)', mix));
+  const mixCache = Object.fromEntries(Object.entries(await cacheOutcomes()).map(([k, v]) => [k, v - (cacheBefore[k] ?? 0)]));
+  console.log(`product cache reads during the mix, by outcome: ${JSON.stringify(mixCache)}`);
+  if (process.env.LOOP_STATS) {
+    await new Promise((r) => setTimeout(r, 1100));
+    console.log(formatLoopStats('mix', (loopStats.mix = loopStatsBetween(s2, readLoopStats(statsDir), mix.requests ?? 3000))));
+  }
   const ratio = checkout.rps / ref.rps;
   console.log(
     `checkout orders/s ${ratio.toFixed(2)}× the reference (goal ≥ 0.35): ${ratio >= 0.35 ? 'met' : 'MISSED'}; p99 ${checkout.latencyMs.p99} ms (goal ≤ 50): ${checkout.latencyMs.p99 <= 50 ? 'met' : 'MISSED'}; mix p99 ${mix.latencyMs.p99} ms (goal ≤ 25): ${mix.latencyMs.p99 <= 25 ? 'met' : 'MISSED'}`,
@@ -67,7 +98,7 @@ async function main() {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results/checkout-vs-express.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio, lockWaits }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio, lockWaits, loopStats, mixCache }, null, 2)}\n`,
   );
 }
 

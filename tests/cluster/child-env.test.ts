@@ -3,8 +3,8 @@ import { childEnv } from '../../src/cluster/child-env.js';
 
 describe('the environment of the cluster’s own node processes', () => {
   it('caps the young generation after the NODE_OPTIONS the user set, and tames glibc malloc', () => {
-    expect(childEnv({})).toEqual({ NODE_OPTIONS: '--max-semi-space-size=2', MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
-    expect(childEnv({ NODE_OPTIONS: '--trace-warnings' }).NODE_OPTIONS).toBe('--trace-warnings --max-semi-space-size=2');
+    expect(childEnv({})).toEqual({ NODE_OPTIONS: '--max-semi-space-size=8', MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
+    expect(childEnv({ NODE_OPTIONS: '--trace-warnings' }).NODE_OPTIONS).toBe('--trace-warnings --max-semi-space-size=8');
   });
 
   it('takes ECOM_NODE_OPTIONS instead of its own options and keeps malloc settings the user chose', () => {

@@ -19,20 +19,31 @@ export interface ProductSearchStore {
    * Products whose name or description contains `q` (case-insensitively) where its words start words of the text:
    * found through the FTS5 index (the words as a phrase, the last one a prefix), best bm25 first (a match in the
    * name weighs 10× one in the description), then by id — in id order when more than RANKED_MATCHES match; `offset`
-   * skips that many. A `q` with no letter or digit (`%`, `_`) scans instead.
+   * skips that many; with `afterId`, the results after that id in id order instead (the next page of an id-ordered
+   * search). A `q` with no letter or digit (`%`, `_`) scans instead.
    */
-  search(options: { q: string; offset: number; limit: number }): Product[];
+  search(options: { q: string; limit: number; offset?: number; afterId?: number }): SearchPage;
+}
+
+/**
+ * A page of search results, and whether they are in id order (a common query, a scan, or `afterId` given): then the
+ * next page is asked for by the last id seen (keyset: a page costs the same at any depth), else by `offset`.
+ */
+export interface SearchPage {
+  items: Product[];
+  idOrder: boolean;
 }
 
 /** Prepares the search statements on product.db. */
 export function openProductSearchStore(db: Db): ProductSearchStore {
   const columns = 'p.id, p.name, p.description, p.price, p.stock, p.version';
   const literal = `(p.name LIKE @pattern ESCAPE '\\' OR p.description LIKE @pattern ESCAPE '\\')`;
-  const scan = db.prepare(`SELECT ${columns} FROM products p WHERE ${literal} ORDER BY p.id LIMIT @limit OFFSET @offset`);
+  // Id-ordered statements take `@after` (0 on a first page by offset): a deep page costs what the first one does.
+  const scan = db.prepare(`SELECT ${columns} FROM products p WHERE ${literal} AND p.id > @after ORDER BY p.id LIMIT @limit OFFSET @offset`);
   const matched = `SELECT ${columns} FROM products_fts JOIN products p ON p.id = products_fts.rowid WHERE products_fts MATCH @match AND ${literal}`;
   const ranked = db.prepare(`${matched} ORDER BY bm25(products_fts, 10.0, 1.0), p.id LIMIT @limit OFFSET @offset`);
   // In the FTS index's own rowid order: read lazily up to the page, no sort.
-  const byId = db.prepare(`${matched} ORDER BY products_fts.rowid LIMIT @limit OFFSET @offset`);
+  const byId = db.prepare(`${matched} AND products_fts.rowid > @after ORDER BY products_fts.rowid LIMIT @limit OFFSET @offset`);
   const beyond = db.prepare('SELECT 1 FROM products_fts WHERE products_fts MATCH ? LIMIT 1 OFFSET ?').pluck();
   // A very common query is listed by reading products in id order through the index's own filter (`matchesPhrasePrefix`):
   // a page costs the rows up to it, where the index would first merge every match of the word prefix.
@@ -43,7 +54,7 @@ export function openProductSearchStore(db: Db): ProductSearchStore {
   });
   const scanned = db.prepare(
     `SELECT ${columns} FROM products p WHERE ${literal}
-       AND (ecom_phrase_prefix(p.name, @key) OR ecom_phrase_prefix(p.description, @key)) AND p.id <= @upto
+       AND (ecom_phrase_prefix(p.name, @key) OR ecom_phrase_prefix(p.description, @key)) AND p.id > @after AND p.id <= @upto
      ORDER BY p.id LIMIT @limit OFFSET @offset`,
   );
   // Two subqueries: each is one step down the rowid b-tree (one min() and max() together would scan the table).
@@ -64,10 +75,13 @@ export function openProductSearchStore(db: Db): ProductSearchStore {
     return entry;
   };
   return {
-    search({ q, offset, limit }) {
+    search({ q, limit, ...at }) {
+      const after = at.afterId ?? 0;
+      const offset = at.afterId === undefined ? (at.offset ?? 0) : 0;
       const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu);
-      if (!words) return scan.all({ pattern, limit, offset }) as Product[];
+      const inIdOrder = (items: unknown[]): SearchPage => ({ items: items as Product[], idOrder: true });
+      if (!words) return inIdOrder(scan.all({ pattern, limit, offset, after }));
       const match = `"${words.join(' ')}" *`;
       // Ranking sorts every match, so it is kept to queries matching at most RANKED_MATCHES products: a word that
       // common ranks them nearly alike anyway, and listing in id order costs only the page read.
@@ -75,11 +89,13 @@ export function openProductSearchStore(db: Db): ProductSearchStore {
       if (common && share >= SCAN_SHARE && (offset + limit) / share <= SCAN_ROWS) {
         // Bounded: when the matches thin out past the sample, the page is found through the index after all.
         const { first, last } = idRange.get() as { first: number | null; last: number | null };
-        const upto = (first ?? 0) + 2 * SCAN_ROWS;
-        const page = scanned.all({ key: tokensOf(words.join(' ')).join(' '), pattern, limit, offset, upto }) as Product[];
-        if (page.length === limit || upto >= (last ?? 0)) return page;
+        const upto = Math.max(after, first ?? 0) + 2 * SCAN_ROWS;
+        const page = scanned.all({ key: tokensOf(words.join(' ')).join(' '), pattern, limit, offset, after, upto });
+        if (page.length === limit || upto >= (last ?? 0)) return inIdOrder(page);
       }
-      return (common ? byId : ranked).all({ match, pattern, limit, offset }) as Product[];
+      // A next page asked for by id stays in id order, even if the query is no longer that common.
+      if (common || at.afterId !== undefined) return inIdOrder(byId.all({ match, pattern, limit, offset, after }));
+      return { items: ranked.all({ match, pattern, limit, offset }) as Product[], idOrder: false };
     },
   };
 }

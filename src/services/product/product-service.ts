@@ -12,6 +12,7 @@ import { importRoute } from './import-route.js';
 import { openProductImportStore } from './product-import-store.js';
 import { openProductSearchStore } from './product-search-store.js';
 import { reservationRoutes } from './reservation-routes.js';
+import { sendJson } from '../shared/send-json.js';
 
 const MAX_MONEY = 1_000_000_000;
 const cents = z.number().int('expected integer cents').min(0).max(MAX_MONEY);
@@ -39,12 +40,30 @@ const listQuery = z.object({
 });
 const idParam = z.coerce.number().int().positive();
 
-const encodeCursor = (id: number): string => Buffer.from(String(id)).toString('base64url');
-function decodeCursor(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  const id = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isSafeInteger(id) || id < 0) throw httpError(400, 'validation_failed', 'invalid query: cursor: expected a cursor from a previous page');
-  return id;
+/** A page of the listing or of a search, as cached. */
+interface ProductPage {
+  items: Product[];
+  nextCursor: string | null;
+}
+
+/**
+ * A page cursor: `n` is the last id seen for a listing and the results seen for a ranked search; `i<n>` is the last
+ * id seen for a search in id order (keyset, as a listing's).
+ */
+interface Cursor {
+  n: number;
+  afterId: boolean;
+}
+const encodeCursor = (n: number, afterId = false): string => Buffer.from(`${afterId ? 'i' : ''}${n}`).toString('base64url');
+function decodeCursor(cursor: string | undefined): Cursor {
+  if (cursor === undefined) return { n: 0, afterId: false };
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const afterId = text.startsWith('i');
+  const n = Number(afterId ? text.slice(1) : text);
+  if (text === '' || text === 'i' || !Number.isSafeInteger(n) || n < 0) {
+    throw httpError(400, 'validation_failed', 'invalid query: cursor: expected a cursor from a previous page');
+  }
+  return { n, afterId };
 }
 
 function requestedVersion(req: Request, bodyVersion: number | undefined): number {
@@ -61,6 +80,8 @@ function requestedVersion(req: Request, bodyVersion: number | undefined): number
 }
 
 const productTargets = (ids: readonly number[]): CacheTarget[] => [...ids.map((id) => ({ ns: 'product', key: String(id) })), { ns: 'product-list' }];
+// Stock changes (reservations) leave list and search pages cached: their stock is brought up to date at each read.
+const stockTargets = (ids: readonly number[]): CacheTarget[] => ids.map((id) => ({ ns: 'product', key: String(id) }));
 
 /** The product service: catalogue, cursor listing and search, optimistic edits, and stock reservations for orders. */
 export const productService: ServiceDefinition = {
@@ -72,6 +93,13 @@ export const productService: ServiceDefinition = {
     const write = groupCommit(db);
     const catalogue = openProductSearchStore(db);
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
+    // A cached page with each item's stock as it is now (one query): a reservation then invalidates no page.
+    const withCurrentStock = (page: ProductPage): ProductPage => {
+      if (page.items.length === 0) return page;
+      const stock = store.stocks(page.items.map((p) => p.id));
+      const items = page.items.map((p) => ((stock.get(p.id) ?? p.stock) === p.stock ? p : { ...p, stock: stock.get(p.id)! }));
+      return { ...page, items };
+    };
     // Cached products are frozen and shared until invalidated, so their JSON is built once per cached copy; the
     // answer goes out as one write (headers and body together).
     const bodies = new WeakMap<Product, string>();
@@ -93,16 +121,21 @@ export const productService: ServiceDefinition = {
     routes.use(importRoute({ imports: openProductImportStore(db, outbox), cache, auth, log }));
     routes.get('/api/products', async (req, res) => {
       const query = validateInput(listQuery, req.query, 'query');
-      const afterId = decodeCursor(query.cursor);
-      const key = `${query.limit}:${afterId}:${query.q ?? ''}`;
-      // A listing's cursor is the last id seen (keyset); a search's is how many ranked results were seen.
-      const body = await cache.read('product-list', key, () => {
-        const items = query.q ? catalogue.search({ q: query.q, offset: afterId, limit: query.limit + 1 }) : store.list({ afterId, limit: query.limit + 1 });
-        const more = items.length > query.limit;
-        const pageItems = more ? items.slice(0, query.limit) : items;
-        return { items: pageItems, nextCursor: more ? encodeCursor(query.q ? afterId + query.limit : pageItems.at(-1)!.id) : null };
+      const cursor = decodeCursor(query.cursor);
+      const key = `${query.limit}:${cursor.afterId ? 'i' : ''}${cursor.n}:${query.q ?? ''}`;
+      // A listing's cursor is the last id seen (keyset); so is a search's in id order, a ranked one's the results seen.
+      const body = await cache.read<ProductPage>('product-list', key, () => {
+        const limit = query.limit + 1;
+        const found = query.q
+          ? catalogue.search({ q: query.q, limit, ...(cursor.afterId ? { afterId: cursor.n } : { offset: cursor.n }) })
+          : { items: store.list({ afterId: cursor.n, limit }), idOrder: true };
+        const more = found.items.length > query.limit;
+        const items = more ? found.items.slice(0, query.limit) : found.items;
+        if (!more) return { items, nextCursor: null };
+        if (!query.q) return { items, nextCursor: encodeCursor(items.at(-1)!.id) };
+        return { items, nextCursor: found.idOrder ? encodeCursor(items.at(-1)!.id, true) : encodeCursor(cursor.n + query.limit) };
       });
-      res.json(body);
+      sendJson(res, 200, withCurrentStock(body!));
     });
     routes.get('/api/products/:id', async (req, res) => {
       const id = pathId(req);
@@ -136,7 +169,7 @@ export const productService: ServiceDefinition = {
       res.status(204).end();
     });
 
-    routes.use(reservationRoutes({ store, write, cache, auth, log, metrics, targets: productTargets }));
+    routes.use(reservationRoutes({ store, write, cache, auth, log, metrics, targets: stockTargets }));
     return {
       routes,
       consumes: {

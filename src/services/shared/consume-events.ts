@@ -32,7 +32,7 @@ export function consumeEvents(options: {
   claimIdleMs?: number;
   claimEveryMs?: number;
   blockMs?: number;
-  /** Least time from a read that found events to the next read. */
+  /** Least time from a read that found more than one event to the next read. */
   spacingMs?: number;
   maxAttempts?: number;
 }): () => Promise<void> {
@@ -40,10 +40,15 @@ export function consumeEvents(options: {
   const stop = new AbortController();
   let groupReady = false;
   let lastClaim = 0;
-  let lastFound = 0;
+  let lastBatchAt = 0;
   const spacingMs = options.spacingMs ?? 5;
   const attempts = new Map<string, number>();
   const maxAttempts = options.maxAttempts ?? MAX_HANDLER_ATTEMPTS;
+
+  const handledType = (fields: readonly string[]): boolean => {
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'type') return Object.hasOwn(options.handlers, fields[i + 1]!);
+    return false;
+  };
 
   const giveUp = async (streamId: string, event: DomainEvent, tries: number, error: string): Promise<void> => {
     const letter: DeadLetter = { group, streamId, event, attempts: tries, error, at: new Date().toISOString() };
@@ -65,7 +70,9 @@ export function consumeEvents(options: {
         done.push(streamId);
         continue;
       }
-      const event = decodeEvent(fields);
+      // An event of a type this group has no handler for is acknowledged without decoding its payload (the order
+      // service reads every ORDER_PLACED it publishes only to acknowledge it).
+      const event = handledType(fields) ? decodeEvent(fields) : undefined;
       const handler = event ? options.handlers[event.type] : undefined;
       if (event && handler) work.push({ streamId, event, apply: () => handler(event) });
       else done.push(streamId);
@@ -119,16 +126,17 @@ export function consumeEvents(options: {
           if (entries.length) options.log.info('claimed events left pending by another consumer', { count: entries.length });
           await handle(entries);
         }
-        // After a read that found events, the next starts `spacingMs` after it at the earliest: under a stream of
-        // events each read takes a batch (one transaction, one XACK), not one event; a lone event is read at once.
-        const wait = lastFound + spacingMs - Date.now();
+        // After a read that found several events (they come faster than reads), the next starts `spacingMs` after it
+        // at the earliest: under a stream of events each read takes a batch (one transaction, one XACK), not one event.
+        // A read that found one event does not hold the next back: events a few ms apart are each read at once.
+        const wait = lastBatchAt + spacingMs - Date.now();
         if (wait > 0) await sleep(wait, undefined, { signal: stop.signal });
         const readAt = Date.now();
         const fresh = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', options.blockMs ?? 1000, 'STREAMS', EVENT_STREAM, '>')) as Array<
           [string, Entries]
         > | null;
         const entries = fresh?.[0]?.[1] ?? [];
-        if (entries.length > 0) lastFound = readAt;
+        lastBatchAt = entries.length > 1 ? readAt : 0;
         await handle(entries);
         if (failures > 0) options.log.info('event consumer recovered', { group });
         failures = 0;

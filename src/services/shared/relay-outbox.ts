@@ -9,7 +9,7 @@ import { retryWhileBusy } from './retry-while-busy.js';
 /**
  * Publishes a service's outbox to the event stream: claims unsent events (so several instances share the work),
  * XADDs them in one pipeline, then marks them sent. It runs as soon as this process appends an event (the commit
- * wakes it) and every `everyMs` as a fallback (events appended by another process, a failed run). While Redis is
+ * wakes it; after a run that published a batch, `spacingMs` after that run) and every `everyMs` as a fallback (events appended by another process, a failed run). While Redis is
  * away events stay in the outbox and are published once it is back. A claim that outlives a crashed relay is taken
  * over after `claimStaleMs`; an event published twice that way keeps its id, and consumers apply each id once. Every
  * `trimEveryMs` the stream is trimmed towards `keep` entries, never past an entry some consumer group has not
@@ -22,7 +22,7 @@ export function relayOutbox(options: {
   instanceId: string;
   log: Logger;
   everyMs?: number;
-  /** Least time between the starts of two runs. */
+  /** Least time from the start of a run that published more than one event to the start of the next. */
   spacingMs?: number;
   claimStaleMs?: number;
   trimEveryMs?: number;
@@ -30,7 +30,7 @@ export function relayOutbox(options: {
 }): () => Promise<void> {
   const staleMs = options.claimStaleMs ?? 10_000;
   const spacingMs = options.spacingMs ?? 5;
-  let lastPublished = 0;
+  let lastBatchAt = 0;
   let stopped = false;
   let failing = false;
   let lastTrim = Date.now();
@@ -67,15 +67,17 @@ export function relayOutbox(options: {
     if (queued || stopped) return;
     queued = true;
     running = running.then(async () => {
-      // A run starts at least `spacingMs` after one that published: under a stream of commits each run publishes a
-      // batch, not one event (two commits and a round trip to Redis each); an event after a quiet spell goes at once.
-      const wait = lastPublished + spacingMs - Date.now();
+      // A run starts at least `spacingMs` after one that published a batch (events came faster than runs): under a
+      // stream of commits each run publishes a batch, not one event (two commits and a round trip to Redis each). A run
+      // that published one event does not hold the next back: events a few ms apart each go at once.
+      const wait = lastBatchAt + spacingMs - Date.now();
       if (wait > 0) await sleep(wait);
       queued = false;
       if (stopped) return;
       const startedAt = Date.now();
       try {
-        if ((await publish()) > 0) lastPublished = startedAt;
+        const published = await publish();
+        if (published > 0) lastBatchAt = published > 1 ? startedAt : 0;
         await trim();
         if (failing) options.log.info('event relay recovered');
         failing = false;

@@ -3,6 +3,9 @@ import { setImmediate as yieldTurn, setTimeout as sleep } from 'node:timers/prom
 /** How long a write keeps retrying a lock another process holds before it fails (as SQLite's old busy timeout). */
 export const LOCK_WAIT_LIMIT_MS = 10_000;
 
+/** Longest sleep between two tries of a write that meets another process's lock. */
+const MAX_RETRY_DELAY_MS = 1;
+
 /** Result codes of a write lock held by another connection (or a read snapshot it made stale). */
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
 
@@ -23,7 +26,7 @@ export function observeLockWaits(observe: LockWaitObserver | undefined): void {
 /**
  * Runs a synchronous SQLite write (one statement or one transaction, rolled back whole when it throws) and, while
  * another process holds the write lock, runs it again after yielding to the event loop — a turn first, then short
- * timers growing to 8 ms, jittered — instead of sleeping inside SQLite's busy handler, which would stall every
+ * timers growing to 1 ms, jittered — instead of sleeping inside SQLite's busy handler, which would stall every
  * request of this process. Databases are opened with busy_timeout 0, so the wait is never spent blocked. Gives up
  * with the SQLite error after `limitMs`.
  */
@@ -49,6 +52,9 @@ export async function retryWhileBusy<T>(write: () => T, limitMs = LOCK_WAIT_LIMI
         throw err;
       }
     }
-    delay = Math.min(8, delay === 0 ? 0.5 : delay * 2);
+    // Capped at 1 ms: another process holds the lock for a commit of a millisecond or two, and a longer sleep mostly
+    // overshoots its release (with an 8 ms cap, a wait that outlasted 4 ms slept up to 12 ms past the release it
+    // waited for); a failed try costs microseconds.
+    delay = Math.min(MAX_RETRY_DELAY_MS, delay === 0 ? 0.25 : delay * 2);
   }
 }

@@ -23,7 +23,7 @@ describe('catalogue search (FTS5)', () => {
     db = openDatabase(join(dir, 'product.db'), PRODUCT_MIGRATIONS);
     const store = openProductStore(db);
     const search = openProductSearchStore(db);
-    return { store, names: (q, offset = 0, limit = 100) => search.search({ q, offset, limit }).map((p) => p.name) };
+    return { store, names: (q, offset = 0, limit = 100) => search.search({ q, offset, limit }).items.map((p) => p.name) };
   };
   const add = (store: ReturnType<typeof openProductStore>, name: string, description = ''): number =>
     store.create({ name, description, price: 100, stock: 10 }).id;
@@ -104,6 +104,35 @@ describe('catalogue search (FTS5)', () => {
       expect(names('common caf', offset, limit)).toEqual(expected(/^Common caf/i, offset, limit));
     }
     expect(names('ommon', 0, 5)).toEqual([]);
+  });
+
+  it('pages an id-ordered search by the last id seen, giving the pages paging by offset gives, at any depth', () => {
+    db = openDatabase(join(dir, 'product.db'), PRODUCT_MIGRATIONS);
+    const search = openProductSearchStore(db);
+    const stage = openProductImportStore(db, openOutboxStore(db)).stage();
+    const ROWS = 45_000;
+    const name = (i: number): string => (i % 3 === 0 ? `Common Café ${i}` : i % 3 === 1 ? `Uncommon café ${i}` : `Common-cafés ${i}`);
+    stage.add(Array.from({ length: ROWS }, (_, i) => ({ name: name(i + 1), description: '', price: 1, stock: 1 })));
+    stage.apply(0, stage.staged);
+    stage.drop();
+    // Scanned (shallow), found through the index (deep), and a ranked query's next page asked for by id.
+    for (const [q, offset, limit] of [
+      ['common', 0, 5],
+      ['common caf', 7, 3],
+      ['common', (2 * ROWS) / 3 - 10, 5],
+      ['common café 300', 0, 4],
+    ] as const) {
+      const first = search.search({ q, offset, limit });
+      expect(first.items).toHaveLength(limit);
+      const byOffset = search.search({ q, offset: offset + limit, limit });
+      const byId = search.search({ q, afterId: first.items.at(-1)!.id, limit });
+      expect(byId.idOrder).toBe(true);
+      if (byOffset.idOrder) expect(byId.items.map((p) => p.name)).toEqual(byOffset.items.map((p) => p.name));
+      else expect(byId.items.map((p) => p.id)).toEqual(byId.items.map((p) => p.id).sort((a, b) => a - b));
+      expect(byId.items.every((p) => p.id > first.items.at(-1)!.id)).toBe(true);
+    }
+    expect(search.search({ q: 'common', offset: 0, limit: 5 }).idOrder).toBe(true);
+    expect(search.search({ q: 'common café 3000', offset: 0, limit: 5 }).idOrder).toBe(false);
   });
 
   it('indexes the rows of a product.db from before the index (its migration)', () => {

@@ -37,7 +37,7 @@ describe('event consumer under a stream of events', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reads a lone event at once and a stream of events in batches (reads spaced after one that found events)', async () => {
+  it('reads a lone event at once and a stream of events in batches (reads spaced after one that found several)', async () => {
     const store = openProcessedEventsStore(db);
     let batches = 0;
     const processed = { ...store, applyEach: (...args: Parameters<typeof store.applyEach>) => (batches++, store.applyEach(...args)) };
@@ -78,8 +78,26 @@ describe('event consumer under a stream of events', () => {
     await publish(0);
     await waitFor('the lone event', () => applied.length === 1, 5_000, 2);
     const before = batches;
-    // 20 events, one every 5 ms: read one by one they would take 20 transactions; spaced reads take a handful.
-    for (let n = 1; n <= 20; n++) {
+    // A burst (5 events in one MULTI: one read takes them), then 15 events one every 5 ms: read one by one they would
+    // take 16 transactions; after the burst's batch, reads 50 ms apart take them in a handful.
+    const burst = client.multi();
+    for (let n = 1; n <= 5; n++)
+      burst.xadd(
+        EVENT_STREAM,
+        '*',
+        'id',
+        `user:${n}`,
+        'type',
+        'PROFILE_UPDATED',
+        'payload',
+        JSON.stringify({ userId: n }),
+        'ts',
+        new Date().toISOString(),
+        'source',
+        'user-1',
+      );
+    await burst.exec();
+    for (let n = 6; n <= 20; n++) {
       await publish(n);
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -87,5 +105,77 @@ describe('event consumer under a stream of events', () => {
     expect(applied).toEqual(Array.from({ length: 21 }, (_, n) => `user:${n}`));
     expect(batches - before).toBeGreaterThan(1);
     expect(batches - before).toBeLessThanOrEqual(8);
+  });
+
+  it('reads lone events one after another at once: a read that found one event holds the next back by nothing', async () => {
+    const applied: string[] = [];
+    await waitFor('redis', () => reader.status === 'ready' && client.status === 'ready');
+    // Spacing an hour: only reads that do not wait can apply each event within the test.
+    closers.push(
+      consumeEvents({
+        redis: reader,
+        group: 'order',
+        consumer: 'order-1',
+        processed: openProcessedEventsStore(db),
+        log: quiet,
+        spacingMs: 3_600_000,
+        handlers: { PROFILE_UPDATED: (event) => void applied.push(event.id) },
+      }),
+    );
+    await waitFor(
+      'the group',
+      async () => ((await client.exists(EVENT_STREAM)) === 1 ? ((await client.xinfo('GROUPS', EVENT_STREAM)) as unknown[]) : []).length === 1,
+      5_000,
+      5,
+    );
+    for (let n = 1; n <= 5; n++) {
+      await client.xadd(
+        EVENT_STREAM,
+        '*',
+        'id',
+        `user:${n}`,
+        'type',
+        'PROFILE_UPDATED',
+        'payload',
+        JSON.stringify({ userId: n }),
+        'ts',
+        new Date().toISOString(),
+        'source',
+        'user-1',
+      );
+      await waitFor(`event ${n} applied`, () => applied.length === n, 5_000, 2);
+    }
+    expect(applied).toEqual(['user:1', 'user:2', 'user:3', 'user:4', 'user:5']);
+  });
+
+  it('acknowledges events of a type it has no handler for, without applying or recording them', async () => {
+    const applied: string[] = [];
+    await waitFor('redis', () => reader.status === 'ready' && client.status === 'ready');
+    closers.push(
+      consumeEvents({
+        redis: reader,
+        group: 'order',
+        consumer: 'order-1',
+        processed: openProcessedEventsStore(db),
+        log: quiet,
+        handlers: { PROFILE_UPDATED: (event) => void applied.push(event.id) },
+      }),
+    );
+    await waitFor(
+      'the group',
+      async () => ((await client.exists(EVENT_STREAM)) === 1 ? ((await client.xinfo('GROUPS', EVENT_STREAM)) as unknown[]) : []).length === 1,
+      5_000,
+      5,
+    );
+    const add = (id: string, type: string, payload: string) =>
+      client.xadd(EVENT_STREAM, '*', 'id', id, 'type', type, 'payload', payload, 'ts', new Date().toISOString(), 'source', 'order-1');
+    await add('order:1', 'ORDER_PLACED', JSON.stringify({ orderId: 'x' }));
+    // Not even valid JSON: an unhandled type's payload is never read.
+    await add('order:2', 'ORDER_PLACED', '{not json');
+    await add('user:1', 'PROFILE_UPDATED', JSON.stringify({ userId: 1 }));
+    await waitFor('the handled event applied', () => applied.length === 1, 5_000, 2);
+    await waitFor('every event acknowledged', async () => ((await client.xpending(EVENT_STREAM, 'order')) as [number])[0] === 0, 5_000, 5);
+    expect(applied).toEqual(['user:1']);
+    expect(db.prepare('SELECT event_id FROM processed_events ORDER BY event_id').pluck().all()).toEqual(['user:1']);
   });
 });

@@ -63,20 +63,36 @@ describe('outbox relay wake-up', () => {
     const [[, fields]] = (await client.xrange(EVENT_STREAM, '-', '+')) as [[string, string[]]];
     expect(JSON.parse(fields[fields.indexOf('payload') + 1]!)).toEqual({ userId: 2, profileVersion: 1 });
   });
-  it('publishes a stream of commits in batches: a run starts at least spacingMs after one that published', async () => {
+  it('publishes a stream of commits in batches: a run starts at least spacingMs after one that published a batch', async () => {
     const outbox = openOutboxStore(db);
     let claims = 0;
     const counted = { ...outbox, claim: (...args: Parameters<typeof outbox.claim>) => (claims++, outbox.claim(...args)) };
     await waitFor('redis', () => client.status === 'ready');
     closers.push(relayOutbox({ outbox: counted, redis: client, service: 'user', instanceId: 'user-1', log: quiet, everyMs: 3_600_000, spacingMs: 50 }));
     const write = db.transaction((n: number) => outbox.append('PROFILE_UPDATED', { userId: n, profileVersion: n }));
-    // 20 commits, one every 5 ms: one run per commit would be 20 runs; runs 50 ms apart take them in a handful.
-    for (let n = 1; n <= 20; n++) {
+    // A burst (5 commits in one turn: one run publishes them), then 15 commits one every 5 ms: one run per commit would
+    // be 16 runs; after the burst's batch, runs 50 ms apart take them in a handful.
+    for (let n = 1; n <= 5; n++) write(n);
+    await waitFor('the burst on the stream', async () => (await client.xlen(EVENT_STREAM)) === 5, 5_000, 2);
+    for (let n = 6; n <= 20; n++) {
       write(n);
       await new Promise((r) => setTimeout(r, 5));
     }
     await waitFor('every event on the stream', async () => (await client.xlen(EVENT_STREAM)) === 20, 5_000, 5);
     expect(claims).toBeGreaterThan(1);
     expect(claims).toBeLessThanOrEqual(6);
+  });
+
+  it('publishes lone events one after another at once: a run that published one event holds the next back by nothing', async () => {
+    const outbox = openOutboxStore(db);
+    await waitFor('redis', () => client.status === 'ready');
+    // Spacing and poll an hour: only a run that does not wait can publish each event within the test.
+    closers.push(relayOutbox({ outbox, redis: client, service: 'user', instanceId: 'user-1', log: quiet, everyMs: 3_600_000, spacingMs: 3_600_000 }));
+    const write = db.transaction((n: number) => outbox.append('PROFILE_UPDATED', { userId: n, profileVersion: n }));
+    for (let n = 1; n <= 5; n++) {
+      write(n);
+      await waitFor(`event ${n} on the stream`, async () => (await client.xlen(EVENT_STREAM)) === n, 5_000, 2);
+    }
+    expect(outbox.pending()).toBe(0);
   });
 });
