@@ -80,23 +80,6 @@ export interface LatencyCounts {
   maxUs: number;
 }
 
-/** The histogram's buckets, to be added to another histogram of the same bounds exactly (`addLatencyCounts`). */
-export function latencyCounts(h: LatencyHistogram): LatencyCounts {
-  const js = h as unknown as hdr.JsHistogram;
-  const values: number[] = [];
-  const counts: number[] = [];
-  if (h.totalCount > 0) {
-    for (let i = 0; i < js.countsArrayLength; i++) {
-      const n = js.getCountAtIndex(i);
-      if (n > 0) {
-        values.push(js.valueFromIndex(i));
-        counts.push(n);
-      }
-    }
-  }
-  return { values, counts, maxUs: h.totalCount > 0 ? h.maxValue : 0 };
-}
-
 /** Adds exported buckets: the same counts in the same buckets as recording each latency here (the max stays exact). */
 export function addLatencyCounts(h: LatencyHistogram, c: LatencyCounts): void {
   for (let i = 0; i < c.values.length; i++) h.recordValueWithCount(c.values[i]!, c.counts[i]!);

@@ -51,14 +51,15 @@ export class RawHttpConnection {
     target: ConnectionTarget,
     private readonly owner: ConnectionOwner,
   ) {
+    const readBuffer = target.readBuffer;
     this.socket = connect({
       host: target.host,
       port: target.port,
       noDelay: true,
       onread: {
-        buffer: target.readBuffer,
-        callback: (n: number, buf: Uint8Array): boolean => {
-          this.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+        buffer: readBuffer,
+        callback: (n: number): boolean => {
+          this.onData(readBuffer, n);
           return true;
         },
       },
@@ -79,13 +80,13 @@ export class RawHttpConnection {
     });
   }
 
-  /** Writes one encoded request; `done` gets its response, or `TIMEOUT` after `timeoutMs` without one. */
-  send(request: Buffer, timeoutMs: number, head: boolean, done: ExchangeCallback): void {
+  /** Writes one encoded request at `now` (performance.now()); `done` gets its response, or `TIMEOUT` after `timeoutMs` without one. */
+  send(request: Buffer, timeoutMs: number, head: boolean, done: ExchangeCallback, now: number): void {
     this.pending = done;
     this.received = false;
     this.parser.reset(head);
     this.timeoutMs = timeoutMs;
-    this.deadline = performance.now() + timeoutMs;
+    this.deadline = now + timeoutMs;
     this.answerTimer ??= setTimeout(this.checkDeadline, timeoutMs);
     this.socket.write(request);
   }
@@ -126,12 +127,12 @@ export class RawHttpConnection {
     this.answerTimer = undefined;
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, length: number): void {
     if (!this.pending) return this.fail('EPROTO', 'data without a request');
     this.received = true;
     let response: Exchanged | undefined;
     try {
-      response = this.parser.push(chunk);
+      response = this.parser.push(chunk, length);
     } catch (err) {
       return this.fail('EPROTO', (err as Error).message);
     }
