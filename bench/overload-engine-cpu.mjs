@@ -4,9 +4,11 @@
 // process's. wrk: one thread, the CPU of the wrk process itself read from /proc/<pid>/stat (utime + stime as its
 // waiting parent bash sees them: cutime + cstime). Rounds alternate the order; medians, spreads and the machine
 // load (1-minute load average before each round) are printed. With --profile DIR each ecom run writes a V8 CPU
-// profile of its measured phase there (read it with bench/lib/top-of-profile.mjs).
+// profile of its measured phase there (read it with bench/lib/top-of-profile.mjs). With --before DIST, a build of an
+// earlier commit (its dist/ folder, next to a node_modules) runs as a further tool in every round: before and after
+// in the same run.
 // Not a test: a missed goal is printed, never an exit code.
-// Usage: npm run build && node bench/overload-engine-cpu.mjs [rounds=5] [requests=200000] [connections=1000,50] [--profile DIR]
+// Usage: npm run build && node bench/overload-engine-cpu.mjs [rounds=5] [requests=200000] [connections=1000,50] [--profile DIR] [--before DIST]
 // Writes bench/results/overload-engine-cpu.json.
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,9 +23,9 @@ const self = fileURLToPath(import.meta.url);
 const root = resolve(dirname(self), '..');
 
 /** Child mode: runs the engine once and prints its figures as JSON. */
-async function child(url, amount, connections, profileFile) {
-  const { runLoad } = await import(join(root, 'dist/overload/run-load.js'));
-  const { targetScenario } = await import(join(root, 'dist/overload/build-scenario.js'));
+async function child(dist, url, amount, connections, profileFile) {
+  const { runLoad } = await import(join(dist, 'overload/run-load.js'));
+  const { targetScenario } = await import(join(dist, 'overload/build-scenario.js'));
   let session;
   if (profileFile) {
     const { Session } = await import('node:inspector');
@@ -98,8 +100,8 @@ async function wrkRun(url, seconds, connections) {
   };
 }
 
-async function ecomRun(url, amount, connections, profileFile) {
-  const args = [self, '--child', url, String(amount), String(connections), profileFile ?? ''];
+async function ecomRun(dist, url, amount, connections, profileFile) {
+  const args = [self, '--child', dist, url, String(amount), String(connections), profileFile ?? ''];
   const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout);
 }
@@ -132,6 +134,9 @@ async function main(cleanups) {
   const p = flags.indexOf('--profile');
   const profileDir = p >= 0 ? resolve(flags.splice(p, 2)[1]) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const b = flags.indexOf('--before');
+  const beforeDist = b >= 0 ? resolve(flags.splice(b, 2)[1]) : undefined;
+  const engines = { ecom: join(root, 'dist'), ...(beforeDist ? { 'ecom before': beforeDist } : {}) };
   const rounds = Number(flags[0] ?? 5);
   const requests = Number(flags[1] ?? 200_000);
   const levels = (flags[2] ?? '1000,50').split(',').map(Number);
@@ -142,42 +147,52 @@ async function main(cleanups) {
   const results = {};
   for (const connections of levels) {
     let wrkRate = (await wrkRun(url, 2, connections)).rps;
-    const runs = { ecom: [], wrk: [], load: [] };
+    const tools = [...Object.keys(engines), 'wrk'];
+    const runs = { ...Object.fromEntries(tools.map((t) => [t, []])), load: [] };
     for (let round = 0; round < rounds; round++) {
       runs.load.push(loadavg()[0]);
-      const order = round % 2 === 0 ? ['ecom', 'wrk'] : ['wrk', 'ecom'];
+      const order = round % 2 === 0 ? tools : [...tools].reverse();
       for (const tool of order) {
-        const profileFile = profileDir && join(profileDir, `ecom-c${connections}-r${round + 1}.cpuprofile`);
+        const profileFile = profileDir && join(profileDir, `${tool.replace(' ', '-')}-c${connections}-r${round + 1}.cpuprofile`);
         const r =
-          tool === 'ecom'
-            ? await ecomRun(url, requests, connections, profileFile)
+          tool !== 'wrk'
+            ? await ecomRun(engines[tool], url, requests, connections, profileFile)
             : await wrkRun(url, Math.min(20, Math.max(2, Math.round(requests / Math.max(1, wrkRate)))), connections);
         if (tool === 'wrk') wrkRate = r.rps;
         r.cpuMsPer1k = (r.cpuMs / r.requests) * 1000;
         runs[tool].push(r);
-        const extra = tool === 'ecom' ? `  whole process ${((r.processCpuMs / r.requests) * 1000).toFixed(2)}  saturated ${r.saturated}` : '';
+        const extra = tool !== 'wrk' ? `  whole process ${((r.processCpuMs / r.requests) * 1000).toFixed(2)}  saturated ${r.saturated}` : '';
         console.log(
-          `  c=${connections} round ${round + 1} load ${runs.load.at(-1).toFixed(1)} ${tool.padEnd(4)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99.toFixed(2)} ms  CPU ${r.cpuMsPer1k.toFixed(2)} ms/1k (system ${((r.sysMs / r.requests) * 1000).toFixed(2)})${extra}`,
+          `  c=${connections} round ${round + 1} load ${runs.load.at(-1).toFixed(1)} ${tool.padEnd(11)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99.toFixed(2)} ms  CPU ${r.cpuMsPer1k.toFixed(2)} ms/1k (system ${((r.sysMs / r.requests) * 1000).toFixed(2)})${extra}`,
         );
       }
     }
-    const ratio = (f) => spread(runs.ecom.map((e, i) => f(e, runs.wrk[i])));
-    results[connections] = {
-      load: spread(runs.load),
-      ecom: { cpuMsPer1k: spread(runs.ecom.map((r) => r.cpuMsPer1k)), rps: spread(runs.ecom.map((r) => r.rps)), runs: runs.ecom },
-      wrk: { cpuMsPer1k: spread(runs.wrk.map((r) => r.cpuMsPer1k)), rps: spread(runs.wrk.map((r) => r.rps)), runs: runs.wrk },
-      ratios: { cpu: ratio((e, w) => e.cpuMsPer1k / w.cpuMsPer1k), rps: ratio((e, w) => e.rps / w.rps), p99: ratio((e, w) => e.p99 / w.p99) },
-    };
+    const figures = (rs) => ({
+      cpuMsPer1k: spread(rs.map((r) => r.cpuMsPer1k)),
+      rps: spread(rs.map((r) => r.rps)),
+      p99: spread(rs.map((r) => r.p99)),
+      runs: rs,
+    });
+    results[connections] = { load: spread(runs.load), tools: Object.fromEntries(tools.map((t) => [t, figures(runs[t])])), ratios: {} };
+    for (const engine of Object.keys(engines)) {
+      const ratio = (f) => spread(runs[engine].map((e, i) => f(e, runs.wrk[i])));
+      results[connections].ratios[engine] = {
+        cpu: ratio((e, w) => e.cpuMsPer1k / w.cpuMsPer1k),
+        rps: ratio((e, w) => e.rps / w.rps),
+        p99: ratio((e, w) => e.p99 / w.p99),
+      };
+    }
   }
   console.log('');
   for (const [c, r] of Object.entries(results)) {
-    console.log(`${c} connections (load ${fmt(r.load, 1)}):`);
-    console.log(`  CPU ms/1k requests: ecom ${fmt(r.ecom.cpuMsPer1k, 2)} · wrk ${fmt(r.wrk.cpuMsPer1k, 2)}`);
-    console.log(`  throughput req/s:   ecom ${fmt(r.ecom.rps)} · wrk ${fmt(r.wrk.rps)}`);
-    const verdict = r.ratios.cpu.median <= 1.5 ? 'met' : 'MISSED';
-    console.log(
-      `  ecom ÷ wrk: CPU/request ${fmt(r.ratios.cpu, 2)} (goal ≤ 1.5: ${verdict}) · throughput ${fmt(r.ratios.rps, 2)} · p99 ${fmt(r.ratios.p99, 2)}`,
-    );
+    console.log(`${c} connections (1-minute load average ${fmt(r.load, 1)}), median (min–max):`);
+    for (const [tool, f] of Object.entries(r.tools)) {
+      console.log(`  ${tool.padEnd(11)} CPU ${fmt(f.cpuMsPer1k, 2)} ms/1k requests · ${fmt(f.rps)} req/s · p99 ${fmt(f.p99, 1)} ms`);
+    }
+    for (const [engine, q] of Object.entries(r.ratios)) {
+      const verdict = q.cpu.median <= 1.5 ? 'met' : 'MISSED';
+      console.log(`  ${engine} ÷ wrk: CPU/request ${fmt(q.cpu, 2)} (goal ≤ 1.5: ${verdict}) · throughput ${fmt(q.rps, 2)} · p99 ${fmt(q.p99, 2)}`);
+    }
   }
   const out = join(root, 'bench/results/overload-engine-cpu.json');
   mkdirSync(dirname(out), { recursive: true });
@@ -186,8 +201,8 @@ async function main(cleanups) {
 }
 
 if (process.argv[2] === '--child') {
-  const [, , , url, amount, connections, profileFile] = process.argv;
-  await child(url, Number(amount), Number(connections), profileFile || undefined);
+  const [, , , dist, url, amount, connections, profileFile] = process.argv;
+  await child(dist, url, Number(amount), Number(connections), profileFile || undefined);
   process.exit(0);
 } else {
   const cleanups = [];
