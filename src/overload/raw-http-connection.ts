@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ResponseParser, type Exchanged } from './parse-http-response.js';
+import { RequestWriter } from './write-request.js';
 
 /** A transport error with the code the engine classifies (`ECONNRESET` only when no byte of the answer arrived). */
 export function transportError(code: string, message: string): Error & { code: string } {
@@ -31,13 +32,15 @@ export interface ConnectionTarget {
  * completes, or rejects with `CONNECT_TIMEOUT` when it has not within `connectTimeoutMs` (a target that drops packets
  * would otherwise hold the run until the kernel gives up, minutes later), or with the socket's error code.
  * Cheap per request: bytes are read into the pool's one buffer (`onread`: no allocation, no stream machinery; the
- * parser copies only an incomplete head it must keep), and the answer deadline is a number checked by one lazy
+ * parser copies only an incomplete head it must keep), requests are written to the socket's handle
+ * (write-request.ts: no Writable machinery), and the answer deadline is a number checked by one lazy
  * timer per connection that is re-armed at most once per timeout, not a timer set and cleared per request.
  */
 export class RawHttpConnection {
   readonly ready: Promise<void>;
   dead = false;
   private readonly socket: Socket;
+  private readonly writer: RequestWriter;
   private readonly parser = new ResponseParser();
   private pending: ExchangeCallback | undefined;
   private received = false;
@@ -64,6 +67,7 @@ export class RawHttpConnection {
         },
       },
     });
+    this.writer = new RequestWriter(this.socket, (code) => this.fail(code, 'write failed'));
     this.ready = new Promise((resolve, reject) => {
       this.rejectReady = reject;
       this.socket.once('connect', () => {
@@ -88,7 +92,9 @@ export class RawHttpConnection {
     this.timeoutMs = timeoutMs;
     this.deadline = now + timeoutMs;
     this.answerTimer ??= setTimeout(this.checkDeadline, timeoutMs);
-    this.socket.write(request);
+    const failed = this.writer.write(request);
+    // `done` is never called before `send` returns.
+    if (failed) process.nextTick(() => this.fail(failed, 'write failed'));
   }
 
   /** Fails the request in flight once its deadline passed; otherwise waits again for what is left of it. */
