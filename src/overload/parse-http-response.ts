@@ -1,4 +1,4 @@
-import { readResponseHeader, type HeadFields } from './read-response-header.js';
+import { readResponseHeader, readStatusLine, type HeadFields } from './read-response-header.js';
 
 /** What the engine keeps of a response. */
 export interface Exchanged {
@@ -11,18 +11,11 @@ const EMPTY = Buffer.alloc(0);
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const CR = 13;
 const LF = 10;
-const HTTP_1 = Uint8Array.from('HTTP/1.', (c) => c.charCodeAt(0));
 
 /** Where the first CRLF at or after `at` starts, or -1 (one comparison per byte: the line feed is looked for). */
 function crlfFrom(buf: Uint8Array, at: number, end: number): number {
   for (let i = at + 1; i < end; i++) if (buf[i] === LF && buf[i - 1] === CR) return i - 1;
   return -1;
-}
-
-/** Whether `buf[at..]` starts with `HTTP/1.` (exactly). */
-function isHttp1(buf: Uint8Array, at: number): boolean {
-  for (let i = 0; i < HTTP_1.length; i++) if (buf[at + i] !== HTTP_1[i]) return false;
-  return true;
 }
 
 /**
@@ -134,18 +127,10 @@ export class ResponseParser {
 
   /** Reads one head from `at`: the position after its empty line, or -1 when it has not all arrived. */
   private readHead(buf: Buffer, at: number, end: number): number {
-    let lineEnd = crlfFrom(buf, at, end);
+    const lineEnd = crlfFrom(buf, at, end);
     if (lineEnd < 0) return -1;
-    // "HTTP/1.x SSS ...", read by byte: no string, no regular expression.
-    const d0 = buf[at + 9]! - 48;
-    const d1 = buf[at + 10]! - 48;
-    const d2 = buf[at + 11]! - 48;
+    const status = readStatusLine(buf, at, lineEnd);
     const minor = buf[at + 7];
-    const status = d0 * 100 + d1 * 10 + d2;
-    const digits = d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
-    if (lineEnd - at < 12 || !isHttp1(buf, at) || (minor !== 48 && minor !== 49) || buf[at + 8] !== 32 || !digits || status < 100 || status >= 600) {
-      throw new Error('malformed status line');
-    }
     const f = this.fields;
     f.bodyLeft = -1;
     f.chunked = false;
@@ -153,22 +138,30 @@ export class ResponseParser {
     f.closeAfter = minor === 48;
     f.instance = undefined;
     f.cache = undefined;
-    at = lineEnd + 2;
-    for (;;) {
-      if (at + 1 >= end) return -1;
-      if (buf[at] === CR && buf[at + 1] === LF) {
+    // One pass over the header lines: every other byte is looked at (each CRLF has a byte on that stride, and its
+    // neighbour is checked on a CR or LF), a line is read only when its first letter is that of a wanted name
+    // (c, t, x), and the empty line ends the head.
+    let line = lineEnd + 2;
+    for (let i = line + 1; i < end; i += 2) {
+      const b = buf[i];
+      let lf: number;
+      if (b === LF && buf[i - 1] === CR) lf = i;
+      else if (b === CR && i + 1 < end && buf[i + 1] === LF) lf = i + 1;
+      else continue;
+      if (lf - 1 === line) {
         this.result = { status, instance: f.instance, cache: f.cache };
         this.bodyLeft = f.bodyLeft;
         this.chunked = f.chunked;
         this.closeAfter = f.closeAfter;
         this.untilClose = false;
-        return at + 2;
+        return lf + 1;
       }
-      lineEnd = crlfFrom(buf, at, end);
-      if (lineEnd < 0) return -1;
-      readResponseHeader(buf, at, lineEnd, f);
-      at = lineEnd + 2;
+      const first = buf[line]! | 0x20;
+      if (first === 99 || first === 116 || first === 120) readResponseHeader(buf, line, lf - 1, f);
+      line = lf + 1;
+      i = lf;
     }
+    return -1;
   }
 
   /** Skips the chunks of a chunked body kept in `held` (trailers included); the response once the last one passed. */

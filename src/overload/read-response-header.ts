@@ -16,9 +16,24 @@ const CONNECTION = bytesOf('connection');
 const TRANSFER_ENCODING = bytesOf('transfer-encoding');
 const X_INSTANCE_ID = bytesOf('x-instance-id');
 const KEEP_ALIVE = bytesOf('keep-alive');
-/** The wanted names by their first letter (lowercase): most lines are told apart by one byte. */
-const WANTED: Array<Uint8Array[] | undefined> = [];
-for (const name of [CONTENT_LENGTH, CONNECTION, X_CACHE_STATUS, X_INSTANCE_ID, TRANSFER_ENCODING]) (WANTED[name[0]!] ??= []).push(name);
+
+const HTTP_1 = bytesOf('HTTP/1.');
+
+/** The status of the status line `buf[at..lineEnd)`, "HTTP/1.x SSS ...", read by byte; throws when it is not one. */
+export function readStatusLine(buf: Uint8Array, at: number, lineEnd: number): number {
+  const d0 = buf[at + 9]! - 48;
+  const d1 = buf[at + 10]! - 48;
+  const d2 = buf[at + 11]! - 48;
+  const minor = buf[at + 7];
+  const status = d0 * 100 + d1 * 10 + d2;
+  const digits = d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
+  let http1 = true;
+  for (let i = 0; i < HTTP_1.length; i++) if (buf[at + i] !== HTTP_1[i]) http1 = false;
+  if (lineEnd - at < 12 || !http1 || (minor !== 48 && minor !== 49) || buf[at + 8] !== 32 || !digits || status < 100 || status >= 600) {
+    throw new Error('malformed status line');
+  }
+  return status;
+}
 
 /** Whether `buf[at..]` spells `lower` in any case (`lower` is lowercase). */
 function spells(buf: Uint8Array, at: number, lower: Uint8Array): boolean {
@@ -34,6 +49,14 @@ function isHeader(buf: Uint8Array, at: number, lineEnd: number, lower: Uint8Arra
   return at + lower.length < lineEnd && buf[at + lower.length] === 58 && spells(buf, at, lower);
 }
 
+/** Which wanted header the line at `at` is, told first by its first letter. */
+function wantedName(buf: Uint8Array, at: number, lineEnd: number): Uint8Array | undefined {
+  const first = buf[at]! | 0x20;
+  if (first === 99) return isHeader(buf, at, lineEnd, CONTENT_LENGTH) ? CONTENT_LENGTH : isHeader(buf, at, lineEnd, CONNECTION) ? CONNECTION : undefined;
+  if (first === 120) return isHeader(buf, at, lineEnd, X_CACHE_STATUS) ? X_CACHE_STATUS : isHeader(buf, at, lineEnd, X_INSTANCE_ID) ? X_INSTANCE_ID : undefined;
+  return first === 116 && isHeader(buf, at, lineEnd, TRANSFER_ENCODING) ? TRANSFER_ENCODING : undefined;
+}
+
 /**
  * Reads the header line `buf[at..lineEnd)` into `into` when the engine needs it: Content-Length, Transfer-Encoding,
  * Connection, X-Instance-Id, X-Cache-Status. A line is one of them when a colon stands where that name would end,
@@ -41,10 +64,7 @@ function isHeader(buf: Uint8Array, at: number, lineEnd: number, lower: Uint8Arra
  * kept values become strings.
  */
 export function readResponseHeader(buf: Buffer, at: number, lineEnd: number, into: HeadFields): void {
-  const candidates = WANTED[buf[at]! | 0x20];
-  if (!candidates) return;
-  let name: Uint8Array | undefined;
-  for (let i = 0; i < candidates.length && !name; i++) if (isHeader(buf, at, lineEnd, candidates[i]!)) name = candidates[i];
+  const name = wantedName(buf, at, lineEnd);
   if (!name) return;
   let from = at + name.length + 1;
   let to = lineEnd;
