@@ -37,8 +37,11 @@ export function collectEndpointStats(): {
   record(endpoint: string, outcome: RequestOutcome): void;
   /** Adds what a worker thread completed, exactly as if each of its requests had been recorded here. */
   absorb(delta: EndpointDelta): void;
-  /** Replaces `target`'s counts with all endpoints' together: the whole run's latencies, recorded only once. */
-  mergeInto(target: LatencyHistogram): void;
+  /**
+   * Adds what every endpoint recorded since the last call to its own histogram and to each of `also` (the run's and
+   * the current second's): a few hundred buckets a second, not a pass over whole histograms.
+   */
+  flushInto(...also: LatencyHistogram[]): void;
   snapshot(elapsedMs: number): readonly EndpointStats[];
 } {
   const tallies = new Map<string, Tally>();
@@ -66,12 +69,8 @@ export function collectEndpointStats(): {
       if (error) t.errorsByKind[error] = (t.errorsByKind[error] ?? 0) + 1;
       else t.ok++;
     },
-    mergeInto(target) {
-      target.reset();
-      for (const t of tallies.values()) {
-        t.recent.flushInto(t.histogram);
-        target.add(t.histogram);
-      }
+    flushInto(...also) {
+      for (const t of tallies.values()) t.recent.flushInto(t.histogram, ...also);
     },
     snapshot(elapsedMs) {
       for (const t of tallies.values()) t.recent.flushInto(t.histogram);

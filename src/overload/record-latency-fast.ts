@@ -34,18 +34,21 @@ export class FastLatencyRecorder {
     return this.used;
   }
 
-  /** Adds what was counted to `h` (its max made exact) and starts afresh. */
-  flushInto(h: LatencyHistogram): void {
+  /** Adds what was counted to each of `histograms` (their max made exact) and starts afresh. */
+  flushInto(...histograms: LatencyHistogram[]): void {
     if (this.used === 0) return;
     const counts = this.counts;
     for (let i = 0; i < COUNTS_LENGTH; i++) {
       const n = counts[i]!;
       if (n === 0) continue;
-      h.recordValueWithCount(REFERENCE.valueFromIndex(i), n);
+      const value = REFERENCE.valueFromIndex(i);
+      for (const h of histograms) h.recordValueWithCount(value, n);
       counts[i] = 0;
     }
-    const js = h as unknown as hdr.JsHistogram;
-    if (this.maxUs > js.maxValue) js.maxValue = this.maxUs;
+    for (const h of histograms) {
+      const js = h as unknown as hdr.JsHistogram;
+      if (this.maxUs > js.maxValue) js.maxValue = this.maxUs;
+    }
     this.used = 0;
     this.maxUs = 0;
   }

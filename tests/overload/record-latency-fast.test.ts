@@ -48,15 +48,19 @@ describe('the fast latency recorder', () => {
     expect(fast.drain()).toEqual({ values: [], counts: [], maxUs: 0 });
   });
 
-  it('adds to what the histogram already holds', () => {
+  it('adds to what each histogram already holds', () => {
     const h = createLatencyHistogram();
     recordLatency(h, 5000);
     const fast = new FastLatencyRecorder();
+    const second = createLatencyHistogram();
     fast.record(1200);
     fast.record(1200.4);
-    fast.flushInto(h);
+    fast.flushInto(h, second);
     expect(h.totalCount).toBe(3);
     expect(h.maxValue).toBe(5000);
     expect(latencySummary(h).p50).toBe(1.2);
+    // Every histogram given gets the same counts, its max made exact.
+    expect(second.totalCount).toBe(2);
+    expect(second.maxValue).toBe(1200);
   });
 });
