@@ -1,12 +1,5 @@
-import {
-  addLatencyCounts,
-  createLatencyHistogram,
-  latencySummary,
-  recordLatency,
-  type LatencyCounts,
-  type LatencyHistogram,
-  type LatencyMs,
-} from './latency-histogram.js';
+import { addLatencyCounts, createLatencyHistogram, latencySummary, type LatencyCounts, type LatencyHistogram, type LatencyMs } from './latency-histogram.js';
+import { FastLatencyRecorder } from './record-latency-fast.js';
 import { errorOf, type RequestOutcome } from './request-outcome.js';
 
 /** One kind of request of a scenario (`product`, `list`, `search`, `checkout`, or `GET /path` of `--target`). */
@@ -23,6 +16,8 @@ export interface EndpointStats {
 
 interface Tally {
   histogram: LatencyHistogram;
+  /** Latencies recorded since the last snapshot, added to `histogram` by the next one. */
+  recent: FastLatencyRecorder;
   requests: number;
   ok: number;
   errorsByKind: Record<string, number>;
@@ -42,15 +37,18 @@ export function collectEndpointStats(): {
   record(endpoint: string, outcome: RequestOutcome): void;
   /** Adds what a worker thread completed, exactly as if each of its requests had been recorded here. */
   absorb(delta: EndpointDelta): void;
-  /** Replaces `target`'s counts with all endpoints' together: the whole run's latencies, recorded only once. */
-  mergeInto(target: LatencyHistogram): void;
+  /**
+   * Adds what every endpoint recorded since the last call to its own histogram and to each of `also` (the run's and
+   * the current second's): a few hundred buckets a second, not a pass over whole histograms.
+   */
+  flushInto(...also: LatencyHistogram[]): void;
   snapshot(elapsedMs: number): readonly EndpointStats[];
 } {
   const tallies = new Map<string, Tally>();
   const tallyOf = (endpoint: string): Tally => {
     let t = tallies.get(endpoint);
     if (!t) {
-      t = { histogram: createLatencyHistogram(), requests: 0, ok: 0, errorsByKind: {} };
+      t = { histogram: createLatencyHistogram(), recent: new FastLatencyRecorder(), requests: 0, ok: 0, errorsByKind: {} };
       tallies.set(endpoint, t);
     }
     return t;
@@ -66,16 +64,16 @@ export function collectEndpointStats(): {
     record(endpoint, outcome) {
       const t = tallyOf(endpoint);
       t.requests++;
-      recordLatency(t.histogram, outcome.latencyUs);
+      t.recent.record(outcome.latencyUs);
       const error = errorOf(outcome);
       if (error) t.errorsByKind[error] = (t.errorsByKind[error] ?? 0) + 1;
       else t.ok++;
     },
-    mergeInto(target) {
-      target.reset();
-      for (const t of tallies.values()) target.add(t.histogram);
+    flushInto(...also) {
+      for (const t of tallies.values()) t.recent.flushInto(t.histogram, ...also);
     },
     snapshot(elapsedMs) {
+      for (const t of tallies.values()) t.recent.flushInto(t.histogram);
       return Object.freeze(
         [...tallies.entries()]
           .sort(([a], [b]) => a.localeCompare(b))

@@ -1,5 +1,5 @@
 import { collectEndpointStats, type EndpointDelta } from './collect-endpoint-stats.js';
-import { createLatencyHistogram, latencySpectrum, latencySummary } from './latency-histogram.js';
+import { addLatencyCounts, createLatencyHistogram, latencySpectrum, latencySummary } from './latency-histogram.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 import { recordTimeline } from './record-timeline.js';
 import type { RequestOutcome } from './request-outcome.js';
@@ -34,12 +34,11 @@ const UNMEASURED: GeneratorLoad = Object.freeze({ cpuPercent: 0, eventLoopLagMs:
 
 /**
  * Collects latencies in HdrHistograms (microseconds, 3 significant digits, up to 10 minutes) and counters. Each latency
- * is recorded once, in its endpoint's histogram; the whole run's histogram is their sum and each second's the
- * difference from the sum at the previous tick, computed once a second, not per request.
+ * is counted once, in its endpoint's recorder, and once a second the buckets counted since the last tick are added
+ * to the endpoint's histogram, the whole run's and the current second's (which the timeline reads, then is emptied).
  */
 export function collectLoadStats(info: { target: string; scenario: string; model: 'closed' | 'open'; planned: number }): LoadStats {
   const histogram = createLatencyHistogram();
-  const atLastTick = createLatencyHistogram();
   const thisSecond = createLatencyHistogram();
   const timeline = recordTimeline();
   const endpoints = collectEndpointStats();
@@ -76,6 +75,8 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         bumpAll(errorsByKind, e.errorsByKind);
         if (e.latencies.maxUs > secondMaxUs) secondMaxUs = e.latencies.maxUs;
         endpoints.absorb(e);
+        addLatencyCounts(histogram, e.latencies);
+        addLatencyCounts(thisSecond, e.latencies);
       }
     },
     record(outcome, endpoint = 'other') {
@@ -111,14 +112,10 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         completedAtLastTick = completed;
         if (history.length > 60) history.shift();
       }
-      endpoints.mergeInto(histogram);
-      thisSecond.reset();
-      thisSecond.add(histogram);
-      thisSecond.subtract(atLastTick);
+      endpoints.flushInto(histogram, thisSecond);
       timeline.close(elapsedMs, final, { completed, ok, errorsByKind, instances, cache }, { histogram: thisSecond, maxUs: secondMaxUs });
       secondMaxUs = 0;
-      atLastTick.reset();
-      atLastTick.add(histogram);
+      thisSecond.reset();
       return Object.freeze({
         final,
         target: info.target,

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestSpec, VirtualUser } from './build-scenario.js';
 import { endpointOf } from './endpoint-of.js';
-import type { RawHttpPool } from './raw-http-pool.js';
+import type { ExchangeCallback, RawHttpPool } from './raw-http-pool.js';
 import type { RequestOutcome } from './request-outcome.js';
 
 /** Where the driven requests are counted: the run's collector, or a worker thread's per-second delta. */
@@ -44,37 +44,64 @@ function errorKind(err: unknown): string {
 }
 
 /**
- * Sends the plan's requests and resolves when every one has completed (or, once `stopped()`, when those in flight
- * have). Each latency runs from the request's intended send time: when it was sent (closed model) or when the
- * schedule wanted it sent (open model, coordinated omission corrected). An idempotent request whose reused
- * connection was closed before any response (as nginx does on reload) is retried once and counted as a retry.
+ * One request in flight and what follows it: a virtual user's (closed model: the same object for every request of
+ * the user, so its completion callback is made once, not per request) or one scheduled request (open model).
  */
-export async function driveRequests(o: DriveOptions): Promise<void> {
-  const { raw, sink } = o;
-  /** Sends `spec` (again, when `retry`), records its outcome, then calls `then`; all by callback, no promise per request. */
-  const send = (spec: RequestSpec, intendedAt: number, then: () => void, retry = false): void => {
-    if (!retry) sink.started();
-    raw.send(spec, (err, res) => {
-      let outcome: RequestOutcome;
-      if (res) {
-        outcome = { kind: 'response', status: res.status, latencyUs: (performance.now() - intendedAt) * 1000, instance: res.instance, cache: res.cache };
-      } else {
-        if (!retry && spec.idempotent && RETRYABLE.has(err?.code ?? '')) {
-          sink.retried();
-          // nginx closes all idle connections of a reloading worker at once: the retry goes over a new connection
-          // instead of the next dying one.
-          raw.dropIdle();
-          setTimeout(() => send(spec, intendedAt, then, true), 10);
-          return;
-        }
-        outcome = { kind: 'failure', error: errorKind(err), latencyUs: (performance.now() - intendedAt) * 1000 };
+class Exchange {
+  private spec: RequestSpec | undefined;
+  private intendedAt = 0;
+  private retry = false;
+
+  constructor(
+    private readonly o: DriveOptions,
+    /** Called with the completion time once the outcome is recorded. */
+    private readonly then: (endedAt: number) => void,
+  ) {}
+
+  /** Sends `spec`, whose latency runs from `intendedAt`; `now` is the clock as the caller just read it. */
+  start(spec: RequestSpec, intendedAt: number, now: number): void {
+    this.spec = spec;
+    this.intendedAt = intendedAt;
+    this.retry = false;
+    this.o.sink.started();
+    this.o.raw.send(spec, this.done, now);
+  }
+
+  private readonly done: ExchangeCallback = (err, res) => {
+    const endedAt = performance.now();
+    const { o } = this;
+    const spec = this.spec!;
+    let outcome: RequestOutcome;
+    if (res) {
+      outcome = { kind: 'response', status: res.status, latencyUs: (endedAt - this.intendedAt) * 1000, instance: res.instance, cache: res.cache };
+    } else {
+      if (!this.retry && spec.idempotent && RETRYABLE.has(err?.code ?? '')) {
+        this.retry = true;
+        o.sink.retried();
+        // nginx closes all idle connections of a reloading worker at once: the retry goes over a new connection
+        // instead of the next dying one.
+        o.raw.dropIdle();
+        setTimeout(this.resend, 10);
+        return;
       }
-      sink.record(outcome, spec.endpoint ?? endpointOf(spec));
-      o.onOutcome?.(spec, outcome, Date.now());
-      then();
-    });
+      outcome = { kind: 'failure', error: errorKind(err), latencyUs: (endedAt - this.intendedAt) * 1000 };
+    }
+    o.sink.record(outcome, spec.endpoint ?? endpointOf(spec));
+    o.onOutcome?.(spec, outcome, Date.now());
+    this.then(endedAt);
   };
 
+  private readonly resend = (): void => this.o.raw.send(this.spec!, this.done, performance.now());
+}
+
+/**
+ * Sends the plan's requests and resolves when every one has completed (or, once `stopped()`, when those in flight
+ * have). Each latency runs from the request's intended send time: when it was sent (closed model: when the user's
+ * previous request completed, the clock read once for both) or when the schedule wanted it sent (open model,
+ * coordinated omission corrected). An idempotent request whose reused connection was closed before any response
+ * (as nginx does on reload) is retried once and counted as a retry.
+ */
+export async function driveRequests(o: DriveOptions): Promise<void> {
   const plan = o.plan;
   if (plan.model === 'open') {
     let inflight = 0;
@@ -85,10 +112,11 @@ export async function driveRequests(o: DriveOptions): Promise<void> {
     let k = plan.first;
     let sent = 0;
     while (k < plan.planned && !o.stopped()) {
-      const due = Math.min(plan.planned, Math.floor((performance.now() - o.startedAt) / plan.intervalMs) + 1);
+      const now = performance.now();
+      const due = Math.min(plan.planned, Math.floor((now - o.startedAt) / plan.intervalMs) + 1);
       while (k < due) {
         inflight++;
-        send(o.users[sent % o.users.length]!.next(), o.startedAt + k * plan.intervalMs, landed);
+        new Exchange(o, landed).start(o.users[sent % o.users.length]!.next(), o.startedAt + k * plan.intervalMs, now);
         k += plan.step;
         sent++;
       }
@@ -101,11 +129,12 @@ export async function driveRequests(o: DriveOptions): Promise<void> {
     o.users.map(
       (user) =>
         new Promise<void>((resolve) => {
-          const next = (): void => {
+          const next = (now: number): void => {
             if (o.stopped() || !plan.claim()) return resolve();
-            send(user.next(), performance.now(), next);
+            exchange.start(user.next(), now, now);
           };
-          next();
+          const exchange = new Exchange(o, next);
+          next(performance.now());
         }),
     ),
   );

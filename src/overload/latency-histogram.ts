@@ -35,17 +35,36 @@ export function latencyAt(h: LatencyHistogram, p: number, maxUs = h.maxValue): n
   return h.totalCount > 0 ? roundMs(Math.min(h.getValueAtPercentile(p), maxUs) / US_PER_MS) : 0;
 }
 
-/** The standard set of percentiles, the max and the mean of a histogram, in milliseconds (zeros when empty). */
+/** The percentiles of a summary, in the order they are reached. */
+const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;
+
+/**
+ * The standard set of percentiles, the max and the mean of a histogram, in milliseconds (zeros when empty). One pass
+ * over the buckets gives what `getValueAtPercentile` (one scan per percentile) and `mean` (an iterator object per
+ * bucket) give, the same figures to the bit; a summary is taken for every endpoint every second.
+ */
 export function latencySummary(h: LatencyHistogram): LatencyMs {
-  const has = h.totalCount > 0;
-  return {
-    p50: latencyAt(h, 50),
-    p90: latencyAt(h, 90),
-    p99: latencyAt(h, 99),
-    p999: latencyAt(h, 99.9),
-    max: has ? roundMs(h.maxValue / US_PER_MS) : 0,
-    mean: has ? roundMs(h.mean / US_PER_MS) : 0,
-  };
+  const total = h.totalCount;
+  if (total === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  const js = h as unknown as hdr.JsHistogram;
+  // As getValueAtPercentile counts: the rank of percentile p is p% of the count rounded up (less one ulp), at least 1.
+  const ranks = SUMMARY_PERCENTILES.map((p) => {
+    const fp = (p / 100) * total;
+    return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+  });
+  const at: number[] = [];
+  let seen = 0;
+  let sum = 0;
+  for (let i = 0; i < js.countsArrayLength; i++) {
+    const n = js.getCountAtIndex(i);
+    if (n === 0) continue;
+    const value = js.valueFromIndex(i);
+    seen += n;
+    sum += js.medianEquivalentValue(value) * n;
+    while (at.length < ranks.length && seen >= ranks[at.length]!) at.push(js.highestEquivalentValue(value));
+  }
+  const ms = (us: number | undefined): number => roundMs(Math.min(us ?? 0, h.maxValue) / US_PER_MS);
+  return { p50: ms(at[0]), p90: ms(at[1]), p99: ms(at[2]), p999: ms(at[3]), max: roundMs(h.maxValue / US_PER_MS), mean: roundMs(sum / total / US_PER_MS) };
 }
 
 /** One point of the percentile spectrum: the latency below which `percentile` % of the requests completed. */
@@ -78,23 +97,6 @@ export interface LatencyCounts {
   values: number[];
   counts: number[];
   maxUs: number;
-}
-
-/** The histogram's buckets, to be added to another histogram of the same bounds exactly (`addLatencyCounts`). */
-export function latencyCounts(h: LatencyHistogram): LatencyCounts {
-  const js = h as unknown as hdr.JsHistogram;
-  const values: number[] = [];
-  const counts: number[] = [];
-  if (h.totalCount > 0) {
-    for (let i = 0; i < js.countsArrayLength; i++) {
-      const n = js.getCountAtIndex(i);
-      if (n > 0) {
-        values.push(js.valueFromIndex(i));
-        counts.push(n);
-      }
-    }
-  }
-  return { values, counts, maxUs: h.totalCount > 0 ? h.maxValue : 0 };
 }
 
 /** Adds exported buckets: the same counts in the same buckets as recording each latency here (the max stays exact). */

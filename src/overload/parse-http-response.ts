@@ -1,3 +1,5 @@
+import { readResponseHeader, readStatusLine, type HeadFields } from './read-response-header.js';
+
 /** What the engine keeps of a response. */
 export interface Exchanged {
   status: number;
@@ -5,22 +7,33 @@ export interface Exchanged {
   cache?: string;
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
-/** Lengths of the header names read: content-length, x-cache-status (14), transfer-encoding (17), connection (10), x-instance-id (13). */
-const WANTED_LENGTHS = new Set([10, 13, 14, 17]);
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CR = 13;
+const LF = 10;
+
+/** Where the first CRLF at or after `at` starts, or -1 (one comparison per byte: the line feed is looked for). */
+function crlfFrom(buf: Uint8Array, at: number, end: number): number {
+  for (let i = at + 1; i < end; i++) if (buf[i] === LF && buf[i - 1] === CR) return i - 1;
+  return -1;
+}
 
 /**
  * An incremental HTTP/1.1 response parser that reads only what the load engine needs: the status, X-Instance-Id,
  * X-Cache-Status and the framing (Content-Length, chunked encoding, or the end of the connection); bodies are
- * skipped as they arrive. Throws on framing it does not understand rather than guessing.
+ * skipped as they arrive. Heads are read byte by byte where they arrived (the pool's shared read buffer): no string,
+ * no view, no copy per response, except the values of the two headers kept. Throws on framing it does not
+ * understand rather than guessing.
  */
 export class ResponseParser {
-  private buffer: Buffer = EMPTY;
+  /** Bytes kept across reads: an incomplete head, or the unread part of a chunked body. */
+  private held: Buffer = EMPTY;
   private result: Exchanged = { status: 0 };
+  private readonly fields: HeadFields = { bodyLeft: -1, chunked: false, closeAfter: false, instance: undefined, cache: undefined };
   private bodyLeft = -1;
   private chunked = false;
   private inBody = false;
+  private leftover = false;
   /** The connection cannot carry another request after this response. */
   closeAfter = false;
   /** No Content-Length nor chunked encoding: the body ends when the server closes the connection. */
@@ -31,8 +44,9 @@ export class ResponseParser {
 
   /** Forgets any bytes of an earlier exchange before the next request is sent (`head`: that request is a HEAD). */
   reset(head = false): void {
-    this.buffer = EMPTY;
+    this.held = EMPTY;
     this.inBody = false;
+    this.leftover = false;
     this.headRequest = head;
   }
 
@@ -48,51 +62,55 @@ export class ResponseParser {
 
   /** Whether bytes beyond the complete response arrived (the connection is then not reused). */
   hasLeftover(): boolean {
-    return this.buffer.length > 0;
+    return this.leftover;
   }
 
   /**
-   * Feeds received bytes; returns the response when it is complete. `chunk` may be the connection's reused read
-   * buffer: whatever must wait for more bytes is copied.
+   * Feeds the first `length` bytes of `data`; returns the response when it is complete. `data` may be a read buffer
+   * reused for the next read: whatever must wait for more bytes is copied.
    */
-  push(chunk: Buffer): Exchanged | undefined {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-    const response = this.advance();
-    if (!response && this.buffer.length && this.buffer.buffer === chunk.buffer) this.buffer = Buffer.from(this.buffer);
-    return response;
-  }
-
-  private advance(): Exchanged | undefined {
-    if (!this.inBody && !this.readHead()) return undefined;
-    if (this.untilClose) {
-      this.buffer = EMPTY;
+  push(data: Buffer, length = data.length): Exchanged | undefined {
+    let buf = data;
+    let end = length;
+    if (this.held.length > 0) {
+      buf = Buffer.concat([this.held, data.subarray(0, length)]);
+      end = buf.length;
+      this.held = EMPTY;
+    }
+    let at = 0;
+    if (!this.inBody) {
+      at = this.readHeads(buf, end);
+      if (at < 0) return undefined;
+    }
+    if (this.untilClose) return undefined;
+    if (this.chunked) {
+      this.held = Buffer.from(buf.subarray(at, end));
+      return this.skipChunks();
+    }
+    const left = end - at;
+    if (left < this.bodyLeft) {
+      // Skip what arrived of the body instead of keeping it until the rest comes.
+      this.bodyLeft -= left;
       return undefined;
     }
-    return this.chunked ? this.skipChunks() : this.skipLength();
+    this.leftover = left > this.bodyLeft;
+    this.inBody = false;
+    return this.result;
   }
 
-  /** Reads the head of the final response (skipping interim 1xx ones); false while it is incomplete. */
-  private readHead(): boolean {
-    while (!this.inBody) {
-      const end = this.buffer.indexOf(CRLFCRLF);
-      if (end < 0) return false;
-      const head = this.buffer.toString('latin1', 0, end);
-      this.buffer = this.buffer.subarray(end + 4);
-      // "HTTP/1.x SSS ...", read by character codes: no regular expression, no split, per response.
-      const status = (head.charCodeAt(9) - 48) * 100 + (head.charCodeAt(10) - 48) * 10 + (head.charCodeAt(11) - 48);
-      const minor = head.charCodeAt(7);
-      if (!head.startsWith('HTTP/1.') || (minor !== 48 && minor !== 49) || head.charCodeAt(8) !== 32 || !(status >= 100 && status < 600)) {
-        throw new Error('malformed status line');
+  /** Reads the head of the final response (skipping interim 1xx ones): where its body starts, or -1 while incomplete (kept). */
+  private readHeads(buf: Buffer, end: number): number {
+    let at = 0;
+    for (;;) {
+      const headAt = at;
+      at = this.readHead(buf, at, end);
+      if (at < 0) {
+        this.held = Buffer.from(buf.subarray(headAt, end));
+        return -1;
       }
+      const status = this.result.status;
       // An interim answer (100 Continue, 103 Early Hints) precedes the real one.
       if (status < 200 && status !== 101) continue;
-      this.result = { status, instance: undefined, cache: undefined };
-      this.bodyLeft = -1;
-      this.chunked = false;
-      // HTTP/1.0 closes after the response unless it says keep-alive; HTTP/1.1 keeps it open unless it says close.
-      this.closeAfter = minor === 48;
-      this.untilClose = false;
-      this.readHeaders(head);
       if (status === 204 || status === 304 || status === 101 || this.headRequest) {
         this.bodyLeft = 0;
         this.chunked = false;
@@ -103,66 +121,66 @@ export class ResponseParser {
         this.closeAfter = true;
       }
       this.inBody = true;
-    }
-    return true;
-  }
-
-  /** Reads the header lines the engine needs; a name is compared only when its length is that of one of them. */
-  private readHeaders(head: string): void {
-    let at = head.indexOf('\r\n');
-    while (at >= 0) {
-      const start = at + 2;
-      at = head.indexOf('\r\n', start);
-      const end = at < 0 ? head.length : at;
-      const colon = head.indexOf(':', start);
-      if (colon < 0 || colon > end || !WANTED_LENGTHS.has(colon - start)) continue;
-      this.readHeader(head.slice(start, colon).toLowerCase(), head.slice(colon + 1, end).trim());
+      return at;
     }
   }
 
-  private readHeader(name: string, value: string): void {
-    if (name === 'content-length') this.bodyLeft = Number(value);
-    else if (name === 'transfer-encoding') this.chunked = value.toLowerCase().includes('chunked');
-    else if (name === 'connection') {
-      const lower = value.toLowerCase();
-      // `keep-alive`, which every kept-alive answer carries, is read without splitting a list.
-      const tokens = lower === 'keep-alive' ? [lower] : lower.split(/\s*,\s*/);
-      if (tokens.includes('close')) this.closeAfter = true;
-      else if (tokens.includes('keep-alive')) this.closeAfter = false;
-    } else if (name === 'x-instance-id') this.result.instance = value;
-    else if (name === 'x-cache-status') this.result.cache = value;
+  /** Reads one head from `at`: the position after its empty line, or -1 when it has not all arrived. */
+  private readHead(buf: Buffer, at: number, end: number): number {
+    const lineEnd = crlfFrom(buf, at, end);
+    if (lineEnd < 0) return -1;
+    const status = readStatusLine(buf, at, lineEnd);
+    const minor = buf[at + 7];
+    const f = this.fields;
+    f.bodyLeft = -1;
+    f.chunked = false;
+    // HTTP/1.0 closes after the response unless it says keep-alive; HTTP/1.1 keeps it open unless it says close.
+    f.closeAfter = minor === 48;
+    f.instance = undefined;
+    f.cache = undefined;
+    // One pass over the header lines: every other byte is looked at (each CRLF has a byte on that stride, and its
+    // neighbour is checked on a CR or LF), a line is read only when its first letter is that of a wanted name
+    // (c, t, x), and the empty line ends the head.
+    let line = lineEnd + 2;
+    for (let i = line + 1; i < end; i += 2) {
+      const b = buf[i];
+      let lf: number;
+      if (b === LF && buf[i - 1] === CR) lf = i;
+      else if (b === CR && i + 1 < end && buf[i + 1] === LF) lf = i + 1;
+      else continue;
+      if (lf - 1 === line) {
+        this.result = { status, instance: f.instance, cache: f.cache };
+        this.bodyLeft = f.bodyLeft;
+        this.chunked = f.chunked;
+        this.closeAfter = f.closeAfter;
+        this.untilClose = false;
+        return lf + 1;
+      }
+      const first = buf[line]! | 0x20;
+      if (first === 99 || first === 116 || first === 120) readResponseHeader(buf, line, lf - 1, f);
+      line = lf + 1;
+      i = lf;
+    }
+    return -1;
   }
 
+  /** Skips the chunks of a chunked body kept in `held` (trailers included); the response once the last one passed. */
   private skipChunks(): Exchanged | undefined {
     for (;;) {
-      const lineEnd = this.buffer.indexOf('\r\n');
+      const lineEnd = this.held.indexOf('\r\n');
       if (lineEnd < 0) return undefined;
-      const size = parseInt(this.buffer.toString('latin1', 0, lineEnd), 16);
+      const size = parseInt(this.held.toString('latin1', 0, lineEnd), 16);
       if (Number.isNaN(size)) throw new Error('malformed chunk size');
       if (size === 0) {
-        const trailerEnd = this.buffer.indexOf(CRLFCRLF, lineEnd - 2 < 0 ? 0 : lineEnd - 2);
+        const trailerEnd = this.held.indexOf(CRLFCRLF, lineEnd - 2 < 0 ? 0 : lineEnd - 2);
         if (trailerEnd < 0) return undefined;
-        this.buffer = this.buffer.subarray(trailerEnd + 4);
-        return this.done();
+        this.leftover = this.held.length > trailerEnd + 4;
+        this.held = EMPTY;
+        this.inBody = false;
+        return this.result;
       }
-      if (this.buffer.length < lineEnd + 2 + size + 2) return undefined;
-      this.buffer = this.buffer.subarray(lineEnd + 2 + size + 2);
+      if (this.held.length < lineEnd + 2 + size + 2) return undefined;
+      this.held = this.held.subarray(lineEnd + 2 + size + 2);
     }
-  }
-
-  private skipLength(): Exchanged | undefined {
-    if (this.buffer.length < this.bodyLeft) {
-      // Skip what arrived of the body instead of keeping it until the rest comes.
-      this.bodyLeft -= this.buffer.length;
-      this.buffer = EMPTY;
-      return undefined;
-    }
-    this.buffer = this.buffer.subarray(this.bodyLeft);
-    return this.done();
-  }
-
-  private done(): Exchanged {
-    this.inBody = false;
-    return this.result;
   }
 }

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ResponseParser, type Exchanged } from './parse-http-response.js';
+import { RequestWriter } from './write-request.js';
 
 /** A transport error with the code the engine classifies (`ECONNRESET` only when no byte of the answer arrived). */
 export function transportError(code: string, message: string): Error & { code: string } {
@@ -31,13 +32,15 @@ export interface ConnectionTarget {
  * completes, or rejects with `CONNECT_TIMEOUT` when it has not within `connectTimeoutMs` (a target that drops packets
  * would otherwise hold the run until the kernel gives up, minutes later), or with the socket's error code.
  * Cheap per request: bytes are read into the pool's one buffer (`onread`: no allocation, no stream machinery; the
- * parser copies only an incomplete head it must keep), and the answer deadline is a number checked by one lazy
+ * parser copies only an incomplete head it must keep), requests are written to the socket's handle
+ * (write-request.ts: no Writable machinery), and the answer deadline is a number checked by one lazy
  * timer per connection that is re-armed at most once per timeout, not a timer set and cleared per request.
  */
 export class RawHttpConnection {
   readonly ready: Promise<void>;
   dead = false;
   private readonly socket: Socket;
+  private readonly writer: RequestWriter;
   private readonly parser = new ResponseParser();
   private pending: ExchangeCallback | undefined;
   private received = false;
@@ -51,18 +54,20 @@ export class RawHttpConnection {
     target: ConnectionTarget,
     private readonly owner: ConnectionOwner,
   ) {
+    const readBuffer = target.readBuffer;
     this.socket = connect({
       host: target.host,
       port: target.port,
       noDelay: true,
       onread: {
-        buffer: target.readBuffer,
-        callback: (n: number, buf: Uint8Array): boolean => {
-          this.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+        buffer: readBuffer,
+        callback: (n: number): boolean => {
+          this.onData(readBuffer, n);
           return true;
         },
       },
     });
+    this.writer = new RequestWriter(this.socket, (code) => this.fail(code, 'write failed'));
     this.ready = new Promise((resolve, reject) => {
       this.rejectReady = reject;
       this.socket.once('connect', () => {
@@ -79,15 +84,17 @@ export class RawHttpConnection {
     });
   }
 
-  /** Writes one encoded request; `done` gets its response, or `TIMEOUT` after `timeoutMs` without one. */
-  send(request: Buffer, timeoutMs: number, head: boolean, done: ExchangeCallback): void {
+  /** Writes one encoded request at `now` (performance.now()); `done` gets its response, or `TIMEOUT` after `timeoutMs` without one. */
+  send(request: Buffer, timeoutMs: number, head: boolean, done: ExchangeCallback, now: number): void {
     this.pending = done;
     this.received = false;
     this.parser.reset(head);
     this.timeoutMs = timeoutMs;
-    this.deadline = performance.now() + timeoutMs;
+    this.deadline = now + timeoutMs;
     this.answerTimer ??= setTimeout(this.checkDeadline, timeoutMs);
-    this.socket.write(request);
+    const failed = this.writer.write(request);
+    // `done` is never called before `send` returns.
+    if (failed) process.nextTick(() => this.fail(failed, 'write failed'));
   }
 
   /** Fails the request in flight once its deadline passed; otherwise waits again for what is left of it. */
@@ -126,12 +133,12 @@ export class RawHttpConnection {
     this.answerTimer = undefined;
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, length: number): void {
     if (!this.pending) return this.fail('EPROTO', 'data without a request');
     this.received = true;
     let response: Exchanged | undefined;
     try {
-      response = this.parser.push(chunk);
+      response = this.parser.push(chunk, length);
     } catch (err) {
       return this.fail('EPROTO', (err as Error).message);
     }

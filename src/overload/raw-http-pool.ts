@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { RequestSpec } from './build-scenario.js';
 import { createRequestEncoder } from './encode-request.js';
 import type { Exchanged } from './parse-http-response.js';
@@ -8,8 +9,11 @@ export type { ExchangeCallback } from './raw-http-connection.js';
 
 /** Keep-alive HTTP/1.1 connections to one origin, one request in flight per connection. */
 export interface RawHttpPool {
-  /** Sends one request; `done` is called once, later (never before `send` returns), with the response or the transport error. */
-  send(spec: RequestSpec, done: ExchangeCallback): void;
+  /**
+   * Sends one request; `done` is called once, later (never before `send` returns), with the response or the
+   * transport error. `now`: `performance.now()` as the caller just read it (the answer deadline counts from it).
+   */
+  send(spec: RequestSpec, done: ExchangeCallback, now?: number): void;
   /** `send` as a promise. */
   exchange(spec: RequestSpec): Promise<Exchanged>;
   /** Closes every idle connection, so the next exchange opens a new one (a server just closed a batch of them). */
@@ -62,17 +66,17 @@ export function createRawHttpPool(origin: string, options: RawHttpPoolOptions): 
     },
   };
 
-  const send = (spec: RequestSpec, done: ExchangeCallback): void => {
+  const send = (spec: RequestSpec, done: ExchangeCallback, now?: number): void => {
     if (closed) return process.nextTick(done, transportError('UND_ERR_CLOSED', 'pool closed'), undefined);
     let conn = idle.pop();
     while (conn?.dead) conn = idle.pop();
-    if (conn) return conn.send(encode(spec), options.timeoutMs, spec.method === 'HEAD', done);
+    if (conn) return conn.send(encode(spec), options.timeoutMs, spec.method === 'HEAD', done, now ?? performance.now());
     if (open < options.connections) {
       open++;
       const fresh = new RawHttpConnection(target, owner);
       // A failed connect rejects with its code and has already been accounted for through onGone.
       fresh.ready.then(
-        () => fresh.send(encode(spec), options.timeoutMs, spec.method === 'HEAD', done),
+        () => fresh.send(encode(spec), options.timeoutMs, spec.method === 'HEAD', done, performance.now()),
         (err: Error & { code: string }) => done(err, undefined),
       );
       return;

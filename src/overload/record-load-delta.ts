@@ -1,18 +1,19 @@
 import type { LoadDelta } from './collect-load-stats.js';
 import type { RequestSink } from './drive-requests.js';
-import { createLatencyHistogram, latencyCounts, recordLatency, type LatencyHistogram } from './latency-histogram.js';
+import { FastLatencyRecorder } from './record-latency-fast.js';
 import { errorOf } from './request-outcome.js';
 
 interface Tally {
-  histogram: LatencyHistogram;
+  latencies: FastLatencyRecorder;
   requests: number;
   ok: number;
   errorsByKind: Record<string, number>;
 }
 
 /**
- * A worker thread's side of the counting: the same counters and per-endpoint HdrHistograms as the main thread's
- * collector, kept only since the last `drain`, which hands them over as plain data and starts afresh.
+ * A worker thread's side of the counting: the same counters as the main thread's collector and per-endpoint
+ * latency buckets (record-latency-fast.ts), kept only since the last `drain`, which hands them over as plain data
+ * and starts afresh.
  */
 export function recordLoadDelta(): RequestSink & { drain(): LoadDelta } {
   let tallies = new Map<string, Tally>();
@@ -21,8 +22,8 @@ export function recordLoadDelta(): RequestSink & { drain(): LoadDelta } {
   let cache: Record<string, number> = {};
   let started = 0;
   let retries = 0;
-  // Histograms are reused from one report to the next: building one costs more than resetting it.
-  const spare: LatencyHistogram[] = [];
+  // Recorders are reused from one report to the next: building one costs more than draining it.
+  const spare: FastLatencyRecorder[] = [];
   return {
     started() {
       started++;
@@ -33,11 +34,11 @@ export function recordLoadDelta(): RequestSink & { drain(): LoadDelta } {
     record(outcome, endpoint) {
       let t = tallies.get(endpoint);
       if (!t) {
-        t = { histogram: spare.pop() ?? createLatencyHistogram(), requests: 0, ok: 0, errorsByKind: {} };
+        t = { latencies: spare.pop() ?? new FastLatencyRecorder(), requests: 0, ok: 0, errorsByKind: {} };
         tallies.set(endpoint, t);
       }
       t.requests++;
-      recordLatency(t.histogram, outcome.latencyUs);
+      t.latencies.record(outcome.latencyUs);
       const error = errorOf(outcome);
       if (error) t.errorsByKind[error] = (t.errorsByKind[error] ?? 0) + 1;
       else t.ok++;
@@ -59,13 +60,10 @@ export function recordLoadDelta(): RequestSink & { drain(): LoadDelta } {
           requests: t.requests,
           ok: t.ok,
           errorsByKind: t.errorsByKind,
-          latencies: latencyCounts(t.histogram),
+          latencies: t.latencies.drain(),
         })),
       };
-      for (const t of tallies.values()) {
-        t.histogram.reset();
-        spare.push(t.histogram);
-      }
+      for (const t of tallies.values()) spare.push(t.latencies);
       tallies = new Map();
       byStatus = {};
       instances = {};

@@ -116,4 +116,32 @@ describe('how the load engine’s HTTP/1.1 pool frames responses', () => {
     const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
     await expect(pool.exchange(GET)).rejects.toMatchObject({ code: 'EPROTO' });
   });
+
+  it('reads only the headers it needs, by exact name in any case, however alike the others look', async () => {
+    const server = use(
+      await startRawHttpServer((socket, { nthOnConnection }) => {
+        const head = [
+          'HTTP/1.1 201 Created',
+          'Content-Type: text/plain', // starts like Content-Length
+          'x-cache-status:   EXPIRED  ',
+          'X-Cache-Status-Extra: HIT', // a wanted name followed by more letters: no colon where the name ends
+          'X-INSTANCE-ID:order-3',
+          `CONTENT-LENGTH: ${nthOnConnection === 1 ? 4 : 0}`,
+          'Content-Lengthy: 99',
+          'CONNECTION: Keep-Alive',
+        ];
+        socket.write(`${head.join('\r\n')}\r\n\r\n${nthOnConnection === 1 ? 'body' : ''}`);
+      }),
+    );
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
+    expect(await pool.exchange(GET)).toEqual({ status: 201, instance: 'order-3', cache: 'EXPIRED' });
+    expect(await pool.exchange(GET)).toEqual({ status: 201, instance: 'order-3', cache: 'EXPIRED' });
+    expect(server.connections()).toBe(1);
+  });
+
+  it('fails a Content-Length that is not a number as EPROTO', async () => {
+    const server = use(await startRawHttpServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n')));
+    const pool = use(createRawHttpPool(server.origin, { connections: 1, timeoutMs: 2000 }));
+    await expect(pool.exchange(GET)).rejects.toMatchObject({ code: 'EPROTO' });
+  });
 });
