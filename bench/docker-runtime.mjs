@@ -18,13 +18,16 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { median, runBenchmark, sleep, until, writeBenchCluster } from './lib/bench-kit.mjs';
+import { downSteps, formatSteps, killSteps, upSteps } from './lib/read-cluster-steps.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 3);
 const wrkSeconds = Number(process.argv[3] ?? 5);
 const GOALS = { upMs: 3000, killToRoutedMs: 1500, downMs: 2000, throughputRatio: 0.8, swarmUpMs: 6000 };
-const ecom = (...args) => run(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { maxBuffer: 10 * 1024 * 1024 });
+// Every engine step in the daemon's log (ECOM_DOCKER_TIMINGS=1), read back for the per-step figures.
+const ecom = (...args) =>
+  run(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { maxBuffer: 10 * 1024 * 1024, env: { ...process.env, ECOM_DOCKER_TIMINGS: '1' } });
 const load = () => loadavg()[0].toFixed(1);
 let ownEngine;
 let ownSwarm = false;
@@ -100,14 +103,18 @@ async function lifecycleRound(socket, runtime, r) {
   try {
     r.load.push(load());
     let t = performance.now();
+    let wall = Date.now();
     await ecom('up', '-d', '-c', file);
+    const upReturned = performance.now() - t;
     await until('the gateway to serve', async () => (await fetch(`http://127.0.0.1:${gateway}/api/products`).catch(() => undefined))?.status === 200);
     r.upMs.push(performance.now() - t);
+    r.upSteps.push({ ...upSteps(stateDir, wall), upReturned, serving: r.upMs.at(-1) });
     await sleep(1000);
     const before = await productOne(file);
     const stopLoop = getLoop(`http://127.0.0.1:${gateway}/api/products?limit=1`);
     await sleep(300);
     t = performance.now();
+    wall = Date.now();
     await killProductOne(runtime, stateDir, before.pid);
     let routedAt;
     await until(
@@ -115,10 +122,12 @@ async function lifecycleRound(socket, runtime, r) {
       async () => {
         if (routedAt === undefined) {
           const res = await fetch(`http://127.0.0.1:${gateway}/api/products`, { headers: { authorization: 'Bearer bench' } });
+          // Routed when this answer came, not once `ecom status` (a CLI run) confirmed it is a new product-1.
+          const answeredAt = performance.now();
           if (res.headers.get('x-instance-id') !== 'product-1') return false;
           const now = await productOne(file);
           if (now.restarts <= before.restarts) return false;
-          routedAt = performance.now();
+          routedAt = answeredAt;
         }
         return (await productOne(file)).health === 'healthy';
       },
@@ -127,12 +136,15 @@ async function lifecycleRound(socket, runtime, r) {
     );
     r.killToRoutedMs.push(routedAt - t);
     r.killToHealthyMs.push(performance.now() - t);
+    r.killSteps.push({ ...killSteps(stateDir, 'product-1', wall), routed: routedAt - t });
     const gets = await stopLoop();
     r.failedGets.push(gets.failed);
     if (gets.failed) console.log(`  ${runtime}: failed GETs: ${[...new Set(gets.reasons)].join(', ')}`);
     t = performance.now();
+    wall = Date.now();
     await ecom('down', '-c', file);
     r.downMs.push(performance.now() - t);
+    r.downSteps.push({ ...downSteps(stateDir, wall), downReturned: r.downMs.at(-1) });
     if (runtime === 'docker') {
       r.leftContainers.push((await docker.listContainers({ all: true, filters: { label: ['io.ecom.cluster'] } })).length);
       r.leftNetworks.push((await docker.listNetworks({ filters: { label: ['io.ecom.cluster'] } })).length);
@@ -142,6 +154,9 @@ async function lifecycleRound(socket, runtime, r) {
       `${runtime.padEnd(7)} load ${r.load.at(-1)}: up ${last('upMs')} ms, kill → routed ${last('killToRoutedMs')} ms (healthy in status ${last('killToHealthyMs')} ms, ${r.failedGets.at(-1)} failed GETs), down ${last('downMs')} ms` +
         (runtime === 'docker' ? `, left ${r.leftContainers.at(-1)} containers / ${r.leftNetworks.at(-1)} networks` : ''),
     );
+    console.log(`          up:   ${formatSteps(r.upSteps.at(-1))}`);
+    console.log(`          kill: ${formatSteps(r.killSteps.at(-1))}`);
+    console.log(`          down: ${formatSteps(r.downSteps.at(-1))}`);
   } catch (err) {
     // A loaded machine can make a start miss the supervisor's 20 s: the round is reported, the others still run.
     r.failedRounds.push(`${runtime}: ${String(err.stderr ?? err.message).split('\n')[0]}`);
@@ -220,6 +235,10 @@ async function swarmRound(socket, s) {
   }
 }
 
+/** The median of each step over the rounds that have it. */
+const medianSteps = (list) =>
+  Object.fromEntries([...new Set(list.flatMap(Object.keys))].map((k) => [k, median(list.map((s) => s[k]).filter((v) => v !== undefined))]));
+
 const spread = (values) => (values.length ? `${Math.round(median(values))} (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})` : 'n/a');
 
 async function main() {
@@ -238,6 +257,9 @@ async function main() {
     leftContainers: [],
     leftNetworks: [],
     failedRounds: [],
+    upSteps: [],
+    killSteps: [],
+    downSteps: [],
   });
   const r = { docker: empty(), process: empty() };
   for (let round = 1; round <= rounds; round++) {
@@ -263,6 +285,10 @@ async function main() {
   console.log(
     `  down                          ${spread(r.docker.downMs)} ms, left ${Math.max(0, ...r.docker.leftContainers)} containers, ${Math.max(0, ...r.docker.leftNetworks)} networks (≤ ${GOALS.downMs}, 0, 0); process ${spread(r.process.downMs)} ms`,
   );
+  for (const runtime of ['docker', 'process']) {
+    for (const kind of ['upSteps', 'killSteps', 'downSteps'])
+      console.log(`  ${runtime.padEnd(7)} ${kind.padEnd(9)} (medians) ${formatSteps(medianSteps(r[runtime][kind]))}`);
+  }
   console.log(
     `  gateway throughput, cached    docker ${rps('cached', 'docker')} ÷ process ${rps('cached', 'process')} req/s: ${ratio('cached')} (pairs ${ratios('cached')}; ≥ ${GOALS.throughputRatio})`,
   );

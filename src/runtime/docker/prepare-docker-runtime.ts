@@ -2,13 +2,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { readBuildInfo } from '../../common/describe-build.js';
+import { addonCacheDir } from '../../common/load-sqlite-addon.js';
 import type { ClusterConfig } from '../../config/cluster-schema.js';
-import type { Runtime } from '../runtime.js';
 import { ensureImages } from './build-images.js';
 import { createClusterNetwork, removeNetwork } from './cluster-network.js';
 import { connectDocker } from './connect-docker.js';
 import { clusterIdOf, dockerStateFile, networkNameOf, type ImageTags } from './docker-names.js';
-import { dockerRuntime } from './docker-runtime.js';
+import { dockerRuntime, type DockerRuntime } from './docker-runtime.js';
 import { locateAppBinary } from './locate-app-binary.js';
 
 /** Where `ecom up` leaves the image tags it just ensured, for the daemon it starts next. */
@@ -79,7 +79,7 @@ async function cgroupParentOf(docker: Docker): Promise<string | undefined> {
 export async function prepareDockerRuntime(
   cluster: ClusterConfig,
   options: { build?: boolean; onProgress?: (line: string) => void } = {},
-): Promise<Runtime & { close(): Promise<void> }> {
+): Promise<DockerRuntime> {
   const started = performance.now();
   const trace = process.env.ECOM_DOCKER_TIMINGS === '1' ? options.onProgress : undefined;
   const lap = (step: string): void => trace?.(`docker runtime: ${step} at +${Math.round(performance.now() - started)} ms`);
@@ -95,6 +95,8 @@ export async function prepareDockerRuntime(
   const network = await createClusterNetwork(docker, { name, clusterId, ...(cluster.docker.subnet ? { subnet: cluster.docker.subnet } : {}) });
   lap('network created');
   const cgroupParent = await cgroupParentOf(docker);
+  const cacheDir = addonCacheDir();
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   return dockerRuntime(
@@ -106,6 +108,7 @@ export async function prepareDockerRuntime(
       network,
       images,
       user: `${uid}:${gid}`,
+      cacheDir,
       ...(cgroupParent ? { cgroupParent } : {}),
       limits: (service) => {
         const svc = (cluster.services as Record<string, { cpus?: number; memory?: string } | undefined>)[service];
