@@ -9,7 +9,8 @@
 // Both clusters run during the throughput part, measured in turn (pairs under nearly the same load). Last, swarm: `ecom deploy swarm` until the gateway serves and until every kind is routed, and `ecom undeploy`.
 // Every figure carries the load average when it was taken. Engine: ECOM_TEST_DOCKER_HOST, else a private dockerd
 // started here (scripts/start-test-dockerd.sh) and stopped at the end. Not a test: it never fails on a missed goal.
-// Usage: npm run build && node bench/docker-runtime.mjs [rounds] [wrkSeconds]
+// Usage: npm run build && [PARTS=lifecycle,throughput,swarm] node bench/docker-runtime.mjs [rounds] [wrkSeconds]
+// (PARTS: which parts run, all by default; a part left out reports n/a.)
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 3);
 const wrkSeconds = Number(process.argv[3] ?? 5);
+const PARTS = new Set((process.env.PARTS ?? 'lifecycle,throughput,swarm').split(','));
 const GOALS = { upMs: 3000, killToRoutedMs: 1500, downMs: 2000, throughputRatio: 0.8, swarmUpMs: 6000 };
 // Every engine step in the daemon's log (ECOM_DOCKER_TIMINGS=1), read back for the per-step figures.
 const ecom = (...args) =>
@@ -262,17 +264,17 @@ async function main() {
     downSteps: [],
   });
   const r = { docker: empty(), process: empty() };
-  for (let round = 1; round <= rounds; round++) {
+  for (let round = 1; round <= rounds && PARTS.has('lifecycle'); round++) {
     console.log(`round ${round}`);
     await lifecycleRound(socket, 'docker', r.docker);
     await lifecycleRound(socket, 'process', r.process);
   }
   const pairs = () => ({ docker: [], process: [], ratio: [] });
   const tp = { cached: pairs(), uncached: pairs() };
-  await throughput(socket, tp);
+  if (PARTS.has('throughput')) await throughput(socket, tp);
   const s = { load: [], upMs: [], allRoutedMs: [], undeployMs: [], failedRounds: [] };
-  for (let round = 1; round <= rounds; round++) await swarmRound(socket, s);
-  const ratio = (k) => Number(median(tp[k].ratio).toFixed(2));
+  for (let round = 1; round <= rounds && PARTS.has('swarm'); round++) await swarmRound(socket, s);
+  const ratio = (k) => (tp[k].ratio.length ? Number(median(tp[k].ratio).toFixed(2)) : 'n/a');
   const rps = (k, runtime) => spread(tp[k][runtime].map((m) => m.rps));
   const ratios = (k) => tp[k].ratio.map((x) => x.toFixed(2)).join(', ');
   const loads = [...r.docker.load, ...r.process.load, ...s.load].map(Number);
