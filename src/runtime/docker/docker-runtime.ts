@@ -51,7 +51,8 @@ export interface DockerRuntime extends Runtime {
  * the engine refuses surfaces as an exit with code 127, the reason written to the log file. An ended container is
  * renamed at once (its name is free for the next start: a restart never waits for a removal) and removed in the
  * background; `stop` sends the stop signal with the grace period (0: killed at once) and resolves once it ended;
- * `close` waits for every removal and, with `onClose`, removes the network. `trace` (ECOM_DOCKER_TIMINGS=1) gets
+ * `close` waits for every container to end, then for every removal and, with `onClose`, the network's removal (both at
+ * once: a network is free once its containers ended). `trace` (ECOM_DOCKER_TIMINGS=1) gets
  * how long each engine step took.
  */
 export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: () => Promise<void>, trace?: (line: string) => void): DockerRuntime {
@@ -153,8 +154,9 @@ export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: (
         // Started ahead but never asked for (a start that failed earlier): stopped with the rest.
         await Promise.all([...early.values()].map(({ handle }) => handle.stop(0)));
         early.clear();
-        await Promise.all([...live]);
-        await onClose?.();
+        // Every container ended (its network endpoint released with it): the network goes while they are removed.
+        await Promise.all([...freed.values()]);
+        await Promise.all([...live, onClose?.()]);
       })();
       return closing;
     },
