@@ -136,16 +136,19 @@ async function imageTags(docker: Docker, tag: string): Promise<string[] | undefi
 export async function ensureImages(options: ImageBuildOptions & { build: boolean }): Promise<{ tags: ImageTags; built: ImageKind[] }> {
   const tags = {} as ImageTags;
   const built: ImageKind[] = [];
-  // Planning runs `ldd` on each image's programs: the three plans in parallel.
+  // Planning runs `ldd` on each image's programs, then asks the engine for each tag: the three in parallel.
   const plans = await Promise.all(IMAGE_KINDS.map((kind) => planImage(kind, options)));
+  const found = await Promise.all(
+    plans.map(async (plan, i) => {
+      const present = await imageTags(options.docker, plan.tag);
+      if (present) await tagVersion(options.docker, plan.tag, IMAGE_KINDS[i]!, options.version, present);
+      return present !== undefined;
+    }),
+  );
   for (const [i, kind] of IMAGE_KINDS.entries()) {
     const plan = plans[i]!;
     tags[kind] = plan.tag;
-    const present = await imageTags(options.docker, plan.tag);
-    if (present) {
-      await tagVersion(options.docker, plan.tag, kind, options.version, present);
-      continue;
-    }
+    if (found[i]) continue;
     if (!options.build) throw new EcomError('docker_image_missing', `image ${plan.tag} is not on the engine`);
     const started = Date.now();
     options.onProgress?.(`building image ${plan.tag}`);

@@ -56,10 +56,10 @@ function sharedObjectsUnder(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Programs plus every library any of them needs, each at its host path, without repeats. */
+/** Programs plus every library any of them needs, each at its host path, without repeats (one `ldd` per file, all at once). */
 async function withLibraries(programs: ImageFile[], alsoLink: string[] = []): Promise<ImageFile[]> {
-  const libs = new Set<string>();
-  for (const file of [...programs.map((p) => p.from), ...alsoLink]) for (const lib of await sharedLibraries(file)) libs.add(lib);
+  const lists = await Promise.all([...programs.map((p) => p.from), ...alsoLink].map(sharedLibraries));
+  const libs = new Set(lists.flat());
   return [...programs, ...[...libs].sort().map((lib) => ({ from: lib, to: lib }))];
 }
 

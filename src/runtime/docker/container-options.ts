@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ContainerCreateOptions } from 'dockerode';
 import { assetFile, IN_BINARY, selfCommand } from '../../common/locate-assets.js';
 import type { InstanceSpec } from '../runtime.js';
@@ -18,6 +19,11 @@ export interface ContainerContext {
   limits: (service: string) => { cpus?: number; memory?: string };
   /** The cgroup every container is created under (the engine's own, `/docker`, when unset). */
   cgroupParent?: string;
+  /**
+   * The host's `$XDG_CACHE_HOME/ecom` (the SQLite addon, the code caches), bind-mounted at its own path into app
+   * containers: without it every container unpacks the addon and compiles ecom's bundle from nothing.
+   */
+  cacheDir?: string;
 }
 
 const PROGRAMS = { app: '/usr/local/bin/ecom', nginx: '/usr/sbin/nginx', redis: '/usr/bin/redis-server' } as const;
@@ -33,7 +39,7 @@ function commandOf(spec: InstanceSpec): string[] {
 /**
  * How one instance runs as a container: on the cluster network under its name (an alias peers resolve), its port
  * published on 127.0.0.1 only (the supervisor's health checks use it), the state dir and the cluster file
- * bind-mounted at their own paths, an init process that forwards signals and reaps, its stop signal, the kind's CPU
+ * bind-mounted at their own paths (and, for ecom's own roles, the host's cache of code and addon), an init process that forwards signals and reaps, its stop signal, the kind's CPU
  * and memory limits. nginx shares the host's pid namespace (its pid file names a pid the proxy sync can signal to
  * reload) and the host's network: it listens on `<host>:<gateway.port>` itself, as on the process runtime, and
  * reaches the instances at their cluster-network addresses — published ports would put docker's forwarding
@@ -44,8 +50,10 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): Con
   const hostNetwork = kind === 'nginx';
   const port = spec.port === undefined || hostNetwork ? undefined : `${spec.port}/tcp`;
   const limits = ctx.limits(spec.service);
+  const shareCache = kind === 'app' && ctx.cacheDir !== undefined;
   const env = {
     ...spec.env,
+    ...(shareCache ? { XDG_CACHE_HOME: dirname(ctx.cacheDir!) } : {}),
     ECOM_CONTAINER_ISCS_HOST: 'iscs',
     ECOM_CONTAINER_REDIS_HOST: 'redis',
     ECOM_CONTAINER_SUBNET: ctx.network.subnet,
@@ -69,6 +77,7 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): Con
       Binds: [
         `${ctx.stateDir}:${ctx.stateDir}`,
         ...(existsSync(ctx.configPath) ? [`${ctx.configPath}:${ctx.configPath}:ro`] : []),
+        ...(shareCache ? [`${ctx.cacheDir}:${ctx.cacheDir}`] : []),
         // Run from a source checkout, the gateway's Lua modules are read from its templates/lua (the binary writes
         // them into the state dir instead).
         ...(kind === 'nginx' && !IN_BINARY && existsSync(assetFile('templates/lua')) ? [`${assetFile('templates/lua')}:${assetFile('templates/lua')}:ro`] : []),

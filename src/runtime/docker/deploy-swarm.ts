@@ -54,6 +54,10 @@ export async function stackTasks(cluster: ClusterConfig): Promise<StackTask[]> {
  * on every node), and waits until the gateway on 127.0.0.1:<gateway.port> answers a product listing.
  */
 export async function deploySwarm(cluster: ClusterConfig, options: { onProgress?: (line: string) => void; timeoutMs?: number } = {}): Promise<string> {
+  const started = performance.now();
+  const lap = (step: string): void => {
+    if (process.env.ECOM_DOCKER_TIMINGS === '1') options.onProgress?.(`swarm: ${step} at +${Math.round(performance.now() - started)} ms`);
+  };
   const { socketPath } = await swarmManager(cluster);
   mkdirSync(cluster.stateDir, { recursive: true });
   const file = join(cluster.stateDir, 'swarm-stack.yml');
@@ -65,6 +69,7 @@ export async function deploySwarm(cluster: ClusterConfig, options: { onProgress?
     all: true,
   });
   if (deployed.exitCode !== 0) throw new EcomError('docker_failed', `docker stack deploy failed: ${String(deployed.all ?? '').trim()}`);
+  lap('stack deployed');
   const url = `http://127.0.0.1:${cluster.gateway.port}/api/products?limit=1`;
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   for (;;) {
@@ -72,10 +77,13 @@ export async function deploySwarm(cluster: ClusterConfig, options: { onProgress?
       (r) => r.status === 200,
       () => false,
     );
-    if (ok) return stack;
+    if (ok) {
+      lap('gateway answered');
+      return stack;
+    }
     if (Date.now() > deadline)
       throw new EcomError('start_failed', `stack ${stack} deployed, but ${url} did not answer 200 in time`, { hint: 'see `ecom deploy status`' });
-    await sleep(200);
+    await sleep(50);
   }
 }
 

@@ -33,28 +33,40 @@ async function createContainer(docker: Docker, options: Docker.ContainerCreateOp
   }
 }
 
+/** The docker runtime, with what the cluster's start adds to the seam. */
+export interface DockerRuntime extends Runtime {
+  /**
+   * Creates and starts these instances' containers now, before the supervisor asks: container start-up is the
+   * engine's costliest step (a network namespace, the bridge endpoint, the published port), and a service tolerates
+   * a registry and a redis-server that answer only later (it retries both). `start` of the same spec then hands over
+   * the running instance; a different spec replaces it.
+   */
+  prestart(specs: InstanceSpec[]): void;
+  close(): Promise<void>;
+}
+
 /**
  * The docker runtime: each instance is a container (see container-options) created and started through the
  * engine's API, its output appended to its log file (demultiplexed), its end seen through the engine's wait. A start
  * the engine refuses surfaces as an exit with code 127, the reason written to the log file. An ended container is
  * renamed at once (its name is free for the next start: a restart never waits for a removal) and removed in the
  * background; `stop` sends the stop signal with the grace period (0: killed at once) and resolves once it ended;
- * `close` waits for every removal and, with `onClose`, removes the network. `trace` (ECOM_DOCKER_TIMINGS=1) gets
+ * `close` waits for every container to end, then for every removal and, with `onClose`, the network's removal (both at
+ * once: a network is free once its containers ended). `trace` (ECOM_DOCKER_TIMINGS=1) gets
  * how long each engine step took.
  */
-export function dockerRuntime(
-  docker: Docker,
-  ctx: ContainerContext,
-  onClose?: () => Promise<void>,
-  trace?: (line: string) => void,
-): Runtime & { close(): Promise<void> } {
+export function dockerRuntime(docker: Docker, ctx: ContainerContext, onClose?: () => Promise<void>, trace?: (line: string) => void): DockerRuntime {
   /** Per instance: resolves once its previous container gave up the name. */
   const freed = new Map<string, Promise<void>>();
   const live = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
   let generation = 0;
 
-  const start = (spec: InstanceSpec): InstanceHandle => {
+  /** Instances started ahead of the supervisor's call (`prestart`), by name, with the options they were created with. */
+  const early = new Map<string, { options: string; handle: InstanceHandle }>();
+  const optionsOf = (spec: InstanceSpec): string => JSON.stringify(containerOptions(spec, ctx));
+
+  const launch = (spec: InstanceSpec): InstanceHandle => {
     const name = containerNameOf(ctx.stateDir, spec.name);
     mkdirSync(dirname(spec.logFile), { recursive: true });
     const log = createWriteStream(spec.logFile, { flags: 'a' });
@@ -111,13 +123,15 @@ export function dockerRuntime(
       },
       exited,
       stop(timeoutMs = spec.stopTimeoutMs) {
+        // Resolves once the container ended: its rename and removal follow in the background (a start of the same
+        // instance waits for the rename; `close` for the removal).
         stopping ??= (async () => {
           if (await started) {
+            lap('stop sent');
             const request = timeoutMs <= 0 ? container!.kill() : container!.stop({ t: Math.max(1, Math.ceil(timeoutMs / 1000)) });
             await request.catch(() => undefined);
           }
           await exited;
-          await renamed;
         })();
         return stopping;
       },
@@ -125,11 +139,24 @@ export function dockerRuntime(
   };
 
   return {
-    start,
+    start(spec) {
+      const ahead = early.get(spec.name);
+      early.delete(spec.name);
+      if (ahead && ahead.options === optionsOf(spec)) return ahead.handle;
+      void ahead?.handle.stop(0);
+      return launch(spec);
+    },
+    prestart(specs) {
+      for (const spec of specs) if (!early.has(spec.name)) early.set(spec.name, { options: optionsOf(spec), handle: launch(spec) });
+    },
     close() {
       closing ??= (async () => {
-        await Promise.all([...live]);
-        await onClose?.();
+        // Started ahead but never asked for (a start that failed earlier): stopped with the rest.
+        await Promise.all([...early.values()].map(({ handle }) => handle.stop(0)));
+        early.clear();
+        // Every container ended (its network endpoint released with it): the network goes while they are removed.
+        await Promise.all([...freed.values()]);
+        await Promise.all([...live, onClose?.()]);
       })();
       return closing;
     },

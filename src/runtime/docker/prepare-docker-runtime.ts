@@ -2,13 +2,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { readBuildInfo } from '../../common/describe-build.js';
+import { addonCacheDir } from '../../common/load-sqlite-addon.js';
 import type { ClusterConfig } from '../../config/cluster-schema.js';
-import type { Runtime } from '../runtime.js';
 import { ensureImages } from './build-images.js';
 import { createClusterNetwork, removeNetwork } from './cluster-network.js';
 import { connectDocker } from './connect-docker.js';
 import { clusterIdOf, dockerStateFile, networkNameOf, type ImageTags } from './docker-names.js';
-import { dockerRuntime } from './docker-runtime.js';
+import { dockerRuntime, type DockerRuntime } from './docker-runtime.js';
 import { locateAppBinary } from './locate-app-binary.js';
 
 /** Where `ecom up` leaves the image tags it just ensured, for the daemon it starts next. */
@@ -44,9 +44,9 @@ async function handedImages(docker: Docker, stateDir: string): Promise<ImageTags
  */
 export async function clusterImages(
   cluster: ClusterConfig,
-  options: { build: boolean; base?: string; onProgress?: (line: string) => void },
+  options: { build: boolean; base?: string; onProgress?: (line: string) => void; docker?: Docker },
 ): Promise<ImageTags> {
-  const { docker } = await connectDocker(cluster.docker.socket);
+  const docker = options.docker ?? (await connectDocker(cluster.docker.socket)).docker;
   const handed = options.build ? undefined : await handedImages(docker, cluster.stateDir);
   if (handed) return handed;
   const appBinary = await locateAppBinary(options);
@@ -79,22 +79,35 @@ async function cgroupParentOf(docker: Docker): Promise<string | undefined> {
 export async function prepareDockerRuntime(
   cluster: ClusterConfig,
   options: { build?: boolean; onProgress?: (line: string) => void } = {},
-): Promise<Runtime & { close(): Promise<void> }> {
+): Promise<DockerRuntime> {
   const started = performance.now();
   const trace = process.env.ECOM_DOCKER_TIMINGS === '1' ? options.onProgress : undefined;
   const lap = (step: string): void => trace?.(`docker runtime: ${step} at +${Math.round(performance.now() - started)} ms`);
   const { docker, socketPath } = await connectDocker(cluster.docker.socket);
   lap('engine answered');
-  const images = await clusterImages(cluster, { build: options.build ?? false, onProgress: options.onProgress });
   const clusterId = clusterIdOf(cluster.stateDir);
   const name = networkNameOf(cluster.stateDir);
   // Written first: whatever happens next, `ecom down` knows where to look.
   const stateFile = dockerStateFile(cluster.stateDir);
   writeFileSync(stateFile, JSON.stringify({ socket: socketPath, network: name, clusterId }));
-  lap('images found');
-  const network = await createClusterNetwork(docker, { name, clusterId, ...(cluster.docker.subnet ? { subnet: cluster.docker.subnet } : {}) });
-  lap('network created');
-  const cgroupParent = await cgroupParentOf(docker);
+  // The images, the network and the engine's cgroup driver are independent questions: asked at once.
+  const [images, network, cgroupParent] = await Promise.allSettled([
+    clusterImages(cluster, { build: options.build ?? false, onProgress: options.onProgress, docker }).finally(() => lap('images found')),
+    createClusterNetwork(docker, { name, clusterId, ...(cluster.docker.subnet ? { subnet: cluster.docker.subnet } : {}) }).finally(() =>
+      lap('network created'),
+    ),
+    cgroupParentOf(docker),
+  ]);
+  if (images.status === 'rejected' || network.status === 'rejected') {
+    // A network this start created goes with it; one left over from an earlier run stays for `ecom down`.
+    if (network.status === 'fulfilled') {
+      await removeNetwork(docker, name);
+      rmSync(stateFile, { force: true });
+    }
+    throw images.status === 'rejected' ? images.reason : (network as PromiseRejectedResult).reason;
+  }
+  const cacheDir = addonCacheDir();
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   return dockerRuntime(
@@ -103,10 +116,11 @@ export async function prepareDockerRuntime(
       clusterId,
       stateDir: cluster.stateDir,
       configPath: cluster.configPath,
-      network,
-      images,
+      network: network.value,
+      images: images.value,
       user: `${uid}:${gid}`,
-      ...(cgroupParent ? { cgroupParent } : {}),
+      cacheDir,
+      ...(cgroupParent.status === 'fulfilled' && cgroupParent.value ? { cgroupParent: cgroupParent.value } : {}),
       limits: (service) => {
         const svc = (cluster.services as Record<string, { cpus?: number; memory?: string } | undefined>)[service];
         return { ...(svc?.cpus ? { cpus: svc.cpus } : {}), ...(svc?.memory ? { memory: svc.memory } : {}) };

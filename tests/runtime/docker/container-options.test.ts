@@ -41,6 +41,16 @@ describe('container options (the docker runtime’s mapping of an instance spec)
     expect(containerOptions(spec({ name: 'product-2', service: 'product', port: 5002 }), { ...ctx, cgroupParent: '/' }).HostConfig?.CgroupParent).toBe('/');
   });
 
+  it("shares the host's cache of code and addon with ecom's own containers only, at its own path", () => {
+    const shared = { ...ctx, cacheDir: '/home/u/.cache/ecom' };
+    const product = containerOptions(spec({ name: 'product-2', service: 'product', port: 5002 }), shared);
+    expect(product.HostConfig?.Binds).toContain('/home/u/.cache/ecom:/home/u/.cache/ecom');
+    expect(product.Env).toContain('XDG_CACHE_HOME=/home/u/.cache');
+    const redis = containerOptions(spec({ name: 'redis', service: 'redis', port: 6390, command: 'redis-server', args: [] }), shared);
+    expect(redis.HostConfig?.Binds).toEqual(['/srv/state:/srv/state']);
+    expect(redis.Env?.some((e) => e.startsWith('XDG_CACHE_HOME='))).toBe(false);
+  });
+
   it('redis binds every interface of its namespace; nginx keeps its stop signal and shares the host pid and network namespaces (no published port)', () => {
     const redis = containerOptions(
       spec({ name: 'redis', service: 'redis', port: 6390, command: 'redis-server', args: ['/c', '--bind', '127.0.0.1', '--port', '6390'] }),

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inSubnet } from '../../../src/config/cluster-hosts.js';
 import { findNginxLua } from '../../../src/gateway/detect-nginx-lua.js';
 import { CLUSTER_LABEL, clusterIdOf, containerNameOf, networkNameOf } from '../../../src/runtime/docker/docker-names.js';
+import { dockerRuntime } from '../../../src/runtime/docker/docker-runtime.js';
+import type { InstanceSpec } from '../../../src/runtime/runtime.js';
 import { checkHttpContract, contractTarget } from '../../helpers/check-http-contract.js';
+import { freePorts } from '../../helpers/free-port.js';
 import { ecom, runEcom } from '../../helpers/run-ecom-cli.js';
 import { startGetLoop } from '../../helpers/start-get-loop.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -137,6 +140,65 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     // The data stayed in the state dir (bind mounts): the product database is there.
     expect(existsSync(join(cluster.stateDir, 'data', 'product.db'))).toBe(true);
   }, 300_000);
+
+  it('hands a prestarted container over to the start of the same spec, replaces it for a different spec, and stops one never asked for', async () => {
+    // The images the up above built (handed to its daemon through the state dir).
+    const images = JSON.parse(readFileSync(join(cluster.stateDir, 'docker-images.json'), 'utf8')) as Record<'app' | 'nginx' | 'redis', string>;
+    const stateDir = join(cluster.dir, 'prestart');
+    mkdirSync(join(stateDir, 'logs'), { recursive: true });
+    const clusterId = clusterIdOf(stateDir);
+    const network = networkNameOf(stateDir);
+    await docker.createNetwork({ Name: network, Labels: { [CLUSTER_LABEL]: clusterId } });
+    const runtime = dockerRuntime(docker, {
+      clusterId,
+      stateDir,
+      configPath: join(stateDir, 'missing.json'),
+      network: { name: network, subnet: '198.18.0.0/17' },
+      images,
+      user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
+      limits: () => ({}),
+    });
+    const redis = (name: string, port: number): InstanceSpec => ({
+      name,
+      service: 'redis',
+      port,
+      command: 'redis-server',
+      args: ['--port', String(port), '--save', '', '--bind', '127.0.0.1'],
+      logFile: join(stateDir, 'logs', `${name}.log`),
+      stopTimeoutMs: 1000,
+    });
+    const labelled = async (): Promise<Array<{ Id: string; Names: string[] }>> =>
+      docker.listContainers({ all: true, filters: { label: [`${CLUSTER_LABEL}=${clusterId}`] } });
+    const running = (name: string): Promise<string | undefined> =>
+      waitFor(`${name} running`, async () => {
+        const info = await docker
+          .getContainer(containerNameOf(stateDir, name))
+          .inspect()
+          .catch(() => undefined);
+        return info?.State.Running ? info.Id : undefined;
+      });
+    const [portA, portB, portC, portB2] = (await freePorts(4)) as [number, number, number, number];
+    try {
+      runtime.prestart([redis('a', portA), redis('b', portB), redis('c', portC)]);
+      const [a, b] = [await running('a'), await running('b'), await running('c')];
+      const handleA = runtime.start(redis('a', portA));
+      // The handle is the prestarted container's: its process, not a second container's.
+      const pidA = (await docker.getContainer(a!).inspect()).State.Pid;
+      expect(await waitFor('the handle of a to know its pid', () => handleA.pid)).toBe(pidA);
+      expect(await running('a')).toBe(a);
+      const handleB = runtime.start(redis('b', portB2));
+      await waitFor('b replaced', async () => ((await running('b')) !== b ? true : undefined));
+      const replaced = await docker.getContainer(containerNameOf(stateDir, 'b')).inspect();
+      expect(replaced.Config.Cmd).toContain(String(portB2));
+      await Promise.all([handleA.stop(), handleB.stop()]);
+      await runtime.close();
+      expect(await labelled()).toEqual([]);
+    } finally {
+      await runtime.close();
+      for (const c of await labelled()) await docker.getContainer(c.Id).remove({ force: true });
+      await docker.getNetwork(network).remove();
+    }
+  }, 120_000);
 
   it('deploys the cluster as a swarm stack (dnsrr, gateway in host mode), keeps answering while a task is killed, and undeploys to nothing', async () => {
     const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string } };
