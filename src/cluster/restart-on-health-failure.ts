@@ -37,8 +37,11 @@ export function restartOnHealthFailure(options: HealthCheckOptions): { health():
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let startingSince = Date.now();
+  let everHealthy = false;
+  let ticking = false;
   const set = (next: Health): void => {
     health = next;
+    if (next === 'healthy') everHealthy = true;
     options.onHealth?.(next, failures);
   };
   const fail = async (): Promise<void> => {
@@ -73,10 +76,17 @@ export function restartOnHealthFailure(options: HealthCheckOptions): { health():
   };
   const schedule = (): void => {
     if (stopped) return;
-    // A process that was healthy and failed is re-checked sooner, and one starting (a replacement after a crash) is
-    // checked at start-up pace, so status and the restart bench see it healthy when it answers, not a second later.
-    const pause = health === 'unhealthy' ? options.retryMs : health === 'starting' ? options.startingPollMs : undefined;
-    timer = setTimeout(() => void tick().finally(schedule), pause ?? options.intervalMs);
+    // A process that was healthy and failed is re-checked sooner, and one starting again (a replacement after a crash)
+    // is checked at start-up pace, so status sees it healthy when it answers, not a second later. Its first start is
+    // left to the supervisor's own start-up wait, which probes at that pace already.
+    const pause = health === 'unhealthy' ? options.retryMs : health === 'starting' && everHealthy ? options.startingPollMs : undefined;
+    timer = setTimeout(() => {
+      ticking = true;
+      void tick().finally(() => {
+        ticking = false;
+        schedule();
+      });
+    }, pause ?? options.intervalMs);
     timer.unref();
   };
   schedule();
@@ -92,6 +102,11 @@ export function restartOnHealthFailure(options: HealthCheckOptions): { health():
       failures = 0;
       startingSince = Date.now();
       if (health !== 'starting') set('starting');
+      // At start-up pace from now (a check under way schedules the next one itself).
+      if (!ticking && !stopped) {
+        clearTimeout(timer);
+        schedule();
+      }
     },
     stop: () => {
       stopped = true;

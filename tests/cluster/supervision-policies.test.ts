@@ -200,6 +200,34 @@ describe('restartOnHealthFailure', () => {
     watch.stop();
   });
 
+  it('leaves a first start to the supervisor’s own wait (usual pace), and checks a process starting again at start-up pace', async () => {
+    vi.useFakeTimers();
+    let probes = 0;
+    let answering = false;
+    const watch = restartOnHealthFailure({
+      probe: async () => (probes++, answering),
+      isRunning: () => true,
+      restart: async () => undefined,
+      intervalMs: 1000,
+      startingPollMs: 20,
+      failuresBeforeRestart: 100,
+      startGraceMs: 60_000,
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(probes, 'probed at start-up pace before it was ever healthy').toBe(0);
+    watch.markHealthy();
+    watch.markStarting();
+    await vi.advanceTimersByTimeAsync(1000);
+    const beforeAnswer = probes;
+    expect(beforeAnswer).toBeGreaterThanOrEqual(40);
+    answering = true;
+    await vi.advanceTimersByTimeAsync(20);
+    expect(watch.health()).toBe('healthy');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(probes - beforeAnswer, 'back to the usual pace once healthy').toBeLessThanOrEqual(2);
+    watch.stop();
+  });
+
   it('never calls restart once stopped, even with a probe under way', async () => {
     vi.useFakeTimers();
     let release: (ok: boolean) => void = () => undefined;
