@@ -61,8 +61,13 @@ async function clusterFile(socket, runtime) {
  */
 function firstServed(gateway, t) {
   const url = `http://127.0.0.1:${gateway}/api/products?limit=1`;
-  const check = async () => ((await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status === 200 ? performance.now() - t : 0);
-  return until('the gateway to serve', check, 120_000, 20);
+  let stopped = false;
+  const check = async () =>
+    stopped || (await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.status === 200 ? performance.now() - t : 0;
+  const at = until('the gateway to serve', check, 120_000, 20);
+  // A command that failed stops the looking (its round is reported as failed); the promise never rejects unseen.
+  at.catch(() => undefined);
+  return { at, stop: () => void (stopped = true) };
 }
 
 /** GETs in a loop (4 at a time) until stopped; counts answers that are not 200. */
@@ -120,9 +125,12 @@ async function lifecycleRound(socket, runtime, r) {
     let t = performance.now();
     let wall = Date.now();
     const served = firstServed(gateway, t);
-    await ecom('up', '-d', '-c', file);
+    await ecom('up', '-d', '-c', file).catch((err) => {
+      served.stop();
+      throw err;
+    });
     const upReturned = performance.now() - t;
-    r.upMs.push(await served);
+    r.upMs.push(await served.at);
     r.upSteps.push({ ...upSteps(stateDir, wall), upReturned, serving: r.upMs.at(-1) });
     await sleep(1000);
     const before = await productOne(file);
@@ -233,9 +241,12 @@ async function swarmRound(socket, s) {
     s.load.push(load());
     const t = performance.now();
     const served = firstServed(gateway, t);
-    await ecom('deploy', 'swarm', '-c', file);
+    await ecom('deploy', 'swarm', '-c', file).catch((err) => {
+      served.stop();
+      throw err;
+    });
     s.returnedMs.push(performance.now() - t);
-    s.upMs.push(await served);
+    s.upMs.push(await served.at);
     await until('every kind routed through the stack gateway', () => everyKindRouted(gateway), 60_000);
     s.allRoutedMs.push(performance.now() - t);
     const t2 = performance.now();
