@@ -1,3 +1,6 @@
+import type { ClusterConfig } from '../config/cluster-schema.js';
+import { registryUrlOf } from '../config/cluster-urls.js';
+import type { Logger } from '../kit/create-logger.js';
 import { startGateway, type Gateway } from '../gateway/start-gateway.js';
 
 /**
@@ -13,9 +16,10 @@ export class ClusterGateway {
     this.ready = new Promise((resolve) => (this.resolve = resolve));
   }
 
-  /** Starts the gateway (startGateway) and hands it to whoever waits. */
-  start(options: Parameters<typeof startGateway>[0]): Gateway {
-    this.current = startGateway(options);
+  /** Starts the gateway of `cluster` (nginx listening on `listenHost` when given) and hands it to whoever waits. Once. */
+  start(cluster: ClusterConfig, listenHost: string | undefined, log: Logger, onStatus: () => void): Gateway {
+    if (this.current) return this.current;
+    this.current = startGateway({ cluster: { ...cluster, host: listenHost ?? cluster.host }, registryUrl: registryUrlOf(cluster), log, onStatus });
     this.resolve(this.current);
     return this.current;
   }

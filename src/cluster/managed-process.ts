@@ -52,7 +52,13 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
 
   constructor(
     readonly spec: InstanceSpec,
-    private readonly deps: { runtime: Runtime; policy: RestartPolicy; now?: () => number },
+    private readonly deps: {
+      runtime: Runtime;
+      policy: RestartPolicy;
+      now?: () => number;
+      /** Runs after an unexpected exit, before the replacement starts (e.g. take the dead instance out of rotation). */
+      beforeRestart?: () => Promise<void>;
+    },
   ) {
     super();
   }
@@ -140,7 +146,9 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     const { delayMs, crashLoop } = this.deps.policy.next({ uptimeMs: at - this.startedAt, at });
     this.crashLoop = crashLoop;
     this.setState('backoff');
-    this.backoffTimer = setTimeout(() => {
+    const cleared = this.deps.beforeRestart?.().catch(() => undefined);
+    this.backoffTimer = setTimeout(async () => {
+      await cleared;
       if (this.state !== 'backoff') return;
       this.restarts++;
       this.start();

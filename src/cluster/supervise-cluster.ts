@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { EcomError } from '../common/ecom-error.js';
 import { httpUrl } from '../common/http-url.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
-import { gatewayUrlOf, registryUrlOf } from '../config/cluster-urls.js';
+import { gatewayUrlOf } from '../config/cluster-urls.js';
 import { SERVICE_KINDS, SUPERVISOR_TIMINGS, type ServiceKind, type SupervisorTimings } from '../config/defaults.js';
 import { stateLayout } from '../config/state-layout.js';
 import { ClusterGateway } from './cluster-gateway.js';
@@ -39,6 +39,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   phase: SupervisorPhase = 'starting';
   private readonly groups = new Map<PlanStep, Supervised[]>(ALL_STEPS.map((step) => [step, []]));
   private readonly gateway = new ClusterGateway();
+  private readonly startGateway = (): unknown => this.gateway.start(this.cluster, this.deps.runtime.listenHost, this.deps.log, () => this.emit('change'));
   private together = false; // every step starts at once (startPlan): instances then wait for nginx to route them
   private stopping: Promise<void> | undefined;
   private readonly deps: SuperviseDeps;
@@ -66,7 +67,10 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   /** Brings the whole cluster up; on failure stops what it started and throws naming the process and its log. */
   async start(): Promise<void> {
     try {
-      await runLevels(startPlan(this.cluster, { together: (this.together = startsTogether(this.cluster)) }), (step) => this.startStep(step));
+      // Every process is spawned before the gateway (started here when all start at once) compiles its template.
+      const started = runLevels(startPlan(this.cluster, { together: (this.together = startsTogether(this.cluster)) }), (step) => this.startStep(step));
+      if (this.together) this.startGateway();
+      await started;
       this.phase = 'running';
       this.emit('change');
     } catch (err) {
@@ -137,8 +141,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
       this.progress(line);
       if (step === 'nginx') await (await this.gateway.ready).serve(() => this.launch(step, spec, probe));
       else await this.launch(step, spec, probe);
-      const gw = { ...c, host: this.deps.runtime.listenHost ?? c.host };
-      if (step === 'iscs') this.gateway.start({ cluster: gw, registryUrl: registryUrlOf(c), log: this.deps.log, onStatus: () => this.emit('change') });
+      if (step === 'iscs') this.startGateway();
     } else {
       const instances = c.services[step].instances;
       if (instances.length === 0) return;

@@ -37,7 +37,10 @@ export interface SuperviseDeps {
  */
 export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolean>, deps: SuperviseDeps): Supervised {
   const changed = (): void => deps.onChange?.();
-  const proc = new ManagedProcess(spec, { runtime: deps.runtime, policy: (deps.policy ?? (() => restartOnCrash()))() });
+  // A dead instance leaves the registry before its replacement starts: nginx stops sending it requests (which would
+  // eject its address, and the replacement's with it, as the same address comes back) and the replacement registers afresh.
+  const beforeRestart = async (): Promise<void> => deps.rotation?.remove(spec);
+  const proc = new ManagedProcess(spec, { runtime: deps.runtime, policy: (deps.policy ?? (() => restartOnCrash()))(), beforeRestart });
   proc.on('exit', ({ code, signal, expected }) => {
     if (expected) deps.log.info(`${spec.name} stopped`, { code, signal });
     else deps.log.warn(`${spec.name} exited unexpectedly`, { code, signal });

@@ -17,8 +17,9 @@ export interface Gateway {
   watch: RegistryWatch;
   sync: ProxySync;
   /**
-   * Renders the current listing (an empty one if none came within a heartbeat: every route then answers 503
-   * no_instances), refuses to go on when nginx -t rejects it, starts nginx with `launch`, then follows the registry.
+   * Renders the current listing (an empty one if none came within a heartbeat, or at once with the Lua balancer: every
+   * route then answers 503 no_instances until peers come), refuses to go on when nginx -t rejects it, starts nginx
+   * with `launch`, then follows the registry.
    */
   serve<T extends Stoppable>(launch: () => Promise<T>): Promise<T>;
   /** Stops following the registry, then stops nginx if `serve` started it. Idempotent. */
@@ -55,7 +56,9 @@ export function startGateway(options: {
     watch,
     sync,
     async serve(launch) {
-      const first = watch.current() ?? (await watch.ready(cluster.iscs.heartbeatMs)) ?? { index: 0, services: {} };
+      // The Lua balancer's config holds no peers: nginx need not wait for the registry, peers follow as they register.
+      const waitForListing = sync.status().mode !== 'lua';
+      const first = watch.current() ?? (waitForListing ? await watch.ready(cluster.iscs.heartbeatMs) : undefined) ?? { index: 0, services: {} };
       sync.update(first);
       await sync.flush();
       const { lastError, appliedIndex } = sync.status();

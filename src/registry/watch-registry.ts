@@ -30,7 +30,7 @@ export function watchRegistry(options: { registryUrl: string; log?: Logger; wait
         const res = await callRegistry(options.registryUrl, `/v1/services${query}`, { timeoutMs: waitMs + 5000, signal: stop.signal });
         if (res.status !== 200) throw new Error(`registry answered ${res.status}`);
         const snapshot = res.body as RegistrySnapshot;
-        if (failures > 0) options.log?.info('registry reachable again');
+        if (failures > (last ? 0 : 4)) options.log?.info('registry reachable again');
         failures = 0;
         const changed = !last || snapshot.index !== last.index;
         last = snapshot;
@@ -40,13 +40,14 @@ export function watchRegistry(options: { registryUrl: string; log?: Logger; wait
         }
       } catch (err) {
         if (stop.signal.aborted) return;
-        if (failures === 0) {
+        // Started beside the registry (a cluster starting all at once), the first few tries meet no registry yet.
+        if (failures === (last ? 0 : 4)) {
           options.log?.warn('registry watch failed, keeping the last listing', {
             error: err instanceof Error ? err.message : String(err),
           });
         }
         failures++;
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)), undefined, { signal: stop.signal }).catch(() => undefined);
+        await sleep(Math.min(2000, 25 * 2 ** Math.min(failures, 7)), undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }
   };

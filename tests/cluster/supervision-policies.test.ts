@@ -69,6 +69,30 @@ describe('ManagedProcess', () => {
     expect(proc.restarts).toBe(1);
   });
 
+  it('runs beforeRestart after an unexpected exit and starts the replacement only once it is done, delay or not', async () => {
+    vi.useFakeTimers();
+    const fake = fakeRuntime();
+    let release: () => void = () => undefined;
+    const cleared: string[] = [];
+    const beforeRestart = (): Promise<void> =>
+      new Promise((resolve) => {
+        cleared.push(`after exit, ${fake.started.length} started`);
+        release = resolve;
+      });
+    const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash({ firstAtOnce: true }), beforeRestart });
+    proc.start();
+    fake.exit(100, 137);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(cleared).toEqual(['after exit, 1 started']);
+    expect(proc.state, 'no replacement while the dead instance is still being taken out').toBe('backoff');
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(proc.state).toBe('running');
+    expect(proc.pid).toBe(101);
+    await proc.stop();
+    expect(cleared, 'an expected exit (stop) takes nothing out').toHaveLength(1);
+  });
+
   it('never restarts after stop(), which asks the runtime once, with the grace period', async () => {
     const fake = fakeRuntime();
     const proc = new ManagedProcess(spec, { runtime: fake.runtime, policy: restartOnCrash() });
@@ -277,7 +301,7 @@ describe('superviseProcess', () => {
     await entry.stop();
   });
 
-  it('a crashed instance restarted at once is starting again: a probe failing while the replacement starts takes nothing out of the rotation', async () => {
+  it('a crashed instance is taken out once, then restarted at once and starting again: a probe failing while the replacement starts takes nothing more out', async () => {
     vi.useFakeTimers();
     const fake = fakeRuntime();
     let answering = true;
@@ -295,7 +319,7 @@ describe('superviseProcess', () => {
     expect(entry.proc.pid).toBe(101);
     expect(entry.health.health()).toBe('starting');
     await vi.advanceTimersByTimeAsync(3000);
-    expect(calls).toEqual([]);
+    expect(calls).toEqual(['remove fake-1']);
     expect(entry.health.health()).toBe('starting');
     answering = true;
     await vi.advanceTimersByTimeAsync(1000);
