@@ -5,15 +5,28 @@ import { createServer } from 'node:net';
 /** Resolves after `ms`. */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export const freePort = () =>
+const canBind = (port) =>
   new Promise((resolve) => {
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
+
+/** Benches take ports from 24000-31999, below the kernel's ephemeral range (tests use 20000 and below). */
+const BENCH_PORTS = { base: 24_000, size: 8000 };
+let cursor = Math.floor(Math.random() * BENCH_PORTS.size);
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range: an outgoing connection (a client's
+ * own port) can never take it before the server binds it — nor the ports `ecom scale` hands out just above it.
+ */
+export async function freePort() {
+  for (let tries = 0; tries < BENCH_PORTS.size; tries++) {
+    const port = BENCH_PORTS.base + (cursor++ % BENCH_PORTS.size);
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${BENCH_PORTS.base}-${BENCH_PORTS.base + BENCH_PORTS.size - 1}`);
+}
 
 /** `n` distinct ports that were free a moment ago. */
 export async function freePorts(n) {
