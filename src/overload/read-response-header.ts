@@ -57,6 +57,26 @@ function wantedName(buf: Uint8Array, at: number, lineEnd: number): Uint8Array | 
   return first === 116 && isHeader(buf, at, lineEnd, TRANSFER_ENCODING) ? TRANSFER_ENCODING : undefined;
 }
 
+/** Values of X-Cache-Status and X-Instance-Id seen so far (HIT, MISS, product-1, ...), with their bytes. */
+const known: Array<{ bytes: Uint8Array; text: string }> = [];
+const KNOWN_MAX = 64;
+
+/**
+ * `buf[from..to)` as a string, the same string object each time the same bytes come again: a response then makes no
+ * new string, and the per-value counters that key on it find an already hashed key.
+ */
+function knownValue(buf: Buffer, from: number, to: number): string {
+  const length = to - from;
+  next: for (const entry of known) {
+    if (entry.bytes.length !== length) continue;
+    for (let i = length - 1; i >= 0; i--) if (entry.bytes[i] !== buf[from + i]) continue next;
+    return entry.text;
+  }
+  const text = buf.toString('latin1', from, to);
+  if (known.length < KNOWN_MAX) known.push({ bytes: Uint8Array.from(buf.subarray(from, to)), text });
+  return text;
+}
+
 /**
  * Reads the header line `buf[at..lineEnd)` into `into` when the engine needs it: Content-Length, Transfer-Encoding,
  * Connection, X-Instance-Id, X-Cache-Status. A line is one of them when a colon stands where that name would end,
@@ -79,8 +99,8 @@ export function readResponseHeader(buf: Buffer, at: number, lineEnd: number, int
       length = length * 10 + d;
     }
     into.bodyLeft = length;
-  } else if (name === X_CACHE_STATUS) into.cache = buf.toString('latin1', from, to);
-  else if (name === X_INSTANCE_ID) into.instance = buf.toString('latin1', from, to);
+  } else if (name === X_CACHE_STATUS) into.cache = knownValue(buf, from, to);
+  else if (name === X_INSTANCE_ID) into.instance = knownValue(buf, from, to);
   else if (name === CONNECTION) {
     if (to - from === KEEP_ALIVE.length && spells(buf, from, KEEP_ALIVE)) into.closeAfter = false;
     else {
