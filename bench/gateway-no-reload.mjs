@@ -20,7 +20,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, median, percentile, runBenchmark, sleep, until, writeBenchCluster } from './lib/bench-kit.mjs';
+import { formatSpread, freePort, median, percentile, runBenchmark, sleep, spread, until, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -126,8 +126,7 @@ function cpuMs(pids) {
   }, 0);
 }
 
-const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
-const fmt = (s, digits = 2) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+const fmt = (s, digits = 2) => formatSpread(s, digits);
 
 /** Uncached GETs: one instance directly, the Lua gateway and the reference, `rounds` times in rotating order. */
 async function throughput(c) {

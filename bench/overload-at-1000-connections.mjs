@@ -14,13 +14,13 @@
 // Not a test: a missed goal is printed, never an exit code.
 // Usage: npm run build && node bench/overload-at-1000-connections.mjs [rounds=3] [requests=200000]
 // Writes bench/results/overload-at-1000-connections.json.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, median, runBenchmark, until, writeBenchCluster } from './lib/bench-kit.mjs';
+import { formatSpread as fmt, runBenchmark, spread, startReturn200Nginx, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,29 +90,6 @@ async function wrkRun(url, seconds) {
     cpuMs,
   };
 }
-
-/** nginx `return 200` on a free port, its own prefix. */
-async function startNginx(dir) {
-  const port = await freePort();
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;${process.getuid?.() === 0 ? ' user root;' : ''}
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000; keepalive_timeout 60s;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:${port}; location / { default_type application/json; return 200 '{"hello":"world"}'; } } }
-`,
-  );
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore', detached: true });
-  cleanups.push(() => process.kill(-child.pid, 'SIGKILL'));
-  const url = `http://127.0.0.1:${port}/`;
-  await until(url, async () => (await fetch(url)).status === 200, 10_000);
-  return url;
-}
-
-const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
-const fmt = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 
 /** Rounds of ecom (default workers), ecom --workers 2 and wrk on one URL, the order alternating; figures and ratios. */
 async function compare(name, url) {
@@ -192,7 +169,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-1000-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   console.log(`1,000 connections · ${rounds} rounds · ecom ${requests} requests per run · ${cpus().length} CPUs, nothing pinned · node ${process.version}`);
-  const ret200 = await compare('return 200', await startNginx(join(dir, 'nginx')));
+  const ret200 = await compare('return 200', await startReturn200Nginx(join(dir, 'nginx'), cleanups));
 
   const file = join(dir, 'config.json');
   const { gateway } = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });

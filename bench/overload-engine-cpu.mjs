@@ -10,13 +10,13 @@
 // Not a test: a missed goal is printed, never an exit code.
 // Usage: npm run build && node bench/overload-engine-cpu.mjs [rounds=5] [requests=200000] [connections=1000,50] [--profile DIR] [--before DIST]
 // Writes bench/results/overload-engine-cpu.json.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, median, runBenchmark, until } from './lib/bench-kit.mjs';
+import { formatSpread as fmt, runBenchmark, spread, startReturn200Nginx } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const self = fileURLToPath(import.meta.url);
@@ -106,29 +106,6 @@ async function ecomRun(dist, url, amount, connections, profileFile) {
   return JSON.parse(stdout);
 }
 
-/** nginx `return 200` on a free port, its own prefix, one worker. */
-async function startNginx(dir, cleanups) {
-  const port = await freePort();
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;${process.getuid?.() === 0 ? ' user root;' : ''}
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000; keepalive_timeout 60s;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:${port}; location / { default_type application/json; return 200 '{"hello":"world"}'; } } }
-`,
-  );
-  const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore', detached: true });
-  cleanups.push(() => process.kill(-nginx.pid, 'SIGKILL'));
-  const url = `http://127.0.0.1:${port}/`;
-  await until(url, async () => (await fetch(url)).status === 200, 10_000);
-  return url;
-}
-
-const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
-const fmt = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
-
 async function main(cleanups) {
   const flags = process.argv.slice(2);
   const p = flags.indexOf('--profile');
@@ -142,7 +119,7 @@ async function main(cleanups) {
   const levels = (flags[2] ?? '1000,50').split(',').map(Number);
   const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-cpu-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const url = await startNginx(dir, cleanups);
+  const url = await startReturn200Nginx(dir, cleanups);
   console.log(`engine CPU vs wrk · nginx return 200 · ${rounds} rounds · ${requests} requests · ${cpus().length} CPUs · node ${process.version}`);
   const results = {};
   for (const connections of levels) {

@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, runBenchmark, until } from './lib/bench-kit.mjs';
+import { freePort, runBenchmark, until, writeReturn200Nginx } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,16 +95,8 @@ async function wrkRun(url, seconds) {
 
 async function startTargets(dir) {
   const [nginxPort, expressPort] = await Promise.all([freePort(), freePort()]);
-  mkdirSync(join(dir, 'logs'));
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;${process.getuid?.() === 0 ? ' user root;' : ''}
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000; keepalive_timeout 60s;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:${nginxPort}; location / { default_type application/json; return 200 '{"hello":"world"}'; } } }
-`,
-  );
+  const nginxArgs = writeReturn200Nginx(dir, nginxPort);
+
   writeFileSync(
     join(dir, 'hello.mjs'),
     `import express from ${JSON.stringify(require.resolve('express'))};
@@ -114,10 +106,7 @@ const server = app.listen(${expressPort}, '127.0.0.1');
 server.keepAliveTimeout = 60_000;
 `,
   );
-  for (const [cmd, args] of [
-    pinned(TARGET_CPU, 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]),
-    pinned(TARGET_CPU, process.execPath, [join(dir, 'hello.mjs')]),
-  ]) {
+  for (const [cmd, args] of [pinned(TARGET_CPU, 'nginx', nginxArgs), pinned(TARGET_CPU, process.execPath, [join(dir, 'hello.mjs')])]) {
     children.push(spawn(cmd, args, { stdio: 'ignore', detached: true }));
   }
   const targets = {

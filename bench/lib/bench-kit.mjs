@@ -1,6 +1,8 @@
 // What every benchmark script shares: ports, waiting, percentiles, and a main() wrapper that always cleans up.
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** Resolves after `ms`. */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -84,3 +86,36 @@ export function runBenchmark(main, cleanup = async () => undefined) {
     })
     .finally(cleanup);
 }
+
+/**
+ * Writes `dir`/nginx.conf for nginx `return 200` (a small JSON body) on 127.0.0.1:`port`: one worker, its own
+ * prefix, pid and temp paths, keep-alive without limits — the reference target of the load-generator benches.
+ */
+export function writeReturn200Nginx(dir, port) {
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;${process.getuid?.() === 0 ? ' user root;' : ''}
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000; keepalive_timeout 60s;
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  server { listen 127.0.0.1:${port}; location / { default_type application/json; return 200 '{"hello":"world"}'; } } }
+`,
+  );
+  return ['-p', dir, '-c', join(dir, 'nginx.conf')];
+}
+
+/** Starts nginx `return 200` (writeReturn200Nginx) on a free port, its stop pushed to `cleanups`; resolves with its URL once it answers. */
+export async function startReturn200Nginx(dir, cleanups) {
+  const port = await freePort();
+  const nginx = spawn('nginx', writeReturn200Nginx(dir, port), { stdio: 'ignore', detached: true });
+  cleanups.push(() => process.kill(-nginx.pid, 'SIGKILL'));
+  const url = `http://127.0.0.1:${port}/`;
+  await until(url, async () => (await fetch(url)).status === 200, 10_000);
+  return url;
+}
+
+/** The median and range of a list of numbers. */
+export const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+/** A spread as `median (min–max)`. */
+export const formatSpread = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
