@@ -59,3 +59,16 @@ export function clusterSlotAllocator(cluster: ClusterConfig, started: () => Read
     corePorts: [cluster.gateway.port, cluster.iscs.port, cluster.redis.port, ...(cluster.prometheus.enabled ? [cluster.prometheus.port] : [])],
   });
 }
+
+/**
+ * Runs `use` on a fresh slot of `slots`, releasing the slot after, whatever happens; undefined without running it
+ * when `enough()` already holds once the slot is ours (a concurrent `scale` got there first).
+ */
+export async function withSlot<T>(slots: SlotAllocator, enough: () => boolean, use: (slot: Slot) => Promise<T>): Promise<T | undefined> {
+  const slot = await slots.allocate();
+  try {
+    return enough() ? undefined : await use(slot);
+  } finally {
+    slot.release();
+  }
+}

@@ -15,11 +15,12 @@ export interface ControlServer {
 /** The longest control request line accepted; a longer one is answered with an error and the connection closed. */
 export const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
 
-function isStatusRequest(line: string): boolean {
+/** The request a line holds, or undefined when it holds none the daemon knows. */
+function parseRequest(line: string): ControlRequest | undefined {
   try {
-    return (JSON.parse(line) as { cmd?: unknown }).cmd === 'status';
+    return controlRequest.parse(JSON.parse(line));
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -52,7 +53,7 @@ export async function serveControl(socketPath: string, handle: ControlHandler, o
     };
     // Reading the status needs no peer check: the socket's 0600 mode and the 0700 state dir keep others out, and the
     // check costs a spawn of `ss` per connection — which `up -d`, `status` and any poller would pay at every call.
-    const allowed = (line: string): Promise<boolean> => (isStatusRequest(line) ? Promise.resolve(true) : isOwner(socket, ownerUid));
+    const allowed = (request: ControlRequest | undefined): Promise<boolean> => (request?.cmd === 'status' ? Promise.resolve(true) : isOwner(socket, ownerUid));
     socket.on('data', (chunk) => {
       buffer += chunk.toString();
       const newline = buffer.indexOf('\n');
@@ -62,17 +63,14 @@ export async function serveControl(socketPath: string, handle: ControlHandler, o
         refuse('bad_request', `control request over ${MAX_CONTROL_REQUEST_BYTES} bytes`);
         return;
       }
-      const line = buffer.slice(0, newline);
-      void allowed(line).then((ok) => (ok ? answer(line) : refuse('forbidden', `the control socket only answers uid ${ownerUid}`)));
+      const request = parseRequest(buffer.slice(0, newline));
+      void allowed(request).then((ok) => {
+        if (!ok) refuse('forbidden', `the control socket only answers uid ${ownerUid}`);
+        else if (!request) refuse('bad_request', 'unrecognised control request');
+        else answer(request);
+      });
     });
-    const answer = (line: string): void => {
-      let request: ControlRequest;
-      try {
-        request = controlRequest.parse(JSON.parse(line));
-      } catch {
-        refuse('bad_request', 'unrecognised control request');
-        return;
-      }
+    const answer = (request: ControlRequest): void => {
       handle(
         request,
         (progress) => send({ progress }),

@@ -9,7 +9,7 @@ import { ClusterGateway } from './cluster-gateway.js';
 import type { Logger } from '../kit/create-logger.js';
 import { clusterRuntime } from './run-prometheus-on-host.js';
 import type { InstanceSpec, Runtime } from '../runtime/runtime.js';
-import { clusterSlotAllocator, type SlotAllocator } from './allocate-slots.js';
+import { clusterSlotAllocator, withSlot, type SlotAllocator } from './allocate-slots.js';
 import { coreStep, isCoreStep } from './core-step.js';
 import { clusterRotation } from './leave-rotation.js';
 import { probeHttp } from './probe-health.js';
@@ -40,7 +40,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   private readonly groups = new Map<PlanStep, Supervised[]>(ALL_STEPS.map((step) => [step, []]));
   private readonly gateway = new ClusterGateway();
   private readonly startGateway = (): unknown => this.gateway.start(this.cluster, this.deps.runtime.listenHost, this.deps.log, () => this.emit('change'));
-  private together = false; // every step starts at once (startPlan): instances then wait for nginx to route them
+  private readonly together: boolean; // every step starts at once (startPlan): instances then wait for nginx to route them
   private stopping: Promise<void> | undefined;
   private readonly deps: SuperviseDeps;
   private readonly ready: ReadyContext;
@@ -61,6 +61,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
       rotation: clusterRotation(cluster, options.log, (service) => this.groups.get(service as PlanStep) ?? []),
     };
     this.ready = { timings, stopping: () => this.stopping !== undefined };
+    this.together = startsTogether(cluster);
     this.slots = clusterSlotAllocator(cluster, () => SERVICE_KINDS.flatMap((k) => this.groups.get(k)!.map((e) => e.proc.spec)));
   }
 
@@ -68,7 +69,7 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
   async start(): Promise<void> {
     try {
       // Every process is spawned before the gateway (started here when all start at once) compiles its template.
-      const started = runLevels(startPlan(this.cluster, { together: (this.together = startsTogether(this.cluster)) }), (step) => this.startStep(step));
+      const started = runLevels(startPlan(this.cluster, { together: this.together }), (step) => this.startStep(step));
       if (this.together) this.startGateway();
       await started;
       this.phase = 'running';
@@ -150,17 +151,13 @@ export class ClusterSupervisor extends EventEmitter<{ progress: [string]; change
     }
   }
 
-  /** Starts one more instance on a fresh slot; undefined when `enough()` already holds once the slot is ours. */
-  private async startScaled(kind: ServiceKind, line: (id: number, port: number) => string, enough = (): boolean => false): Promise<string | undefined> {
-    const slot = await this.slots.allocate();
-    try {
-      if (enough()) return undefined;
-      this.progress(line(slot.id, slot.port));
-      await this.startInstance(kind, slot.id, slot.port);
-      return `${kind}-${slot.id}`;
-    } finally {
-      slot.release();
-    }
+  /** Starts one more instance on a fresh slot (withSlot); its name, or undefined when `enough()` already held. */
+  private startScaled(kind: ServiceKind, line: (id: number, port: number) => string, enough = (): boolean => false): Promise<string | undefined> {
+    return withSlot(this.slots, enough, async ({ id, port }) => {
+      this.progress(line(id, port));
+      await this.startInstance(kind, id, port);
+      return `${kind}-${id}`;
+    });
   }
 
   private async startInstance(kind: ServiceKind, id: number, port: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { slotAllocator } from '../../src/cluster/allocate-slots.js';
+import { slotAllocator, withSlot } from '../../src/cluster/allocate-slots.js';
 import { freePorts } from '../helpers/free-port.js';
 
 describe('slotAllocator', () => {
@@ -54,5 +54,40 @@ describe('slotAllocator', () => {
     const slot = await slots.allocate();
     expect(slot.port).toBeGreaterThan(core);
     expect(slot.id).toBe(1);
+  });
+});
+
+describe('withSlot', () => {
+  const allocator = () => slotAllocator({ host: '127.0.0.1', inUse: () => [{ id: 4, port: 5004 }], corePorts: [], isFree: async () => true });
+
+  it('uses a fresh slot and hands the same slot out again once released, also after a failure', async () => {
+    const slots = allocator();
+    expect(
+      await withSlot(
+        slots,
+        () => false,
+        async ({ id, port }) => `${id}:${port}`,
+      ),
+    ).toBe('5:5005');
+    await expect(
+      withSlot(
+        slots,
+        () => false,
+        async () => Promise.reject(new Error('start failed')),
+      ),
+    ).rejects.toThrow('start failed');
+    expect((await slots.allocate()).id).toBe(5);
+  });
+
+  it('runs nothing when enough() holds once the slot is taken', async () => {
+    let ran = false;
+    expect(
+      await withSlot(
+        allocator(),
+        () => true,
+        async () => (ran = true),
+      ),
+    ).toBeUndefined();
+    expect(ran).toBe(false);
   });
 });
