@@ -1,5 +1,4 @@
-import { addLatencyCounts, createLatencyHistogram, latencySummary, type LatencyCounts, type LatencyHistogram, type LatencyMs } from './latency-histogram.js';
-import { FastLatencyRecorder } from './record-latency-fast.js';
+import { LatencyHistogram, latencySummary, type LatencyCounts, type LatencyMs } from './latency-histogram.js';
 import { errorOf, type RequestOutcome } from './request-outcome.js';
 
 /** One kind of request of a scenario (`product`, `list`, `search`, `checkout`, or `GET /path` of `--target`). */
@@ -17,7 +16,7 @@ export interface EndpointStats {
 interface Tally {
   histogram: LatencyHistogram;
   /** Latencies recorded since the last snapshot, added to `histogram` by the next one. */
-  recent: FastLatencyRecorder;
+  recent: LatencyHistogram;
   requests: number;
   ok: number;
   errorsByKind: Record<string, number>;
@@ -48,7 +47,7 @@ export function collectEndpointStats(): {
   const tallyOf = (endpoint: string): Tally => {
     let t = tallies.get(endpoint);
     if (!t) {
-      t = { histogram: createLatencyHistogram(), recent: new FastLatencyRecorder(), requests: 0, ok: 0, errorsByKind: {} };
+      t = { histogram: new LatencyHistogram(), recent: new LatencyHistogram(), requests: 0, ok: 0, errorsByKind: {} };
       tallies.set(endpoint, t);
     }
     return t;
@@ -59,7 +58,7 @@ export function collectEndpointStats(): {
       t.requests += delta.requests;
       t.ok += delta.ok;
       for (const [kind, n] of Object.entries(delta.errorsByKind)) t.errorsByKind[kind] = (t.errorsByKind[kind] ?? 0) + n;
-      addLatencyCounts(t.histogram, delta.latencies);
+      t.histogram.addCounts(delta.latencies);
     },
     record(endpoint, outcome) {
       const t = tallyOf(endpoint);
@@ -70,10 +69,16 @@ export function collectEndpointStats(): {
       else t.ok++;
     },
     flushInto(...also) {
-      for (const t of tallies.values()) t.recent.flushInto(t.histogram, ...also);
+      for (const t of tallies.values()) {
+        for (const h of [t.histogram, ...also]) h.add(t.recent);
+        t.recent.reset();
+      }
     },
     snapshot(elapsedMs) {
-      for (const t of tallies.values()) t.recent.flushInto(t.histogram);
+      for (const t of tallies.values()) {
+        t.histogram.add(t.recent);
+        t.recent.reset();
+      }
       return Object.freeze(
         [...tallies.entries()]
           .sort(([a], [b]) => a.localeCompare(b))

@@ -1,5 +1,5 @@
 import { collectEndpointStats, type EndpointDelta } from './collect-endpoint-stats.js';
-import { addLatencyCounts, createLatencyHistogram, latencySpectrum, latencySummary } from './latency-histogram.js';
+import { LatencyHistogram, latencySpectrum, latencySummary } from './latency-histogram.js';
 import type { LoadSnapshot } from './load-snapshot.js';
 import { recordTimeline } from './record-timeline.js';
 import type { RequestOutcome } from './request-outcome.js';
@@ -38,8 +38,8 @@ const UNMEASURED: GeneratorLoad = Object.freeze({ cpuPercent: 0, eventLoopLagMs:
  * to the endpoint's histogram, the whole run's and the current second's (which the timeline reads, then is emptied).
  */
 export function collectLoadStats(info: { target: string; scenario: string; model: 'closed' | 'open'; planned: number }): LoadStats {
-  const histogram = createLatencyHistogram();
-  const thisSecond = createLatencyHistogram();
+  const histogram = new LatencyHistogram();
+  const thisSecond = new LatencyHistogram();
   const timeline = recordTimeline();
   const endpoints = collectEndpointStats();
   const byStatus: Record<string, number> = {};
@@ -75,8 +75,8 @@ export function collectLoadStats(info: { target: string; scenario: string; model
         bumpAll(errorsByKind, e.errorsByKind);
         if (e.latencies.maxUs > secondMaxUs) secondMaxUs = e.latencies.maxUs;
         endpoints.absorb(e);
-        addLatencyCounts(histogram, e.latencies);
-        addLatencyCounts(thisSecond, e.latencies);
+        histogram.addCounts(e.latencies);
+        thisSecond.addCounts(e.latencies);
       }
     },
     record(outcome, endpoint = 'other') {

@@ -1,9 +1,4 @@
-import * as hdr from 'hdr-histogram-js';
-
-/** An HdrHistogram of latencies in microseconds (3 significant digits, up to 10 minutes). */
-export type LatencyHistogram = hdr.Histogram;
-
-/** The percentiles the engine reports, in milliseconds. */
+/** Latency percentiles of a run (or a second of it) in milliseconds, three decimals. */
 export interface LatencyMs {
   p50: number;
   p90: number;
@@ -13,95 +8,189 @@ export interface LatencyMs {
   mean: number;
 }
 
-const US_PER_MS = 1000;
-/** Milliseconds with microsecond resolution. */
-export const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
-
-/** A fresh latency histogram; every collector of the engine uses the same bounds, so their figures compare. */
-export function createLatencyHistogram(): LatencyHistogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
-}
-
-/** Records one latency (microseconds, at least 1). */
-export function recordLatency(h: LatencyHistogram, latencyUs: number): void {
-  h.recordValue(Math.max(1, Math.min(600_000_000, Math.round(latencyUs))));
-}
-
-/**
- * Percentile `p` in milliseconds, 0 when empty. A percentile is the upper bound of its HdrHistogram bucket, which can
- * exceed the largest value recorded: it is clamped to the max (`maxUs` when the histogram's own is approximate).
- */
-export function latencyAt(h: LatencyHistogram, p: number, maxUs = h.maxValue): number {
-  return h.totalCount > 0 ? roundMs(Math.min(h.getValueAtPercentile(p), maxUs) / US_PER_MS) : 0;
-}
-
-/** The percentiles of a summary, in the order they are reached. */
-const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;
-
-/**
- * The standard set of percentiles, the max and the mean of a histogram, in milliseconds (zeros when empty). One pass
- * over the buckets gives what `getValueAtPercentile` (one scan per percentile) and `mean` (an iterator object per
- * bucket) give, the same figures to the bit; a summary is taken for every endpoint every second.
- */
-export function latencySummary(h: LatencyHistogram): LatencyMs {
-  const total = h.totalCount;
-  if (total === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-  const js = h as unknown as hdr.JsHistogram;
-  // As getValueAtPercentile counts: the rank of percentile p is p% of the count rounded up (less one ulp), at least 1.
-  const ranks = SUMMARY_PERCENTILES.map((p) => {
-    const fp = (p / 100) * total;
-    return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
-  });
-  const at: number[] = [];
-  let seen = 0;
-  let sum = 0;
-  for (let i = 0; i < js.countsArrayLength; i++) {
-    const n = js.getCountAtIndex(i);
-    if (n === 0) continue;
-    const value = js.valueFromIndex(i);
-    seen += n;
-    sum += js.medianEquivalentValue(value) * n;
-    while (at.length < ranks.length && seen >= ranks[at.length]!) at.push(js.highestEquivalentValue(value));
-  }
-  const ms = (us: number | undefined): number => roundMs(Math.min(us ?? 0, h.maxValue) / US_PER_MS);
-  return { p50: ms(at[0]), p90: ms(at[1]), p99: ms(at[2]), p999: ms(at[3]), max: roundMs(h.maxValue / US_PER_MS), mean: roundMs(sum / total / US_PER_MS) };
-}
-
-/** One point of the percentile spectrum: the latency below which `percentile` % of the requests completed. */
+/** One point of the percentile spectrum (the report's `spectrum`): the latency at or below which `percentile` % fall. */
 export interface SpectrumPoint {
   percentile: number;
   latencyMs: number;
 }
 
+/** A histogram's non-empty buckets as plain data (what a worker thread hands over), with the exact largest value. */
+export interface LatencyCounts {
+  indexes: number[];
+  counts: number[];
+  maxUs: number;
+}
+
+const US_PER_MS = 1000;
+/** Microseconds, up to 10 minutes, 3 significant digits: HdrHistogram's layout for (1, 600_000_000, 3). */
+const MAX_US = 600_000_000;
+/** log2 of half a bucket's sub-buckets (2,048 sub-buckets hold 3 significant digits). */
+const HALF_MAGNITUDE = 10;
+const HALF_COUNT = 1 << HALF_MAGNITUDE;
+/** 20 buckets reach past MAX_US; HdrHistogram keeps (buckets + 1) × half a bucket of counts. */
+const COUNTS_LENGTH = 21 * HALF_COUNT;
+
+export const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** The bucket (a power of two: each index in it covers 2^bucket µs) of a counts index. */
+const bucketOfIndex = (i: number): number => Math.max(0, (i >> HALF_MAGNITUDE) - 1);
+/** The lowest value a counts index holds. */
+const lowestAt = (i: number): number => {
+  const bucket = bucketOfIndex(i);
+  return (i - (bucket << HALF_MAGNITUDE)) * 2 ** bucket;
+};
+/** The highest value a counts index holds (what HdrHistogram reports for a percentile that lands in it). */
+const highestAt = (i: number): number => lowestAt(i) + 2 ** bucketOfIndex(i) - 1;
+/** The value HdrHistogram's mean takes for everything counted at an index. */
+const medianAt = (i: number): number => lowestAt(i) + Math.floor(2 ** bucketOfIndex(i) / 2);
+
 /**
- * The HdrHistogram percentile spectrum (as wrk2 prints it): percentiles at 1 − 1/2^(k/4), i.e. 0, 15.9, 29.3, … 50,
- * … 75, … 99, … 99.9 …, up to the last recorded value (100), so the tail gets as many points as the body.
+ * Latencies in microseconds, counted in HdrHistogram's buckets (its exact layout and percentile rules, so figures
+ * match HdrHistogram's to the bit: tested against hdr-histogram-js), at a few integer operations per value. It keeps
+ * the range of indexes it has touched, so adding one histogram to another, resetting it and reading percentiles go
+ * over a few thousand counts, not all 21,504: the engine does that every second, in the thread that sends the load.
+ */
+export class LatencyHistogram {
+  readonly counts = new Float64Array(COUNTS_LENGTH);
+  totalCount = 0;
+  /** The largest value recorded, exact (whole µs). */
+  maxValue = 0;
+  private low = COUNTS_LENGTH;
+  private high = -1;
+
+  /** Counts one latency: whole microseconds, at least 1, at most 10 minutes. */
+  record(latencyUs: number): void {
+    const v = latencyUs >= MAX_US ? MAX_US : latencyUs < 1 ? 1 : Math.round(latencyUs);
+    // bucket = max(0, floor(log2 v) − HALF_MAGNITUDE); index = bucket × half + (v >> bucket), as HdrHistogram's.
+    const bucket = Math.max(0, 31 - Math.clz32(v) - HALF_MAGNITUDE);
+    const i = (bucket << HALF_MAGNITUDE) + (v >>> bucket);
+    this.counts[i]!++;
+    this.totalCount++;
+    if (v > this.maxValue) this.maxValue = v;
+    if (i < this.low) this.low = i;
+    if (i > this.high) this.high = i;
+  }
+
+  /** Adds `n` counts at index `i` (another histogram's bucket). */
+  addAt(i: number, n: number): void {
+    this.counts[i]! += n;
+    this.totalCount += n;
+    if (i < this.low) this.low = i;
+    if (i > this.high) this.high = i;
+  }
+
+  /** Adds everything `other` holds, exactly. */
+  add(other: LatencyHistogram): void {
+    const from = other.counts;
+    for (let i = other.low; i <= other.high; i++) {
+      const n = from[i]!;
+      if (n !== 0) this.addAt(i, n);
+    }
+    if (other.maxValue > this.maxValue) this.maxValue = other.maxValue;
+  }
+
+  /** Adds what a worker thread handed over (`drain`). */
+  addCounts(c: LatencyCounts): void {
+    for (let k = 0; k < c.indexes.length; k++) this.addAt(c.indexes[k]!, c.counts[k]!);
+    if (c.indexes.length > 0 && c.maxUs > this.maxValue) this.maxValue = c.maxUs;
+  }
+
+  /** The non-empty buckets as plain data, then empty. */
+  drain(): LatencyCounts {
+    const out: LatencyCounts = { indexes: [], counts: [], maxUs: this.maxValue };
+    for (let i = this.low; i <= this.high; i++) {
+      const n = this.counts[i]!;
+      if (n === 0) continue;
+      out.indexes.push(i);
+      out.counts.push(n);
+    }
+    this.reset();
+    return out;
+  }
+
+  reset(): void {
+    if (this.high >= this.low) this.counts.fill(0, this.low, this.high + 1);
+    this.totalCount = 0;
+    this.maxValue = 0;
+    this.low = COUNTS_LENGTH;
+    this.high = -1;
+  }
+
+  /** Calls `visit(index, count)` for every non-empty bucket, lowest first, until it returns false. */
+  scan(visit: (index: number, count: number) => boolean | void): void {
+    for (let i = this.low; i <= this.high; i++) {
+      const n = this.counts[i]!;
+      if (n !== 0 && visit(i, n) === false) return;
+    }
+  }
+}
+
+/** An empty latency histogram. */
+export const createLatencyHistogram = (): LatencyHistogram => new LatencyHistogram();
+
+/** Records one latency given in microseconds (fractions rounded). */
+export function recordLatency(h: LatencyHistogram, latencyUs: number): void {
+  h.record(latencyUs);
+}
+
+/** HdrHistogram's rank of percentile p among `total` values: p % of the count rounded up (less one ulp), at least 1. */
+function rankOf(p: number, total: number): number {
+  const fp = (Math.min(p, 100) / 100) * total;
+  return fp <= 0 ? 1 : Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+}
+
+/** The latencies (ms) at percentiles `ps` (ascending), in one pass; none above `maxUs`. */
+export function latenciesAt(h: LatencyHistogram, ps: readonly number[], maxUs: number): number[] {
+  const ranks = ps.map((p) => rankOf(p, h.totalCount));
+  const at: number[] = [];
+  let seen = 0;
+  h.scan((i, n) => {
+    seen += n;
+    while (at.length < ranks.length && seen >= ranks[at.length]!) {
+      // HdrHistogram answers percentile 0 with the bucket's lowest value, any other with its highest.
+      const us = ps[at.length] === 0 ? lowestAt(i) : highestAt(i);
+      at.push(roundMs(Math.min(us, maxUs) / US_PER_MS));
+    }
+    return at.length < ranks.length;
+  });
+  return at;
+}
+
+/** The latency (ms) at percentile `p`, as HdrHistogram's getValueAtPercentile, at most `maxUs`; 0 when empty. */
+export function latencyAt(h: LatencyHistogram, p: number, maxUs = h.maxValue): number {
+  return h.totalCount > 0 ? (latenciesAt(h, [p], maxUs)[0] ?? 0) : 0;
+}
+
+const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;
+
+/** p50/p90/p99/p99.9, max and mean (ms), exactly as HdrHistogram computes them, in one pass over the buckets. */
+export function latencySummary(h: LatencyHistogram): LatencyMs {
+  const total = h.totalCount;
+  if (total === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  let sum = 0;
+  h.scan((i, n) => {
+    sum += medianAt(i) * n;
+  });
+  const [p50 = 0, p90 = 0, p99 = 0, p999 = 0] = latenciesAt(h, SUMMARY_PERCENTILES, h.maxValue);
+  return { p50, p90, p99, p999, max: roundMs(h.maxValue / US_PER_MS), mean: roundMs(sum / total / US_PER_MS) };
+}
+
+/**
+ * The percentile spectrum for latency-vs-percentile charts: points at 1 − 2^(−k/4) (0, 15.9, 29.3, 40.5, 50, …,
+ * 99.9, 99.99, …) while the run has enough requests to tell them apart, then 100 (the max).
  */
 export function latencySpectrum(h: LatencyHistogram): SpectrumPoint[] {
   if (h.totalCount === 0) return [];
-  const points: SpectrumPoint[] = [];
+  const percentiles: number[] = [];
   // Beyond 1/count the percentiles repeat the max: stop there (and never past 99.9999).
   const last = Math.min(1 - 1 / h.totalCount, 0.999999);
   for (let k = 0; ; k++) {
     const fraction = 1 - 1 / 2 ** (k / 4);
     if (fraction > last) break;
-    points.push({ percentile: Math.round(fraction * 100 * 10_000) / 10_000, latencyMs: latencyAt(h, fraction * 100) });
+    percentiles.push(fraction * 100);
   }
+  const values = latenciesAt(h, percentiles, h.maxValue);
+  const points = percentiles.map((p, k) => ({ percentile: Math.round(p * 10_000) / 10_000, latencyMs: values[k] ?? 0 }));
   points.push({ percentile: 100, latencyMs: roundMs(h.maxValue / US_PER_MS) });
   return points;
-}
-
-/** A histogram's non-empty buckets as plain numbers (a worker thread posts them), with its exact largest value. */
-export interface LatencyCounts {
-  /** Parallel arrays: each bucket's lowest value (µs) and its count. */
-  values: number[];
-  counts: number[];
-  maxUs: number;
-}
-
-/** Adds exported buckets: the same counts in the same buckets as recording each latency here (the max stays exact). */
-export function addLatencyCounts(h: LatencyHistogram, c: LatencyCounts): void {
-  for (let i = 0; i < c.values.length; i++) h.recordValueWithCount(c.values[i]!, c.counts[i]!);
-  const js = h as unknown as hdr.JsHistogram;
-  if (c.values.length > 0 && c.maxUs > js.maxValue) js.maxValue = c.maxUs;
 }

@@ -1,10 +1,10 @@
 import type { LoadDelta } from './collect-load-stats.js';
 import type { RequestSink } from './drive-requests.js';
-import { FastLatencyRecorder } from './record-latency-fast.js';
+import { LatencyHistogram } from './latency-histogram.js';
 import { errorOf } from './request-outcome.js';
 
 interface Tally {
-  latencies: FastLatencyRecorder;
+  latencies: LatencyHistogram;
   requests: number;
   ok: number;
   errorsByKind: Record<string, number>;
@@ -12,7 +12,7 @@ interface Tally {
 
 /**
  * A worker thread's side of the counting: the same counters as the main thread's collector and per-endpoint
- * latency buckets (record-latency-fast.ts), kept only since the last `drain`, which hands them over as plain data
+ * latency buckets (latency-histogram.ts), kept only since the last `drain`, which hands them over as plain data
  * and starts afresh.
  */
 export function recordLoadDelta(): RequestSink & { drain(): LoadDelta } {
@@ -23,7 +23,7 @@ export function recordLoadDelta(): RequestSink & { drain(): LoadDelta } {
   let started = 0;
   let retries = 0;
   // Recorders are reused from one report to the next: building one costs more than draining it.
-  const spare: FastLatencyRecorder[] = [];
+  const spare: LatencyHistogram[] = [];
   return {
     started() {
       started++;
@@ -34,7 +34,7 @@ export function recordLoadDelta(): RequestSink & { drain(): LoadDelta } {
     record(outcome, endpoint) {
       let t = tallies.get(endpoint);
       if (!t) {
-        t = { latencies: spare.pop() ?? new FastLatencyRecorder(), requests: 0, ok: 0, errorsByKind: {} };
+        t = { latencies: spare.pop() ?? new LatencyHistogram(), requests: 0, ok: 0, errorsByKind: {} };
         tallies.set(endpoint, t);
       }
       t.requests++;

@@ -1,4 +1,4 @@
-import { latencyAt, roundMs, type LatencyHistogram } from './latency-histogram.js';
+import { latenciesAt, roundMs, type LatencyHistogram } from './latency-histogram.js';
 
 /** One second of a run (the `timeline` of the report): what completed in it, by completion time. */
 export interface TimelinePoint {
@@ -68,6 +68,7 @@ export function recordTimeline(): TimelineRecorder {
         const seconds = (endMs - startMs) / 1000;
         // As the histograms record it: whole microseconds, at least 1.
         const maxUs = Math.max(1, Math.round(latencies.maxUs));
+        const [p50 = 0, p90 = 0, p99 = 0] = latencies.histogram.totalCount > 0 ? latenciesAt(latencies.histogram, [50, 90, 99], maxUs) : [];
         points.push(
           Object.freeze({
             second: points.length + 1,
@@ -78,9 +79,9 @@ export function recordTimeline(): TimelineRecorder {
             errors: requests - ok,
             rps: seconds > 0 ? Math.round((requests / seconds) * 10) / 10 : 0,
             latencyMs: Object.freeze({
-              p50: latencyAt(latencies.histogram, 50, maxUs),
-              p90: latencyAt(latencies.histogram, 90, maxUs),
-              p99: latencyAt(latencies.histogram, 99, maxUs),
+              p50,
+              p90,
+              p99,
               max: requests > 0 ? roundMs(maxUs / 1000) : 0,
             }),
             errorsByKind: difference(totals.errorsByKind, before.errorsByKind),
