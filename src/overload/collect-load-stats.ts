@@ -147,3 +147,16 @@ export function collectLoadStats(info: { target: string; scenario: string; model
     },
   };
 }
+
+/**
+ * Runs a tick's code (recording, per-second and final snapshots) once on throwaway counts, before the clock starts.
+ * Its first run inside a measured second otherwise compiles it there: 6–12 ms that every request in flight waited for.
+ */
+export function warmLoadStats(): void {
+  const stats = collectLoadStats({ target: '', scenario: '', model: 'closed', planned: 3 });
+  stats.record({ kind: 'response', status: 200, latencyUs: 900, instance: 'warm', cache: 'HIT' }, 'warm');
+  stats.record({ kind: 'response', status: 500, latencyUs: 90_000 }, 'warm');
+  stats.record({ kind: 'failure', error: 'TIMEOUT', latencyUs: 9_000_000 }, 'warm');
+  stats.snapshot({ final: false, elapsedMs: 1000, etaMs: 0 });
+  stats.snapshot({ final: true, elapsedMs: 1500, etaMs: 0 });
+}

@@ -116,12 +116,25 @@ export class LatencyHistogram {
     this.high = -1;
   }
 
-  /** Calls `visit(index, count)` for every non-empty bucket, lowest first, until it returns false. */
-  scan(visit: (index: number, count: number) => boolean | void): void {
+  /** The index at which the running count first reaches each of `ranks` (ascending), in one pass. */
+  indexesAtRanks(ranks: readonly number[]): number[] {
+    const at: number[] = [];
+    let seen = 0;
+    for (let i = this.low; i <= this.high && at.length < ranks.length; i++) {
+      seen += this.counts[i]!;
+      while (at.length < ranks.length && seen >= ranks[at.length]!) at.push(i);
+    }
+    return at;
+  }
+
+  /** The sum HdrHistogram's mean divides: each bucket's median-equivalent value times its count. */
+  medianWeightedSum(): number {
+    let sum = 0;
     for (let i = this.low; i <= this.high; i++) {
       const n = this.counts[i]!;
-      if (n !== 0 && visit(i, n) === false) return;
+      if (n !== 0) sum += medianAt(i) * n;
     }
+    return sum;
   }
 }
 
@@ -141,19 +154,9 @@ function rankOf(p: number, total: number): number {
 
 /** The latencies (ms) at percentiles `ps` (ascending), in one pass; none above `maxUs`. */
 export function latenciesAt(h: LatencyHistogram, ps: readonly number[], maxUs: number): number[] {
-  const ranks = ps.map((p) => rankOf(p, h.totalCount));
-  const at: number[] = [];
-  let seen = 0;
-  h.scan((i, n) => {
-    seen += n;
-    while (at.length < ranks.length && seen >= ranks[at.length]!) {
-      // HdrHistogram answers percentile 0 with the bucket's lowest value, any other with its highest.
-      const us = ps[at.length] === 0 ? lowestAt(i) : highestAt(i);
-      at.push(roundMs(Math.min(us, maxUs) / US_PER_MS));
-    }
-    return at.length < ranks.length;
-  });
-  return at;
+  const indexes = h.indexesAtRanks(ps.map((p) => rankOf(p, h.totalCount)));
+  // HdrHistogram answers percentile 0 with the bucket's lowest value, any other with its highest.
+  return indexes.map((i, k) => roundMs(Math.min(ps[k] === 0 ? lowestAt(i) : highestAt(i), maxUs) / US_PER_MS));
 }
 
 /** The latency (ms) at percentile `p`, as HdrHistogram's getValueAtPercentile, at most `maxUs`; 0 when empty. */
@@ -167,10 +170,7 @@ const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;
 export function latencySummary(h: LatencyHistogram): LatencyMs {
   const total = h.totalCount;
   if (total === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-  let sum = 0;
-  h.scan((i, n) => {
-    sum += medianAt(i) * n;
-  });
+  const sum = h.medianWeightedSum();
   const [p50 = 0, p90 = 0, p99 = 0, p999 = 0] = latenciesAt(h, SUMMARY_PERCENTILES, h.maxValue);
   return { p50, p90, p99, p999, max: roundMs(h.maxValue / US_PER_MS), mean: roundMs(sum / total / US_PER_MS) };
 }

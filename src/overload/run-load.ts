@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestSpec, Scenario, VirtualUser } from './build-scenario.js';
-import { collectLoadStats, type RequestOutcome } from './collect-load-stats.js';
+import { collectLoadStats, warmLoadStats, type RequestOutcome } from './collect-load-stats.js';
 import { createSetupCall } from './create-setup-call.js';
 import { driveRequests } from './drive-requests.js';
 import { emitSnapshots } from './emit-snapshots.js';
@@ -60,6 +60,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSnapshot> {
       const users: VirtualUser[] = await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => options.scenario.createUser(vu + 1, setup.call)));
       // Connections are opened before the clock starts: the first measured second is not connection set-up.
       await raw.warm();
+      warmLoadStats();
       const stats = collectLoadStats({ target: options.origin, scenario: options.scenario.name, model: open ? 'open' : 'closed', planned });
       options.onStart?.();
       const sampler = sampleGeneratorLoad();
