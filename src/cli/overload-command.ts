@@ -71,7 +71,7 @@ export function registerOverloadCommand(program: Command): void {
         };
       }
       try {
-        const { final, report } = await plan.run((s) => draw(s), abort.signal);
+        const { final, report } = await plan.run((s) => draw(s), abort.signal, tty);
         draw(final, report.thresholds);
         finish();
         if (!tty) {

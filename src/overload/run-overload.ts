@@ -45,7 +45,8 @@ export interface OverloadPlan {
   scenarioName: string;
   /** Worker threads the load runs in (1: the main thread). */
   workers: number;
-  run(onSnapshot: (s: LoadSnapshot) => void, signal: AbortSignal): Promise<{ final: LoadSnapshot; report: LoadReport }>;
+  /** `drawsHere`: the caller renders a live dashboard in this thread, so the load goes to a worker thread (run-load.ts). */
+  run(onSnapshot: (s: LoadSnapshot) => void, signal: AbortSignal, drawsHere?: boolean): Promise<{ final: LoadSnapshot; report: LoadReport }>;
 }
 
 /** Validates flags (usage errors exit 2 before any request is sent) and returns the runnable plan. */
@@ -89,7 +90,7 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
     origin,
     scenarioName: scenario.name,
     workers,
-    async run(onSnapshot, signal) {
+    async run(onSnapshot, signal, drawsHere = false) {
       const { runLoad } = await import('./run-load.js');
       let final: LoadSnapshot;
       try {
@@ -102,6 +103,7 @@ export function planOverload(flags: OverloadFlags, cluster: ClusterConfig | unde
           durationMs,
           timeoutMs,
           workers,
+          offThread: drawsHere,
           onSnapshot,
           signal,
         });

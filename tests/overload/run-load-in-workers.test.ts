@@ -89,6 +89,36 @@ describe('runLoad with worker threads', () => {
     expect(two.spectrum.at(-1)!.latencyMs).toBeCloseTo(two.latencyMs.max, 0);
   });
 
+  it.each([
+    [true, 'a worker thread: the block is not the engine’s lag'],
+    [false, 'this thread: the block is the engine’s lag'],
+  ])('offThread %s with one worker sends the load from %s', async (offThread) => {
+    target = await startHttpTarget();
+    const blockMs = 600;
+    let blocked = false;
+    const final = await runLoad({
+      origin: target.origin,
+      scenario: plainGetScenario('/'),
+      concurrency: 4,
+      rate: 100,
+      durationMs: 1500,
+      timeoutMs: 5000,
+      workers: 1,
+      offThread,
+      // A dashboard's frame: the first snapshot holds this thread (and the target, which runs here too).
+      onSnapshot: () => {
+        if (blocked) return;
+        blocked = true;
+        const until = performance.now() + blockMs;
+        while (performance.now() < until);
+      },
+    });
+    expect(blocked).toBe(true);
+    expect(final.completed).toBe(150);
+    if (offThread) expect(final.generator.eventLoopLagMs.max).toBeLessThan(blockMs);
+    else expect(final.generator.eventLoopLagMs.max).toBeGreaterThanOrEqual(blockMs - 20);
+  });
+
   it('stops every worker when aborted, and returns what completed', async () => {
     target = await startHttpTarget((_req, res) => setTimeout(() => res.end('ok'), 5));
     const started: Worker[] = [];
