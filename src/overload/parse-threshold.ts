@@ -3,7 +3,8 @@ import type { LoadReport } from './load-report.js';
 
 /**
  * Metrics a threshold may name; latency ones are in milliseconds. `generator_cpu` (% of one core) and
- * `generator_lag` (event-loop lag p99, ms) gate on the generator itself, e.g. `generator_cpu<90`.
+ * `generator_lag` (event-loop lag p99, ms) gate on the generator itself, e.g. `generator_cpu<90`, and
+ * `generator_saturated` (1 when the run was flagged saturated, else 0) on its verdict: `generator_saturated<1`.
  */
 export const THRESHOLD_METRICS = [
   'p50',
@@ -19,6 +20,7 @@ export const THRESHOLD_METRICS = [
   'retries',
   'generator_cpu',
   'generator_lag',
+  'generator_saturated',
 ] as const;
 export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
 
@@ -69,6 +71,8 @@ export function thresholdActual(t: Threshold, report: ThresholdInput): number {
       return report.generator.cpuPercent;
     case 'generator_lag':
       return report.generator.eventLoopLagMs.p99;
+    case 'generator_saturated':
+      return report.generator.saturated ? 1 : 0;
     default: {
       const count = report[t.metric];
       return t.percent ? (report.requests === 0 ? 0 : (count / report.requests) * 100) : count;

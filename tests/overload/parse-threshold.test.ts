@@ -63,6 +63,13 @@ describe('checkThreshold', () => {
     expect(checkThreshold(parseThreshold('generator_lag<50'), report)).toEqual({ expr: 'generator_lag<50', ok: true, actual: 31 });
   });
 
+  it('gates on the saturation verdict: 1 when the run was flagged, 0 when not', () => {
+    const flagged = { ...report, generator: { ...report.generator, saturated: true } };
+    const clear = { ...report, generator: { ...report.generator, saturated: false } };
+    expect(checkThreshold(parseThreshold('generator_saturated<1'), flagged)).toEqual({ expr: 'generator_saturated<1', ok: false, actual: 1 });
+    expect(checkThreshold(parseThreshold('generator_saturated<1'), clear)).toEqual({ expr: 'generator_saturated<1', ok: true, actual: 0 });
+  });
+
   it('counts a percent of zero requests as 0', () => {
     expect(checkThreshold(parseThreshold('errors<1%'), { ...report, requests: 0, errors: 0 })).toEqual({
       expr: 'errors<1%',
