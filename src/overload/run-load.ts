@@ -21,7 +21,7 @@ export interface LoadOptions {
   workers?: number;
   /**
    * Send the load from a worker thread even with one worker: this thread draws a live dashboard, and each render
-   * (45–110 ms a second at 1,000 connections) would otherwise hold every request in flight.
+   * (4–85 ms a frame, once a second, measured on 2 cores) would otherwise hold every request in flight.
    */
   offThread?: boolean;
   onSnapshot?: (snapshot: LoadSnapshot) => void;
