@@ -49,7 +49,8 @@ export function registerOverloadCommand(program: Command): void {
       const abort = new AbortController();
       const onSigint = (): void => abort.abort();
       process.once('SIGINT', onSigint);
-      const tty = out.isTTY === true;
+      // A terminal that reports no width (a pty whose size was never set) would get a dashboard one character wide.
+      const tty = out.isTTY === true && ((out as NodeJS.WriteStream).columns ?? 0) > 0;
       let draw: (s: LoadSnapshot | undefined, thresholds?: Array<{ expr: string; ok: boolean; actual: number }>) => void;
       let finish: () => void = () => undefined;
       if (tty) {
