@@ -1,11 +1,11 @@
 import { CHILD_ENV } from '../config/defaults.js';
 
 /**
- * The variables ecom adds to the environment of its own node processes (CHILD_ENV): NODE_OPTIONS after the
- * environment's own (ECOM_NODE_OPTIONS in place of ecom's part), and the malloc settings unless already set.
- * `heap: false` leaves ecom's NODE_OPTIONS out — for the daemon, which sets them for its own children: any V8 flag
- * makes node compile its built-in modules afresh instead of using their embedded code cache (tens of ms of CPU
- * at start), and the daemon starts first, before everything else.
+ * The variables ecom adds to the environment of its own node processes (CHILD_ENV): ECOM_NODE_OPTIONS (else
+ * CHILD_ENV's, none by default) after the environment's own NODE_OPTIONS, and the malloc settings unless already
+ * set. `heap: false` leaves ECOM_NODE_OPTIONS out — for the daemon, which passes them to its children: any V8 flag
+ * makes node compile its built-in modules afresh instead of using their embedded code cache (tens of ms of CPU at
+ * start), and the daemon starts first, before everything else.
  */
 export function childEnv(env: NodeJS.ProcessEnv = process.env, options: { heap?: boolean } = {}): Record<string, string> {
   const ours = options.heap === false ? undefined : (env.ECOM_NODE_OPTIONS ?? CHILD_ENV.NODE_OPTIONS);

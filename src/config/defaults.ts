@@ -149,17 +149,19 @@ export const LOAD_USERS = {
 } as const;
 
 /**
- * Environment of the cluster's own node processes (the daemon, the registry and every service instance), measured
- * on idle instances. NODE_OPTIONS is added after the environment's own (ECOM_NODE_OPTIONS replaces ecom's part, ""
- * for none): V8 lets the young generation grow to 2 × 16 MB and a process that allocated fast once keeps those pages;
- * capped at 2 × 8 MB: at 2 × 2 MB the order service under checkout at concurrency 32 spent 762 ms in 198 scavenges per
- * 4,000 orders (38 of them ≥ 5 ms) and 0.81 ms of CPU per order, at 2 × 8 MB 200 ms in 49 (12) and 0.69 ms. The
- * glibc malloc settings apply unless the environment sets them: without them an instance kept 40–65 MB more (one
- * arena per threadpool thread, and after the first free of a large block — a 16 MB scrypt buffer — malloc keeps
- * blocks that size instead of returning them).
+ * Environment of the cluster's own node processes (the daemon, the registry and every service instance). No V8 flag
+ * by default (ECOM_NODE_OPTIONS adds some after the environment's own NODE_OPTIONS): any V8 flag makes node compile
+ * every built-in module it loads instead of taking it from its embedded code cache. With `--max-semi-space-size=8`
+ * a product instance of the binary spent 160–170 ms of CPU from exec to healthy, 140–150 ms without (code cache
+ * warm, load 6), and held the same RSS when idle (95–97 MB): the young generation only grows under load. It then
+ * grows to V8's default 2 × 16 MB, which a busy process keeps; capping it trades CPU for that memory (the order
+ * service under checkout at concurrency 32 spent 762 ms in 198 scavenges per 4,000 orders at 2 × 2 MB, 200 ms in 49
+ * at 2 × 8 MB). The glibc malloc settings apply unless the environment sets them: without them an instance kept
+ * 40–65 MB more (one arena per threadpool thread, and after the first free of a large block — a 16 MB scrypt buffer —
+ * malloc keeps blocks that size instead of returning them).
  */
 export const CHILD_ENV = {
-  NODE_OPTIONS: '--max-semi-space-size=8',
+  NODE_OPTIONS: '',
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '131072',
 } as const;
