@@ -138,6 +138,7 @@ export async function prepareDockerRuntime(
     },
     async () => {
       await removeNetwork(docker, name);
+      lap('network removed');
       rmSync(stateFile, { force: true });
     },
     trace,
