@@ -54,7 +54,10 @@ export function killSteps(stateDir, instance, since) {
   return { ...daemon, ...registry };
 }
 
-/** `ecom down`: nginx stopped, the last service instance stopped, the last core process stopped, the daemon done. */
+/**
+ * `ecom down`: nginx stopped, the last service instance stopped, the last core process stopped, (docker) the engine's
+ * end of the last container and the network removed, the daemon done.
+ */
 export function downSteps(stateDir, since) {
   const supervisor = stepsOf(
     linesSince(stateDir, 'supervisor.log', since),
@@ -66,7 +69,12 @@ export function downSteps(stateDir, since) {
     },
     ['services', 'core'],
   );
-  return { ...supervisor, ...stepsOf(linesSince(stateDir, 'daemon.log', since), { daemonDone: /cluster stopped/ }) };
+  const daemon = stepsOf(
+    linesSince(stateDir, 'daemon.log', since),
+    { ended: /docker \S+: exited/, networkRemoved: /network removed/, daemonDone: /cluster stopped/ },
+    ['ended'],
+  );
+  return { ...supervisor, ...daemon };
 }
 
 /** `name +ms` for each step, in order. */

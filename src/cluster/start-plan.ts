@@ -39,7 +39,10 @@ export async function runLevels(levels: ReadonlyArray<readonly PlanStep[]>, each
   for (const level of levels) await Promise.all(level.map(each));
 }
 
-/** Whether a cluster starts every step at once (startPlan's `together`): local processes behind the Lua gateway. */
+/**
+ * Whether a cluster starts every step at once (startPlan's `together`): behind the Lua gateway, local processes and
+ * containers alike (the docker runtime's nginx shares the host's network and is handed container addresses the same way).
+ */
 export function startsTogether(cluster: ClusterConfig): boolean {
-  return cluster.runtime === 'process' && gatewayMode(cluster).kind === 'lua';
+  return gatewayMode(cluster).kind === 'lua';
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
@@ -8,6 +8,8 @@ import { EcomError } from '../../common/ecom-error.js';
 import { collectImageFiles, type ImageContents } from './collect-image-files.js';
 import { dockerMessage } from './connect-docker.js';
 import { IMAGE_KINDS, IMAGE_LABELS, type ImageKind, type ImageTags } from './docker-names.js';
+import { imageRecordKey, recordImages } from './find-recorded-images.js';
+import { fingerprint } from './fingerprint-files.js';
 
 /** What the images are built from and how the build reports. */
 export interface ImageBuildOptions {
@@ -31,16 +33,6 @@ interface ImagePlan {
 
 const PASSWD = 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n';
 const GROUP = 'root:x:0:\nnogroup:x:65534:\n';
-
-/** Size and modification time of every file under `path` (folders walked), for the input hash. */
-function fingerprint(path: string, hash: ReturnType<typeof createHash>): void {
-  const stat = statSync(path);
-  if (stat.isDirectory()) {
-    for (const entry of readdirSync(path).sort()) fingerprint(join(path, entry), hash);
-  } else {
-    hash.update(`${path}\0${stat.size}\0${stat.mtimeMs}\n`);
-  }
-}
 
 async function planImage(kind: ImageKind, options: ImageBuildOptions): Promise<ImagePlan> {
   const contents = await collectImageFiles(kind, options.appBinary);
@@ -156,6 +148,10 @@ export async function ensureImages(options: ImageBuildOptions & { build: boolean
     options.onProgress?.(`built ${plan.tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     built.push(kind);
     await tagVersion(options.docker, plan.tag, kind, options.version);
+  }
+  if (!options.base) {
+    const files = plans.flatMap((plan) => plan.contents.files.map((file) => file.from));
+    recordImages(imageRecordKey(options.version, options.appBinary), files, tags);
   }
   return { tags, built };
 }

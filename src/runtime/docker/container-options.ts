@@ -11,7 +11,8 @@ export interface ContainerContext {
   stateDir: string;
   /** The cluster file, mounted read-only at the same path (the services read it). */
   configPath: string;
-  network: { name: string; subnet: string };
+  /** With `assignable`, each container may be given its address on it (see assign-addresses). */
+  network: { name: string; subnet: string; assignable?: boolean };
   images: ImageTags;
   /** `uid:gid` the containers run as: the daemon's own, so files in the state dir stay the user's. */
   user: string;
@@ -43,9 +44,10 @@ function commandOf(spec: InstanceSpec): string[] {
  * and memory limits. nginx shares the host's pid namespace (its pid file names a pid the proxy sync can signal to
  * reload) and the host's network: it listens on `<host>:<gateway.port>` itself, as on the process runtime, and
  * reaches the instances at their cluster-network addresses — published ports would put docker's forwarding
- * (docker-proxy, or DNAT) in front of every client request.
+ * (docker-proxy, or DNAT) in front of every client request. `address`: the container's address on the cluster network
+ * (the engine's choice when unset).
  */
-export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): ContainerCreateOptions {
+export function containerOptions(spec: InstanceSpec, ctx: ContainerContext, address?: string): ContainerCreateOptions {
   const kind = imageKindOf(spec.service);
   const hostNetwork = kind === 'nginx';
   const port = spec.port === undefined || hostNetwork ? undefined : `${spec.port}/tcp`;
@@ -88,6 +90,10 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext): Con
       ...(limits.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
       ...(limits.memory ? { Memory: parseMemory(limits.memory) } : {}),
     },
-    ...(hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [ctx.network.name]: { Aliases: [spec.name] } } } }),
+    ...(hostNetwork
+      ? {}
+      : {
+          NetworkingConfig: { EndpointsConfig: { [ctx.network.name]: { Aliases: [spec.name], ...(address ? { IPAMConfig: { IPv4Address: address } } : {}) } } },
+        }),
   };
 }

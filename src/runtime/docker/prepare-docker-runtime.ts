@@ -6,7 +6,8 @@ import { addonCacheDir } from '../../common/load-sqlite-addon.js';
 import type { ClusterConfig } from '../../config/cluster-schema.js';
 import { ensureImages } from './build-images.js';
 import { createClusterNetwork, removeNetwork } from './cluster-network.js';
-import { connectDocker } from './connect-docker.js';
+import { connectDocker, dockerSocketPath } from './connect-docker.js';
+import { recordedImages } from './find-recorded-images.js';
 import { clusterIdOf, dockerStateFile, networkNameOf, type ImageTags } from './docker-names.js';
 import { dockerRuntime, type DockerRuntime } from './docker-runtime.js';
 import { locateAppBinary } from './locate-app-binary.js';
@@ -46,16 +47,25 @@ export async function clusterImages(
   cluster: ClusterConfig,
   options: { build: boolean; base?: string; onProgress?: (line: string) => void; docker?: Docker },
 ): Promise<ImageTags> {
+  const version = readBuildInfo().version;
+  const hand = (tags: ImageTags): ImageTags => {
+    mkdirSync(cluster.stateDir, { recursive: true });
+    writeFileSync(handedImagesFile(cluster.stateDir), JSON.stringify(tags));
+    return tags;
+  };
+  let appBinary: string | undefined;
+  if (options.build && !options.base && !options.docker) {
+    // The images the last full check recorded, unchanged and on the engine: found without the engine's client.
+    appBinary = await locateAppBinary(options);
+    const recorded = await recordedImages(version, appBinary, dockerSocketPath(cluster.docker.socket));
+    if (recorded) return hand(recorded);
+  }
   const docker = options.docker ?? (await connectDocker(cluster.docker.socket)).docker;
   const handed = options.build ? undefined : await handedImages(docker, cluster.stateDir);
   if (handed) return handed;
-  const appBinary = await locateAppBinary(options);
-  const { tags } = await ensureImages({ docker, version: readBuildInfo().version, appBinary, ...options });
-  if (options.build && !options.base) {
-    mkdirSync(cluster.stateDir, { recursive: true });
-    writeFileSync(handedImagesFile(cluster.stateDir), JSON.stringify(tags));
-  }
-  return tags;
+  appBinary ??= await locateAppBinary(options);
+  const { tags } = await ensureImages({ docker, version, appBinary, ...options });
+  return options.build && !options.base ? hand(tags) : tags;
 }
 
 /**
@@ -128,6 +138,7 @@ export async function prepareDockerRuntime(
     },
     async () => {
       await removeNetwork(docker, name);
+      lap('network removed');
       rmSync(stateFile, { force: true });
     },
     trace,

@@ -12,7 +12,7 @@ export async function sweepDocker(stateDir: string, onProgress?: (line: string) 
   const file = dockerStateFile(stateDir);
   if (!existsSync(file)) return [];
   const state = JSON.parse(readFileSync(file, 'utf8')) as { socket: string; network: string; clusterId: string };
-  const docker = dockerClient(state.socket);
+  const docker = await dockerClient(state.socket);
   const containers = await docker.listContainers({ all: true, filters: { label: [`${CLUSTER_LABEL}=${state.clusterId}`] } });
   const removed = await Promise.all(
     containers.map(async (c) => {

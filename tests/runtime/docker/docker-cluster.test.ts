@@ -123,7 +123,13 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
       60_000,
       200,
     );
-    expect((await docker.getContainer(product1).inspect()).Id).not.toBe(inspected.Id);
+    const replaced = await docker.getContainer(product1).inspect();
+    expect(replaced.Id).not.toBe(inspected.Id);
+    // The replacement has an address of its own on the cluster network, not its predecessor's (which the gateway
+    // may have left out of rotation for a request that met the dead one).
+    const addressOf = (c: Docker.ContainerInspectInfo): string | undefined => c.NetworkSettings.Networks[networkNameOf(cluster.stateDir)]?.IPAddress;
+    expect(inSubnet(addressOf(replaced)!, subnet)).toBe(true);
+    expect(addressOf(replaced)).not.toBe(addressOf(inspected));
     const result = await loop.stop();
     expect(result.total).toBeGreaterThan(0);
     expect(result.failures, result.reasons.join('; ')).toBe(0);
