@@ -1,5 +1,5 @@
-import { setImmediate } from 'node:timers';
 import type { PeerClient, PeerResponse } from '../shared/call-peers.js';
+import { flushWhenSettled } from '../shared/flush-when-settled.js';
 
 /** Reserves an order's items at the product service under the order's id; the answer as that service gave it. */
 export type ReserveStock = (id: string, items: ReadonlyArray<{ productId: number; quantity: number }>) => Promise<PeerResponse>;
@@ -20,7 +20,7 @@ interface Pending {
 }
 
 /**
- * Reservations asked for during one turn of the event loop go to the product service in one
+ * Reservations asked for before the microtask queue runs dry go to the product service in one
  * `PUT /internal/reservations` (one HTTP exchange and one commit there for many orders); each order gets the answer
  * of its own entry, exactly as a call of its own would have answered. A lone order uses the one-order route, and so
  * does every order of a batch an instance without the batch route (404) refused. Idempotent as each entry is.
@@ -61,7 +61,9 @@ export function reserveInBatches(peers: PeerClient): ReserveStock {
   };
   return (id, items) =>
     new Promise<PeerResponse>((resolve, reject) => {
-      if (queue.length === 0) setImmediate(flush);
+      // The orders whose first write committed together (one group commit) all reach here as its answers resolve;
+      // their batch leaves in that turn, not behind a whole further turn of the event loop (an immediate would).
+      if (queue.length === 0) flushWhenSettled(flush);
       queue.push({ id, items, resolve, reject });
     });
 }

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { CacheTarget } from '../shared/create-cache.js';
 import { httpError, notFound } from '../../kit/http-error.js';
@@ -13,6 +13,7 @@ import { openProductImportStore } from './product-import-store.js';
 import { openProductSearchStore } from './product-search-store.js';
 import { reservationRoutes } from './reservation-routes.js';
 import { sendJson } from '../shared/send-json.js';
+import { productSender } from './send-product.js';
 
 const MAX_MONEY = 1_000_000_000;
 const cents = z.number().int('expected integer cents').min(0).max(MAX_MONEY);
@@ -80,8 +81,6 @@ function requestedVersion(req: Request, bodyVersion: number | undefined): number
 }
 
 const productTargets = (ids: readonly number[]): CacheTarget[] => [...ids.map((id) => ({ ns: 'product', key: String(id) })), { ns: 'product-list' }];
-// Stock changes (reservations) leave list and search pages cached: their stock is brought up to date at each read.
-const stockTargets = (ids: readonly number[]): CacheTarget[] => ids.map((id) => ({ ns: 'product', key: String(id) }));
 
 /** The product service: catalogue, cursor listing and search, optimistic edits, and stock reservations for orders. */
 export const productService: ServiceDefinition = {
@@ -100,22 +99,7 @@ export const productService: ServiceDefinition = {
       const items = page.items.map((p) => ((stock.get(p.id) ?? p.stock) === p.stock ? p : { ...p, stock: stock.get(p.id)! }));
       return { ...page, items };
     };
-    // Cached products are frozen and shared until invalidated, so their JSON is built once per cached copy; the
-    // answer goes out as one write (headers and body together).
-    const bodies = new WeakMap<Product, string>();
-    const sendProduct = (res: Response, product: Product, status = 200): void => {
-      let body = bodies.get(product);
-      if (body === undefined) {
-        body = JSON.stringify({ product });
-        if (Object.isFrozen(product)) bodies.set(product, body);
-      }
-      res.writeHead(status, {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(body),
-        ETag: `"${product.version}"`,
-      });
-      res.end(body);
-    };
+    const sendProduct = productSender();
 
     const routes = Router(STRICT_ROUTING);
     routes.use(importRoute({ imports: openProductImportStore(db, outbox), cache, auth, log }));
@@ -140,8 +124,10 @@ export const productService: ServiceDefinition = {
     routes.get('/api/products/:id', async (req, res) => {
       const id = pathId(req);
       const product = await cache.read('product', String(id), () => store.get(id));
-      if (!product) throw notFound('product');
-      sendProduct(res, product);
+      // Reservations invalidate no cached product: its stock is read now (one indexed read of the shared file).
+      const stock = product && store.stockOf(id);
+      if (!product || stock === undefined) throw notFound('product');
+      sendProduct(res, product, 200, stock);
     });
     routes.post('/api/products', auth.admin, async (req, res) => {
       const input = validateInput(createBody, req.body);
@@ -169,12 +155,13 @@ export const productService: ServiceDefinition = {
       res.status(204).end();
     });
 
-    routes.use(reservationRoutes({ store, write, cache, auth, log, metrics, targets: stockTargets }));
+    // Stock changes (reservations) invalidate nothing: every answer brings its stock up to date when it is read.
+    routes.use(reservationRoutes({ store, write, auth, log, metrics }));
     return {
       routes,
       consumes: {
         handlers: {
-          // `sold` is in no answer, so counting it invalidates nothing (the reservation already did, for the stock).
+          // `sold` is in no answer, so counting it invalidates nothing (nor does the stock a reservation took: read at each answer).
           ORDER_PLACED: (event) => store.recordSales((event.payload as { items: Array<{ productId: number; quantity: number }> }).items),
         },
       },

@@ -72,6 +72,8 @@ export interface ProductStore {
   get(id: number): Product | undefined;
   /** Products with id > afterId in id order (keyset: constant time per page at any depth). */
   list(options: { afterId: number; limit: number }): Product[];
+  /** The current stock of a product (undefined when there is none): what a cached product is answered with. */
+  stockOf(id: number): number | undefined;
   /** The current stock of each of `ids` that exists, in one query: what a cached page's stock is brought up to date with. */
   stocks(ids: readonly number[]): Map<number, number>;
   /** Optimistic update: applies only if the stored version is `version`. */
@@ -103,6 +105,7 @@ export function openProductStore(db: Db): ProductStore {
   const byId = db.prepare(`SELECT ${columns} FROM products WHERE id = ?`);
   const page = db.prepare(`SELECT ${columns} FROM products WHERE id > ? ORDER BY id LIMIT ?`);
   const stocks = db.prepare('SELECT id, stock FROM products WHERE id IN (SELECT value FROM json_each(?))').raw();
+  const stockOne = db.prepare('SELECT stock FROM products WHERE id = ?').pluck();
   const update = db.prepare(
     `UPDATE products SET name = coalesce(@name, name), description = coalesce(@description, description),
        price = coalesce(@price, price), version = version + 1, updated_at = @now
@@ -163,6 +166,7 @@ export function openProductStore(db: Db): ProductStore {
     create: (input) => insert.get({ ...input, now: new Date().toISOString() }) as Product,
     get: (id) => byId.get(id) as Product | undefined,
     list: ({ afterId, limit }) => page.all(afterId, limit) as Product[],
+    stockOf: (id) => stockOne.get(id) as number | undefined,
     stocks: (ids) => new Map(stocks.all(JSON.stringify(ids)) as Array<[number, number]>),
     update(id, version, patch) {
       const row = update.get({

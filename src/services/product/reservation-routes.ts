@@ -5,7 +5,6 @@ import { STRICT_ROUTING } from '../../kit/create-service-app.js';
 import type { Logger } from '../../kit/create-logger.js';
 import type { ServiceMetrics } from '../../kit/create-metrics.js';
 import { validateInput } from '../../kit/validate-input.js';
-import type { Cache, CacheTarget } from '../shared/create-cache.js';
 import type { GroupedWrite } from '../shared/group-commit.js';
 import { sendJson } from '../shared/send-json.js';
 import type { ProductStore, ReserveResult } from './product-store.js';
@@ -56,26 +55,16 @@ function answerOf(id: string, result: ReserveResult): ReservationAnswer {
 
 /**
  * Stock reservations for the order service (cluster token only): `PUT /internal/reservations/:id` takes the stock of
- * one order, `PUT /internal/reservations {reservations: [{id, items}]}` of many at once (one HTTP exchange, one
- * commit and one cache invalidation for all; each entry answered as its own call would be), `DELETE …/:id` gives it
+ * one order, `PUT /internal/reservations {reservations: [{id, items}]}` of many at once (one HTTP exchange and one
+ * commit for all; each entry answered as its own call would be), `DELETE …/:id` gives it
  * back. Each is idempotent by reservation id.
  */
-export function reservationRoutes(options: {
-  store: ProductStore;
-  write: GroupedWrite;
-  cache: Cache;
-  auth: Authorizer;
-  log: Logger;
-  metrics: ServiceMetrics;
-  targets: (productIds: readonly number[]) => CacheTarget[];
-}): Router {
-  const { store, write, cache, auth, log } = options;
+export function reservationRoutes(options: { store: ProductStore; write: GroupedWrite; auth: Authorizer; log: Logger; metrics: ServiceMetrics }): Router {
+  const { store, write, auth, log } = options;
   const counted = options.metrics.counter('ecom_reservations_total', 'Stock reservations answered, by outcome.', ['outcome']);
   const reserveAll = async (requests: ReadonlyArray<{ id: string; items: Array<{ productId: number; quantity: number }> }>): Promise<ReservationAnswer[]> => {
     // Enqueued in one turn, so they share one commit.
     const results = await Promise.all(requests.map((r) => write(() => store.reserve(r.id, r.items))));
-    const taken = results.flatMap((r) => (r.status === 'reserved' && !r.replayed ? r.items.map((i) => i.productId) : []));
-    if (taken.length > 0) await cache.invalidate(options.targets([...new Set(taken)]));
     return results.map((result, i) => {
       counted.inc({ outcome: result.status === 'reserved' ? (result.replayed ? 'replayed' : 'reserved') : 'refused' });
       return answerOf(requests[i]!.id, result);
@@ -97,10 +86,7 @@ export function reservationRoutes(options: {
   routes.delete('/internal/reservations/:id', auth.cluster, async (req, res) => {
     const id = validateInput(reservationId, req.params.id, 'id');
     const productIds = await write(() => store.release(id));
-    if (productIds.length > 0) {
-      await cache.invalidate(options.targets(productIds));
-      log.info('reservation released', { reservationId: id });
-    }
+    if (productIds.length > 0) log.info('reservation released', { reservationId: id });
     res.status(204).end();
   });
   return routes;

@@ -65,4 +65,25 @@ describe('reserving stock in batches', () => {
     const answers = await Promise.all(['order-c3', 'order-d4'].map((id) => reserveInBatches(failing.peers)(id, items)));
     expect(answers.map((a) => a.status)).toEqual([500, 500]);
   });
+
+  it('sends the batch in the turn whose continuations asked for it, before any immediate that turn queued', async () => {
+    const { peers, calls } = fakePeers(batchAnswer);
+    const reserve = reserveInBatches(peers);
+    const seen = await new Promise<{ callsBeforeNextImmediate: number; answers: Promise<PeerResponse[]> }>((done) =>
+      setImmediate(() => {
+        // As after a group commit: the orders' continuations run as its answers resolve, inside one immediate.
+        let committed!: () => void;
+        const commit = new Promise<void>((r) => (committed = r));
+        const orders = ['order-a1', 'order-b2', 'order-c3'].map(async (id) => {
+          await commit;
+          await Promise.resolve();
+          return reserve(id, items);
+        });
+        setImmediate(() => done({ callsBeforeNextImmediate: calls.length, answers: Promise.all(orders) }));
+        committed();
+      }),
+    );
+    expect(seen.callsBeforeNextImmediate).toBe(1);
+    expect((await seen.answers).map((a) => a.status)).toEqual([201, 409, 201]);
+  });
 });

@@ -49,8 +49,41 @@ describe('list and search pages after a reservation', () => {
     expect(await listed(b)).toBe(7);
     // Served from the cache (Redis), not loaded again: the reservation left the pages cached.
     expect(await cacheCount(a, 'miss')).toBe(missesBefore);
-    // The product itself is invalidated as before.
     expect((await request(a, 'GET', `/api/products/${id}`)).body.product.stock).toBe(7);
+  });
+
+  it('show a cached product with the stock a reservation left, on every instance, without loading it again', async () => {
+    const [a, b] = [cluster.url('product', 0), cluster.url('product', 1)];
+    const created = await request(a, 'POST', '/api/products', { token: admin, body: { name: 'Cached stock', price: 120, stock: 9 } });
+    const id = created.body.product.id as number;
+    const stockOn = async (url: string): Promise<number> => {
+      const res = await request(url, 'GET', `/api/products/${id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.product).toMatchObject({ id, name: 'Cached stock', price: 120, version: created.body.product.version });
+      return res.body.product.stock as number;
+    };
+    expect([await stockOn(a), await stockOn(b), await stockOn(a), await stockOn(b)]).toEqual([9, 9, 9, 9]);
+    const missesBefore = await Promise.all([a, b].map((url) => cacheCount(url, 'miss')));
+
+    const reservations = [randomUUID(), randomUUID()];
+    for (const [url, quantity, reservation] of [
+      [b, 4, reservations[0]],
+      [a, 2, reservations[1]],
+    ] as const) {
+      const reserved = await request(url, 'PUT', `/internal/reservations/${reservation}`, {
+        token: clusterToken,
+        body: { items: [{ productId: id, quantity }] },
+      });
+      expect(reserved.status).toBe(201);
+    }
+    expect([await stockOn(a), await stockOn(b)]).toEqual([3, 3]);
+    expect((await request(a, 'DELETE', `/internal/reservations/${reservations[0]}`, { token: clusterToken })).status).toBe(204);
+    expect([await stockOn(b), await stockOn(a)]).toEqual([7, 7]);
+    expect(await Promise.all([a, b].map((url) => cacheCount(url, 'miss')))).toEqual(missesBefore);
+
+    // A deleted product is gone at once, cached or not.
+    expect((await request(a, 'DELETE', `/api/products/${id}`, { token: admin })).status).toBe(204);
+    expect((await request(b, 'GET', `/api/products/${id}`)).status).toBe(404);
   });
 
   it('still drop a page when a product is edited (name), so the page shows the edit', async () => {

@@ -1,6 +1,5 @@
-// The timers module's own setImmediate: a test's fake timers must not hold a write's delivery back.
-import { setImmediate } from 'node:timers';
 import { encodeCacheTarget, type CacheTarget } from './encode-cache-keys.js';
+import { flushWhenSettled } from '../flush-when-settled.js';
 
 /** Collects invalidations; `add` resolves once the batch holding its targets was delivered. */
 export interface InvalidationBatcher {
@@ -8,8 +7,11 @@ export interface InvalidationBatcher {
 }
 
 /**
- * Coalesces the invalidations asked for during one turn of the event loop into one call of `deliver` with every
- * distinct target (one Redis transaction and one change-signal bump for many concurrent writes instead of one each).
+ * Coalesces the invalidations asked for before the microtask queue runs dry into one call of `deliver` with every
+ * distinct target (one Redis transaction and one change-signal bump for many concurrent writes instead of one each):
+ * the writes of one group commit ask for theirs as its answers resolve, so they share one delivery, and it leaves in
+ * that very turn (`flushWhenSettled`) instead of waiting for the next turn's immediates behind everything the loop
+ * polls meanwhile.
  * Each caller is answered only after the delivery holding its targets finished, so a write is still acknowledged only
  * after its invalidation. `deliver` never rejects (it records what it could not deliver).
  */
@@ -25,7 +27,7 @@ export function batchInvalidations(deliver: (targets: CacheTarget[]) => Promise<
   };
   return {
     add(targets) {
-      if (waiters.length === 0) setImmediate(flush);
+      if (waiters.length === 0) flushWhenSettled(flush);
       for (const target of targets) pending.set(encodeCacheTarget(target), target);
       return new Promise<void>((resolve) => waiters.push(resolve));
     },

@@ -28,4 +28,23 @@ describe('batching invalidations', () => {
     await batcher.add([{ ns: 'product', key: '1' }]);
     expect(deliveries).toHaveLength(2);
   });
+
+  it('delivers in the turn the writes asked, before any immediate queued ahead of them', async () => {
+    const deliveries: CacheTarget[][] = [];
+    const batcher = batchInvalidations(async (targets) => void deliveries.push(targets));
+    const before = await new Promise<number>((done) =>
+      setImmediate(() => {
+        setImmediate(() => done(deliveries.length));
+        void Promise.resolve().then(() => batcher.add([{ ns: 'product', key: '1' }]));
+        void batcher.add([{ ns: 'product', key: '2' }]);
+      }),
+    );
+    expect(before).toBe(1);
+    expect(deliveries).toEqual([
+      [
+        { ns: 'product', key: '2' },
+        { ns: 'product', key: '1' },
+      ],
+    ]);
+  });
 });
