@@ -3,6 +3,7 @@ import { ensureCredentials } from '../config/ensure-credentials.js';
 import { loadClusterFile } from '../config/load-cluster-file.js';
 import { createLogger } from '../kit/create-logger.js';
 import { parseIntegerOption } from './parse-options.js';
+import { notifyReady } from './notify-ready.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { restrictNewFiles } from '../runtime/restrict-state-access.js';
 import { httpUrl } from '../common/http-url.js';
@@ -34,6 +35,7 @@ export function registerIscsCommand(program: Command): void {
         log,
       });
       const stopped = runUntilSignal(() => handle.close());
+      notifyReady();
       process.stdout.write(`iscs ready on ${httpUrl(cluster.host, handle.port)} (pid ${process.pid}, ttl ${cluster.iscs.ttlMs} ms)\n`);
       await stopped;
     });

@@ -3,6 +3,7 @@ import { loadClusterFile } from '../config/load-cluster-file.js';
 import { SERVICE_KINDS, type ServiceKind } from '../config/defaults.js';
 import { UsageError } from '../common/ecom-error.js';
 import { parseIntegerOption } from './parse-options.js';
+import { notifyReady } from './notify-ready.js';
 import { runUntilSignal } from './run-until-signal.js';
 import { restrictNewFiles } from '../runtime/restrict-state-access.js';
 import { httpUrl } from '../common/http-url.js';
@@ -36,6 +37,7 @@ export function registerServiceCommand(program: Command): void {
         registryUrl: opts.iscs === 'none' ? null : opts.iscs,
       });
       const stopped = runUntilSignal(() => handle.close());
+      notifyReady();
       process.stdout.write(`${handle.instanceId} ready on ${httpUrl(cluster.host, handle.port)} (pid ${process.pid})\n`);
       await stopped;
     });

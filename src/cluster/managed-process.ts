@@ -99,6 +99,11 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     this.start();
   }
 
+  /** The running instance's readiness notice (see InstanceHandle.ready); undefined when it gives none or is not running. */
+  get ready(): Promise<void> | undefined {
+    return this.state === 'running' ? this.child?.ready : undefined;
+  }
+
   /** Where the current instance's output goes. */
   get logFile(): string {
     return this.child?.logFile ?? this.spec.logFile;

@@ -21,6 +21,8 @@ const node = (cluster: ClusterConfig, name: string, service: string, args: strin
   stopTimeoutMs: cluster.http.shutdownGraceMs + cluster.http.drainMs + T.serviceStopSlackMs,
   // Keep the state dir the supervisor resolved, even if the cluster file's stateDir came from the environment.
   env: { ECOM_STATE_DIR: cluster.stateDir, ...childEnv() },
+  // `ecom service start` and `ecom iscs` say when they serve (src/cli/notify-ready.ts).
+  notifiesReady: true,
   ...extra,
 });
 

@@ -109,6 +109,8 @@ export const SUPERVISOR_TIMINGS = {
   healthFailures: 3,
   /** How often start-up re-checks health, registration and routing while waiting. */
   readyPollMs: 20,
+  /** How often start-up probes a process that will say when it serves (the process runtime's services and registry) before it has said so. */
+  readyFallbackPollMs: 250,
   /** How long `ecom up -d` waits for the daemon to report the cluster running. */
   daemonStartTimeoutMs: 120_000,
   /** How often `ecom up -d` tries the daemon's control socket until the daemon listens (then one connection follows the start). */

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatPidFile, identifyProcess } from './process-identity.js';
-import type { InstanceExit, InstanceHandle, InstanceSpec, Runtime } from './runtime.js';
+import { READY_FD_ENV, type InstanceExit, type InstanceHandle, type InstanceSpec, type Runtime } from './runtime.js';
 import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
 
 /**
@@ -18,8 +19,15 @@ export function processRuntime(options: { pidsDir?: string; signals?: ProcessSig
     start(spec: InstanceSpec): InstanceHandle {
       mkdirSync(dirname(spec.logFile), { recursive: true });
       const out = openSync(spec.logFile, 'a');
-      const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...spec.env } });
+      const notify = spec.notifiesReady === true;
+      const child = spawn(spec.command, spec.args, {
+        detached: true,
+        // fd 3, when the program notifies readiness: a pipe it writes one line to once it serves.
+        stdio: notify ? ['ignore', out, out, 'pipe'] : ['ignore', out, out],
+        env: { ...process.env, ...spec.env, ...(notify ? { [READY_FD_ENV]: '3' } : {}) },
+      });
       closeSync(out);
+      const ready = notify ? readyLine(child.stdio[3] as Readable | null) : undefined;
       // Not reaped before this code yields to the event loop, so the child (even if it already died) is still there.
       const identity = child.pid === undefined ? undefined : identifyProcess(child.pid);
       const pidFile = options.pidsDir && identity ? join(options.pidsDir, `${spec.name}.pid`) : undefined;
@@ -43,6 +51,7 @@ export function processRuntime(options: { pidsDir?: string; signals?: ProcessSig
         address: spec.port === undefined ? undefined : { host: spec.host ?? '127.0.0.1', port: spec.port },
         pid: child.pid,
         exited,
+        ...(ready ? { ready } : {}),
         stop(timeoutMs = spec.stopTimeoutMs) {
           stopping ??= (async () => {
             if (child.pid !== undefined && !ended) {
@@ -55,4 +64,17 @@ export function processRuntime(options: { pidsDir?: string; signals?: ProcessSig
       };
     },
   };
+}
+
+/** Resolves at the first byte on the readiness pipe; the pipe is then closed. Pending if the process never writes. */
+function readyLine(pipe: Readable | null): Promise<void> {
+  return new Promise((resolve) => {
+    if (!pipe) return;
+    pipe.once('data', () => {
+      resolve();
+      pipe.destroy();
+    });
+    // Ends with the process (or a close without a line): nothing more will come.
+    pipe.once('error', () => pipe.destroy());
+  });
 }

@@ -16,6 +16,8 @@ export interface InstanceSpec {
   stopSignal?: NodeJS.Signals;
   /** Grace period after the stop signal before the instance is killed. */
   stopTimeoutMs: number;
+  /** The program says when it serves, by writing a line to the file descriptor named in READY_FD_ENV (see `ready`). */
+  notifiesReady?: boolean;
 }
 
 /** How an instance ended. */
@@ -34,6 +36,12 @@ export interface InstanceHandle {
   pid: number | undefined;
   /** Resolves once, when the instance has ended (a start failure resolves at once with code 127). */
   exited: Promise<InstanceExit>;
+  /**
+   * Resolves when an instance whose spec `notifiesReady` said it serves (pending forever if it never does); undefined
+   * where the runtime cannot hear it (containers). Lets the supervisor probe once, when it is worth it, instead of
+   * polling a port that refuses connections meanwhile.
+   */
+  ready?: Promise<void>;
   /** Graceful stop signal, then a hard kill of everything it started after `timeoutMs` (the spec's by default). Idempotent. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -46,3 +54,9 @@ export interface Runtime {
   /** Where nginx listens when not on the cluster's `host` (in a container: every interface of its own namespace). */
   listenHost?: string;
 }
+
+/**
+ * The environment variable naming the file descriptor on which a process started with `notifiesReady` writes one
+ * line once it serves (as s6's notification-fd or systemd's sd_notify READY=1).
+ */
+export const READY_FD_ENV = 'ECOM_READY_FD';

@@ -1,8 +1,13 @@
 import type { InstanceExit, InstanceHandle, InstanceSpec, Runtime } from '../../src/runtime/runtime.js';
 
-/** A runtime whose instances are pids in memory: tests end them by hand with `exit`, and see every stop request. */
+/**
+ * A runtime whose instances are pids in memory: tests end them by hand with `exit`, make one that `notifiesReady`
+ * say it serves with `notify`, and see every stop request.
+ */
 export function fakeRuntime(options: { ignoreStop?: boolean } = {}) {
   const ends = new Map<number, (e: InstanceExit) => void>();
+  const notices = new Map<number, () => void>();
+  const notify = (pid: number): void => notices.get(pid)?.();
   const started: InstanceSpec[] = [];
   const stops: Array<[number, number | undefined]> = [];
   let nextPid = 100;
@@ -15,6 +20,7 @@ export function fakeRuntime(options: { ignoreStop?: boolean } = {}) {
       const pid = nextPid++;
       started.push(spec);
       const exited = new Promise<InstanceExit>((resolve) => ends.set(pid, resolve));
+      const ready = spec.notifiesReady ? new Promise<void>((resolve) => notices.set(pid, resolve)) : undefined;
       let stopping: Promise<void> | undefined;
       return {
         name: spec.name,
@@ -22,6 +28,7 @@ export function fakeRuntime(options: { ignoreStop?: boolean } = {}) {
         address: spec.port === undefined ? undefined : { host: spec.host ?? '127.0.0.1', port: spec.port },
         pid,
         exited,
+        ...(ready ? { ready } : {}),
         stop(timeoutMs) {
           stopping ??= (async () => {
             stops.push([pid, timeoutMs]);
@@ -33,5 +40,5 @@ export function fakeRuntime(options: { ignoreStop?: boolean } = {}) {
       };
     },
   };
-  return { runtime, exit, started, stops };
+  return { runtime, exit, notify, started, stops };
 }

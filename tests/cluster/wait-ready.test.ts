@@ -25,7 +25,7 @@ describe('readiness', () => {
   let dir: string;
   let stopping = false;
   const entries: Supervised[] = [];
-  const ctx: ReadyContext = { timings: { startTimeoutMs: 300, readyPollMs: 5 }, stopping: () => stopping };
+  const ctx: ReadyContext = { timings: { startTimeoutMs: 300, readyPollMs: 5, readyFallbackPollMs: 5 }, stopping: () => stopping };
   const start = (probe: () => Promise<boolean>): Supervised => {
     const spec = {
       name: 'product-2',
@@ -60,6 +60,76 @@ describe('readiness', () => {
     await waitHealthy(entry, ctx);
     expect(probes).toBe(3);
     expect(entry.health.health()).toBe('healthy');
+  });
+
+  it('probes a process that says when it serves at once when it says so, and only at the fallback pace before', async () => {
+    const fake = fakeRuntime();
+    let probes = 0;
+    let serving = false;
+    const spec = {
+      name: 'product-3',
+      service: 'product',
+      id: 3,
+      port: 5003,
+      command: 'x',
+      args: [],
+      logFile: join(dir, 'p3.log'),
+      stopTimeoutMs: 100,
+      notifiesReady: true,
+    };
+    const entry = superviseProcess(spec, async () => (probes++, serving), {
+      runtime: fake.runtime,
+      log: quiet,
+      timings: { healthIntervalMs: 60_000, healthFailures: 3 },
+    });
+    entries.push(entry);
+    const slow: ReadyContext = { timings: { startTimeoutMs: 5000, readyPollMs: 5, readyFallbackPollMs: 60_000 }, stopping: () => stopping };
+    let healthy = false;
+    const waiting = waitHealthy(entry, slow).then(() => (healthy = true));
+    await new Promise((r) => setTimeout(r, 100));
+    // One look at the start, none since: no polling of a port that refuses connections.
+    expect(probes).toBe(1);
+    serving = true;
+    fake.notify(entry.proc.pid!);
+    await waiting;
+    expect(healthy).toBe(true);
+    expect(probes).toBe(2);
+  });
+
+  it('still finds a process that says nothing, at the fallback pace, and one whose first probe after its notice fails', async () => {
+    const fake = fakeRuntime();
+    let probes = 0;
+    const spec = {
+      name: 'product-4',
+      service: 'product',
+      id: 4,
+      port: 5004,
+      command: 'x',
+      args: [],
+      logFile: join(dir, 'p4.log'),
+      stopTimeoutMs: 100,
+      notifiesReady: true,
+    };
+    const entry = superviseProcess(spec, async () => ++probes >= 3, {
+      runtime: fake.runtime,
+      log: quiet,
+      timings: { healthIntervalMs: 60_000, healthFailures: 3 },
+    });
+    entries.push(entry);
+    await waitHealthy(entry, { timings: { startTimeoutMs: 2000, readyPollMs: 5, readyFallbackPollMs: 20 }, stopping: () => stopping });
+    expect(probes).toBe(3);
+
+    let later = 0;
+    const noticed = superviseProcess({ ...spec, name: 'product-5', id: 5 }, async () => ++later >= 4, {
+      runtime: fake.runtime,
+      log: quiet,
+      timings: { healthIntervalMs: 60_000, healthFailures: 3 },
+    });
+    entries.push(noticed);
+    fake.notify(noticed.proc.pid!);
+    // Heard, then probes at the start-up pace (5 ms), not the fallback's minute.
+    await waitHealthy(noticed, { timings: { startTimeoutMs: 2000, readyPollMs: 5, readyFallbackPollMs: 60_000 }, stopping: () => stopping });
+    expect(later).toBe(4);
   });
 
   it('times out naming the process and the end of its log', async () => {

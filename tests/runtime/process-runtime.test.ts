@@ -70,6 +70,26 @@ describe('the process runtime', () => {
     expect(systemSignals.isAlive(stubborn.pid!)).toBe(false);
   });
 
+  it('hears a process that notifies readiness (fd 3, as ecom service start does) and nothing from one that does not', async () => {
+    // The child runs the real notifyReady of the build (`npm run build` first), after a pause.
+    const notify = resolve(import.meta.dirname, '../../dist/cli/notify-ready.js');
+    const script = `setTimeout(() => import(${JSON.stringify(notify)}).then((m) => { console.log('fd', process.env.ECOM_READY_FD); m.notifyReady(); }), 200); setTimeout(() => {}, 5000);`;
+    const startedAt = Date.now();
+    const notifying = start('notifying', ['-e', script], { notifiesReady: true });
+    await notifying.ready;
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(150);
+    await waitFor('the child to log its fd', () => readFileSync(notifying.logFile, 'utf8').includes('fd 3') || undefined);
+
+    const silent = start('silent', ['-e', 'setTimeout(() => process.exit(0), 100)'], { notifiesReady: true });
+    const plain = start('plain', ['-e', '0']);
+    expect(plain.ready).toBeUndefined();
+    let heard = false;
+    void silent.ready!.then(() => (heard = true));
+    await silent.exited;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard).toBe(false);
+  });
+
   it('reports a binary that does not exist as an exit with code 127', async () => {
     const runtime = processRuntime();
     const handle = runtime.start({
