@@ -171,6 +171,35 @@ describe('the Lua balancer in a real nginx', () => {
     expect(peer.requests).toBeLessThanOrEqual(2);
   });
 
+  it('does not eject an address listed again for a request that began before (it met the instance that had it)', async () => {
+    // `replaced` holds its requests until the test drops them: the instance killed while they were in flight.
+    const held: Array<() => void> = [];
+    const replaced = await target();
+    replaced.server.removeAllListeners('request');
+    replaced.server.on('request', (req) => held.push(() => req.socket.destroy()));
+    const other = await target();
+    await serve(product(replaced, other), { balance: 'round_robin' });
+    const inFlight = load(6, 6);
+    await waitFor('requests held by the dying instance', () => (held.length >= 2 ? true : undefined));
+    // Its address leaves the table, then comes back (its replacement registered), and only then do its requests fail.
+    gateway!.sync.update({ index: 2, services: { product: [at(2, portOf(other))] } });
+    await gateway!.sync.flush();
+    gateway!.sync.update({ index: 3, services: product(replaced, other) });
+    await gateway!.sync.flush();
+    for (const drop of held.splice(0)) drop();
+    expect(await inFlight).toEqual(Array(6).fill(200));
+    const again = (await stats()).peers.find((p) => p.id === 1)!;
+    expect(again).toMatchObject({ failures: 0, ejected: false });
+
+    // A request that begins after the listing and fails there still ejects the address.
+    replaced.server.removeAllListeners('request');
+    replaced.server.on('request', (req) => req.socket.destroy());
+    expect(await load(4)).toEqual(Array(4).fill(200));
+    const failing = (await stats()).peers.find((p) => p.id === 1)!;
+    expect(failing.failures).toBeGreaterThan(0);
+    expect(failing.ejected).toBe(true);
+  });
+
   it('moves a GET answered 503 to a peer it has not tried yet, each one once', async () => {
     const busy = async (): Promise<HttpTarget> => {
       const t = await startHttpTarget((_req, res) => {

@@ -68,7 +68,7 @@ local function tried_so_far(state, code)
   for _, addr in ipairs(items(ngx_var.upstream_addr)) do
     tried[addr], last = true, addr
   end
-  if last and (code == 502 or code == 504 or (state == 'failed' and (code or 0) == 0)) then stats.failed(last) end
+  if last and (code == 502 or code == 504 or (state == 'failed' and (code or 0) == 0)) then stats.failed(last, ngx.req.start_time()) end
   return tried
 end
 
@@ -111,7 +111,7 @@ local function count(addrs)
     -- One attempt (the usual case): the request's status is that attempt's.
     finished(addrs)
     local code = ngx.status
-    if code == 502 or code == 504 then return stats.failed(addrs) end
+    if code == 502 or code == 504 then return stats.failed(addrs, ngx.req.start_time()) end
     local st = stats.known(addrs)
     local rtt = tonumber(ngx_var.upstream_response_time)
     if st and rtt then stats.observe(st, rtt, ngx_now()) end
@@ -125,7 +125,7 @@ local function count(addrs)
   local times = items(ngx_var.upstream_response_time)
   local code = tonumber(status[#status])
   if code == 502 or code == 504 then
-    stats.failed(last)
+    stats.failed(last, ngx.req.start_time())
   else
     local st = stats.known(last)
     local rtt = tonumber(times[#times])

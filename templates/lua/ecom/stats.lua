@@ -63,9 +63,13 @@ function _M.shared_in_flight(st)
   return dict:get(st.k_infl) or 0
 end
 
---- The peer failed (connection error, timeout, 502 or 504): counted, and ejected for fail_timeout once it failed
---- max_fails times within fail_timeout; every worker sees the ejection at its next request.
-function _M.failed(addr)
+--- The peer failed (connection error, timeout, 502 or 504) on a request that began at `began` (ngx.req.start_time()):
+--- counted, and ejected for fail_timeout once it failed max_fails times within fail_timeout; every worker sees the
+--- ejection at its next request. A request that began before the address was listed again met the instance that
+--- had it before (killed, and replaced on the same address): that failure is not the new instance's.
+function _M.failed(addr, began)
+  local since = dict:get('since|' .. addr)
+  if began and since and began < since then return end
   dict:incr('fail|' .. addr, 1, 0)
   local recent = dict:incr('fw|' .. addr, 1, 0, settings.fail_timeout)
   if recent and recent >= settings.max_fails then
@@ -162,10 +166,20 @@ function _M.flush()
   end
 end
 
-local FIELDS = { 'req|', 'fail|', 'fw|', 'ej|', 'ewma|', 'ewmat|' }
+local FIELDS = { 'req|', 'fail|', 'fw|', 'ej|', 'ewma|', 'ewmat|', 'since|' }
 
---- Drops the shared figures of peers no longer listed (their in-flight count stays until it drains).
+--- Drops the shared figures of peers no longer listed (their in-flight count stays until it drains), and notes when
+--- each address the new table adds was listed (see failed).
 function _M.forget_removed(old, new)
+  local had = {}
+  for _, list in pairs(old.services) do
+    for _, p in ipairs(list) do had[p.address] = true end
+  end
+  for _, list in pairs(new.services) do
+    for _, p in ipairs(list) do
+      if not had[p.address] then dict:set('since|' .. p.address, ngx.now()) end
+    end
+  end
   for name, list in pairs(old.services) do
     local keep = {}
     for _, p in ipairs(new.services[name] or {}) do keep[p.address] = true end
