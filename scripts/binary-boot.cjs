@@ -9,7 +9,7 @@
 'use strict';
 const { getAsset, getRawAsset } = require('node:sea');
 const { Script } = require('node:vm');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { homedir, tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -30,6 +30,25 @@ const role = roleOf(process.argv);
 function cacheFile() {
   const base = process.env.XDG_CACHE_HOME || join(homedir() || tmpdir(), '.cache');
   return join(base, 'ecom', `code-${info.app}`, `${role}.v8cache`);
+}
+
+/** Code cache folders of other builds kept beside this build's (the most recently used ones). */
+const KEEP_OTHER_BUILDS = 2;
+
+/**
+ * Removes the code cache folders of older builds, once per build: the first time this build writes its own folder.
+ * Each build's folder holds about 18 MB; without this every upgrade (or every build, for whoever builds ecom) left one.
+ */
+function pruneOtherBuilds(base, own) {
+  try {
+    const others = readdirSync(base)
+      .filter((name) => name.startsWith('code-') && name !== own)
+      .map((name) => ({ name, used: statSync(join(base, name)).mtimeMs }))
+      .sort((a, b) => b.used - a.used);
+    for (const { name } of others.slice(KEEP_OTHER_BUILDS)) rmSync(join(base, name), { recursive: true, force: true });
+  } catch {
+    // Another process pruning at the same time, or a folder we may not remove: left for the next build.
+  }
 }
 
 function readCache(file) {
@@ -89,9 +108,12 @@ if (process.env.ECOM_CODE_CACHE !== 'off' && !accepted) {
     written = true;
     try {
       const temp = `${file}.${process.pid}.tmp`;
-      mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+      const folder = join(file, '..');
+      const first = !existsSync(folder);
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
       writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
       renameSync(temp, file);
+      if (first) pruneOtherBuilds(join(folder, '..'), `code-${info.app}`);
     } catch {
       // A cache that cannot be written costs start-up time only.
     }
