@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../kit/create-logger.js';
 import { callRegistry } from './call-registry.js';
+import { backoffDelay } from '../common/backoff-delay.js';
 
 /** An instance's registration: heartbeats until closed. */
 export interface Registration {
@@ -72,7 +73,7 @@ export function registerInstance(options: {
         }
         failures++;
         isRegistered = false;
-        const backoff = Math.min(options.heartbeatMs, 25 * 2 ** Math.min(failures, 7));
+        const backoff = backoffDelay(failures, { baseMs: 25, maxMs: options.heartbeatMs, maxDoublings: 7 });
         await sleep(backoff, undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../kit/create-logger.js';
 import { callRegistry } from './call-registry.js';
 import type { RegistrySnapshot } from './registry-state.js';
+import { backoffDelay } from '../common/backoff-delay.js';
 
 /** A live, cached view of the registry. */
 export interface RegistryWatch {
@@ -47,7 +48,7 @@ export function watchRegistry(options: { registryUrl: string; log?: Logger; wait
           });
         }
         failures++;
-        await sleep(Math.min(2000, 25 * 2 ** Math.min(failures, 7)), undefined, { signal: stop.signal }).catch(() => undefined);
+        await sleep(backoffDelay(failures, { baseMs: 25, maxMs: 2000 }), undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }
   };

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
+import { backoffDelay } from '../../common/backoff-delay.js';
 
 /**
  * How a client proves itself to the cluster's redis-server: `AUTH default <password>` (the two-argument form, which a
@@ -24,7 +25,7 @@ export function connectRedis(options: { host: string; port: number; password: st
     commandTimeout: options.commandTimeoutMs,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+    retryStrategy: (times) => backoffDelay(times, { baseMs: 50, maxMs: 1000 }),
   });
   let up = false;
   redis.on('ready', () => {

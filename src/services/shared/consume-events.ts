@@ -5,6 +5,7 @@ import { DEAD_LETTERS, EVENT_STREAM, MAX_HANDLER_ATTEMPTS, decodeEvent, type Dea
 import type { EventType } from './outbox-store.js';
 import type { ProcessedEventsStore } from './processed-events-store.js';
 import { retryWhileBusy } from './retry-while-busy.js';
+import { backoffDelay } from '../../common/backoff-delay.js';
 
 /** Synchronous handlers by event type; each runs inside the transaction that records the event as processed. */
 export type EventHandlers = Partial<Record<EventType, (event: DomainEvent) => void>>;
@@ -146,7 +147,7 @@ export function consumeEvents(options: {
         if (message.includes('NOGROUP')) groupReady = false;
         if (failures === 0) options.log.warn('event consumer waiting for redis', { group, error: message });
         failures++;
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)), undefined, { signal: stop.signal }).catch(() => undefined);
+        await sleep(backoffDelay(failures, { baseMs: 50, maxMs: 2000 }), undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }
   };

@@ -1,4 +1,5 @@
 import type { LogEntry } from '../../kit/create-logger.js';
+import { backoffDelay } from '../../common/backoff-delay.js';
 
 /** Delivers one batch; rejects when the logger could not take it. */
 export type SendBatch = (batch: LogEntry[]) => Promise<void>;
@@ -47,7 +48,7 @@ export function shipLogs(options: {
         failures = 0;
       } catch {
         failures += 1;
-        pauseUntil = Date.now() + Math.min(30_000, options.flushMs * 2 ** Math.min(failures, 7));
+        pauseUntil = Date.now() + backoffDelay(failures, { baseMs: options.flushMs, maxMs: 30_000, maxDoublings: 7 });
         writeFallback(batch);
         return;
       }

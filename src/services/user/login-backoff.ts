@@ -1,3 +1,5 @@
+import { backoffDelay } from '../../common/backoff-delay.js';
+
 /** Attempts on one account that never lock it, however they end (a person mistyping, a few parallel sign-ins). */
 export const FREE_LOGIN_ATTEMPTS = 10;
 /** The longest an account stays locked after repeated failures. */
@@ -12,5 +14,5 @@ export const MAX_LOGIN_LOCK_MS = 15 * 60_000;
 export function loginLockMs(attempts: number): number {
   const over = attempts - FREE_LOGIN_ATTEMPTS;
   if (over <= 0) return 0;
-  return Math.min(MAX_LOGIN_LOCK_MS, 1000 * 2 ** Math.min(over - 1, 20));
+  return backoffDelay(over - 1, { baseMs: 1000, maxMs: MAX_LOGIN_LOCK_MS, maxDoublings: 20 });
 }
