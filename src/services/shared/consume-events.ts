@@ -35,6 +35,11 @@ export function consumeEvents(options: {
   blockMs?: number;
   /** Least time from a read that found more than one event to the next read. */
   spacingMs?: number;
+  /**
+   * How long Redis may be not ready before the consumer says it waits (default 2 s): a cluster starts its services
+   * beside redis-server, so at start it is seldom ready yet, and a warning there was noise in every healthy start.
+   */
+  quietRedisWaitMs?: number;
   maxAttempts?: number;
 }): () => Promise<void> {
   const { redis, group, consumer } = options;
@@ -106,7 +111,7 @@ export function consumeEvents(options: {
     let ownPendingDone = false;
     while (!stop.signal.aborted) {
       try {
-        if (redis.status !== 'ready') throw new Error('redis not ready');
+        if (redis.status !== 'ready' && !(await readyWithin(redis, options.quietRedisWaitMs ?? 2000, stop.signal))) throw new Error('redis not ready');
         if (!groupReady) {
           await redis.xgroup('CREATE', EVENT_STREAM, group, '0', 'MKSTREAM').catch((err: Error) => {
             if (!err.message.includes('BUSYGROUP')) throw err;
@@ -157,4 +162,22 @@ export function consumeEvents(options: {
     redis.disconnect();
     await running;
   };
+}
+
+/** Whether `redis` becomes ready within `ms` (false at once when `signal` aborts). */
+function readyWithin(redis: Redis, ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ready: boolean): void => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ready);
+    };
+    const onReady = (): void => done(true);
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(redis.status === 'ready'), ms);
+    redis.on('ready', onReady);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) done(false);
+  });
 }
