@@ -45,6 +45,8 @@ describe.skipIf('skip' in engine)('images found from the last full check (no ldd
         .remove({ force: true })
         .catch(() => undefined);
     }
+    // A private engine started for this file (no ECOM_TEST_DOCKER_HOST) goes with it.
+    if ('stop' in engine) await engine.stop();
   });
 
   beforeEach(() => {
