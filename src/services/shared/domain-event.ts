@@ -38,6 +38,11 @@ export function fieldMap<T>(list: readonly T[]): Map<string, T> {
   return map;
 }
 
+/** A stream entry's flat field list for an event whose payload is already JSON text (what decodeEvent reads back). */
+export function encodeEvent(e: { id: string; type: string; payload: string; ts: string; source: string }): string[] {
+  return ['id', e.id, 'type', e.type, 'payload', e.payload, 'ts', e.ts, 'source', e.source];
+}
+
 /** Reads a stream entry's flat field list back into an event. */
 export function decodeEvent(fields: readonly string[]): DomainEvent | undefined {
   const map = fieldMap(fields);

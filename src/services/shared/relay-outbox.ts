@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
-import { EVENT_STREAM, EVENT_STREAM_KEEP } from './domain-event.js';
+import { EVENT_STREAM, EVENT_STREAM_KEEP, encodeEvent } from './domain-event.js';
 import { trimEventStream } from './trim-event-stream.js';
 import type { OutboxStore } from './outbox-store.js';
 import { retryWhileBusy } from './retry-while-busy.js';
@@ -50,7 +50,11 @@ export function relayOutbox(options: {
       if (batch.length === 0) return published;
       const tx = options.redis.pipeline();
       for (const e of batch) {
-        tx.xadd(EVENT_STREAM, '*', 'id', `${options.service}:${e.id}`, 'type', e.type, 'payload', e.payload, 'ts', e.createdAt, 'source', options.instanceId);
+        tx.xadd(
+          EVENT_STREAM,
+          '*',
+          ...encodeEvent({ id: `${options.service}:${e.id}`, type: e.type, payload: e.payload, ts: e.createdAt, source: options.instanceId }),
+        );
       }
       const results = await tx.exec();
       const sent = batch.filter((_, i) => results?.[i] && !results[i]![0]).map((e) => e.id);

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/kit/create-logger.js';
 import { consumeEvents } from '../../../src/services/shared/consume-events.js';
-import { EVENT_STREAM } from '../../../src/services/shared/domain-event.js';
+import { EVENT_STREAM, encodeEvent } from '../../../src/services/shared/domain-event.js';
 import { openDatabase, type Db } from '../../../src/services/shared/open-database.js';
 import { openProcessedEventsStore } from '../../../src/services/shared/processed-events-store.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -57,20 +57,8 @@ describe('an event consumer started beside redis-server', () => {
   const publish = async (port: number): Promise<void> => {
     const client = new Redis({ port, maxRetriesPerRequest: 1 });
     clients.push(client);
-    await client.xadd(
-      EVENT_STREAM,
-      '*',
-      'id',
-      'e1',
-      'type',
-      'PROFILE_UPDATED',
-      'payload',
-      JSON.stringify({ userId: 1, profileVersion: 1 }),
-      'ts',
-      new Date().toISOString(),
-      'source',
-      'user-1',
-    );
+    const payload = JSON.stringify({ userId: 1, profileVersion: 1 });
+    await client.xadd(EVENT_STREAM, '*', ...encodeEvent({ id: 'e1', type: 'PROFILE_UPDATED', payload, ts: new Date().toISOString(), source: 'user-1' }));
   };
 
   it('waits quietly for a redis that comes up soon, then consumes', async () => {
