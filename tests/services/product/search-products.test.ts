@@ -19,11 +19,26 @@ describe('catalogue search (FTS5)', () => {
     db?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const open = (): { store: ReturnType<typeof openProductStore>; names: (q: string, offset?: number, limit?: number) => string[] } => {
+  const open = (): {
+    store: ReturnType<typeof openProductStore>;
+    search: ReturnType<typeof openProductSearchStore>;
+    names: (q: string, offset?: number, limit?: number) => string[];
+  } => {
     db = openDatabase(join(dir, 'product.db'), PRODUCT_MIGRATIONS);
     const store = openProductStore(db);
     const search = openProductSearchStore(db);
-    return { store, names: (q, offset = 0, limit = 100) => search.search({ q, offset, limit }).items.map((p) => p.name) };
+    return { store, search, names: (q, offset = 0, limit = 100) => search.search({ q, offset, limit }).items.map((p) => p.name) };
+  };
+  // Enough that a deep page is past what a scan may read (its bound), so it goes through the index.
+  const COMMON_ROWS = 45_000;
+  // Every name contains "common" as a substring, but only at a word start in every third: the others must not match.
+  const commonName = (i: number): string => (i % 3 === 0 ? `Common Café ${i}` : i % 3 === 1 ? `Uncommon café ${i}` : `Common-cafés ${i}`);
+  /** Imports COMMON_ROWS products named by commonName (1..COMMON_ROWS) through the bulk path. */
+  const importCommon = (): void => {
+    const stage = openProductImportStore(db, openOutboxStore(db)).stage();
+    stage.add(Array.from({ length: COMMON_ROWS }, (_, i) => ({ name: commonName(i + 1), description: '', price: 1, stock: 1 })));
+    stage.apply(0, stage.staged);
+    stage.drop();
   };
   const add = (store: ReturnType<typeof openProductStore>, name: string, description = ''): number =>
     store.create({ name, description, price: 100, stock: 10 }).id;
@@ -80,16 +95,10 @@ describe('catalogue search (FTS5)', () => {
 
   it('pages a very common query the same whether read through the index or by scanning in id order', () => {
     const { names } = open();
-    const stage = openProductImportStore(db, openOutboxStore(db)).stage();
-    // Enough that a deep page is past what a scan may read (its bound), so it goes through the index.
-    const ROWS = 45_000;
-    // Every name contains "common" as a substring, but only at a word start in every third: the others must not match.
-    const name = (i: number): string => (i % 3 === 0 ? `Common Café ${i}` : i % 3 === 1 ? `Uncommon café ${i}` : `Common-cafés ${i}`);
-    stage.add(Array.from({ length: ROWS }, (_, i) => ({ name: name(i + 1), description: '', price: 1, stock: 1 })));
-    stage.apply(0, stage.staged);
-    stage.drop();
+    importCommon();
+    const ROWS = COMMON_ROWS;
     const expected = (q: RegExp, offset: number, limit: number): string[] =>
-      Array.from({ length: ROWS }, (_, i) => name(i + 1))
+      Array.from({ length: ROWS }, (_, i) => commonName(i + 1))
         .filter((n) => q.test(n))
         .slice(offset, offset + limit);
     // A shallow page is scanned, a deep one found through the index: both are the index's answer.
@@ -107,14 +116,9 @@ describe('catalogue search (FTS5)', () => {
   });
 
   it('pages an id-ordered search by the last id seen, giving the pages paging by offset gives, at any depth', () => {
-    db = openDatabase(join(dir, 'product.db'), PRODUCT_MIGRATIONS);
-    const search = openProductSearchStore(db);
-    const stage = openProductImportStore(db, openOutboxStore(db)).stage();
-    const ROWS = 45_000;
-    const name = (i: number): string => (i % 3 === 0 ? `Common Café ${i}` : i % 3 === 1 ? `Uncommon café ${i}` : `Common-cafés ${i}`);
-    stage.add(Array.from({ length: ROWS }, (_, i) => ({ name: name(i + 1), description: '', price: 1, stock: 1 })));
-    stage.apply(0, stage.staged);
-    stage.drop();
+    const { search } = open();
+    importCommon();
+    const ROWS = COMMON_ROWS;
     // Scanned (shallow), found through the index (deep), and a ranked query's next page asked for by id.
     for (const [q, offset, limit] of [
       ['common', 0, 5],
