@@ -20,7 +20,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { formatSpread, freePort, median, percentile, runBenchmark, sleep, spread, until, writeBenchCluster } from './lib/bench-kit.mjs';
+import { formatSpread, freePort, median, parseWrk, percentile, runBenchmark, sleep, spread, until, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,20 +34,8 @@ const cleanups = [];
 async function wrk(url, { seconds = 8, connections = 32, headers = [] } = {}) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url];
   const { stdout } = await run('wrk', args, { maxBuffer: 1024 * 1024 });
-  const lat = (p) => {
-    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
-    if (!m) return null;
-    const v = Number(m[1]);
-    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-  };
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
-    p50: lat(50),
-    p99: lat(99),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0),
-    errors: Number(/Socket errors:.*?(\d+) timeout/.exec(stdout)?.[1] ?? 0),
-  };
+  const w = parseWrk(stdout);
+  return { rps: w.rps, requests: w.requests, p50: w.p50, p99: w.p99, non2xx: w.non2xx, errors: w.socketErrors.timeout };
 }
 
 /** An `ecom up -d` cluster with `balance`, seeded; its gateway URL, ports, status and token. */

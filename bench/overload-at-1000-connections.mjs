@@ -20,7 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { formatSpread as fmt, runBenchmark, spread, startReturn200Nginx, writeBenchCluster } from './lib/bench-kit.mjs';
+import { formatSpread as fmt, parseWrk, runBenchmark, spread, startReturn200Nginx, writeBenchCluster } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,26 +69,11 @@ async function ecomRun(url, amount, extra = []) {
   };
 }
 
-const toMs = (value, unit) => (unit === 'us' ? value / 1000 : unit === 's' ? value * 1000 : value);
-
 /** wrk, one thread, 1,000 connections, for `seconds`; figures from its --latency output. */
 async function wrkRun(url, seconds) {
   const { stdout, cpuMs } = await timed('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url]);
-  const at = (p) => {
-    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)\\b`).exec(stdout);
-    return m ? toMs(Number(m[1]), m[2]) : NaN;
-  };
-  const errors =
-    Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) +
-    [...(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout) ?? [])].slice(1).reduce((a, b) => a + Number(b), 0);
-  return {
-    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
-    p50: at(50),
-    p99: at(99),
-    errors,
-    cpuMs,
-  };
+  const { requests, rps, p50, p99, errors } = parseWrk(stdout);
+  return { requests, rps, p50, p99, errors, cpuMs };
 }
 
 /** Rounds of ecom (default workers), ecom --workers 2 and wrk on one URL, the order alternating; figures and ratios. */

@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { formatSpread as fmt, runBenchmark, spread, startReturn200Nginx } from './lib/bench-kit.mjs';
+import { formatSpread as fmt, parseWrk, runBenchmark, spread, startReturn200Nginx } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const self = fileURLToPath(import.meta.url);
@@ -73,8 +73,6 @@ async function child(dist, url, amount, connections, profileFile) {
   );
 }
 
-const toMs = (value, unit) => (unit === 'us' ? value / 1000 : unit === 's' ? value * 1000 : value);
-
 /** wrk, one thread; its CPU from /proc/<bash pid>/stat once bash has waited for it (cutime + cstime, clock ticks). */
 async function wrkRun(url, seconds, connections) {
   const script = 'wrk "$@"; s=$?; read -r line < /proc/$$/stat; echo "STAT ${line##*) }"; exit $s';
@@ -86,18 +84,8 @@ async function wrkRun(url, seconds, connections) {
   const hz = 100;
   const cpuMs = ((Number(fields[13]) + Number(fields[14])) / hz) * 1000;
   const sysMs = (Number(fields[14]) / hz) * 1000;
-  const at = (p) => {
-    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)\\b`).exec(stdout);
-    return m ? toMs(Number(m[1]), m[2]) : NaN;
-  };
-  return {
-    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
-    p50: at(50),
-    p99: at(99),
-    cpuMs,
-    sysMs,
-  };
+  const { requests, rps, p50, p99 } = parseWrk(stdout);
+  return { requests, rps, p50, p99, cpuMs, sysMs };
 }
 
 async function ecomRun(dist, url, amount, connections, profileFile) {

@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, runBenchmark, until, writeReturn200Nginx } from './lib/bench-kit.mjs';
+import { freePort, parseWrk, runBenchmark, until, writeReturn200Nginx } from './lib/bench-kit.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,23 +74,11 @@ autocannon({ url: ${JSON.stringify(url)}, connections: ${connections}, amount: $
   return { ...JSON.parse(stdout.trim().split('\n').at(-1)), cpuMs };
 }
 
-const toMs = (value, unit) => (unit === 'us' ? value / 1000 : unit === 's' ? value * 1000 : value);
-
 /** wrk, one thread, for `seconds`; figures parsed from its --latency output. */
 async function wrkRun(url, seconds) {
   const { stdout, cpuMs } = await runTool('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
-  const p50 = /\s50%\s+([\d.]+)(us|ms|s)\b/.exec(stdout);
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
-  const errors =
-    Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) +
-    [...(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout) ?? [])].slice(1).reduce((a, b) => a + Number(b), 0);
-  return {
-    requests,
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
-    p50: p50 ? toMs(Number(p50[1]), p50[2]) : NaN,
-    errors,
-    cpuMs,
-  };
+  const { requests, rps, p50, errors } = parseWrk(stdout);
+  return { requests, rps, p50, errors, cpuMs };
 }
 
 async function startTargets(dir) {

@@ -119,3 +119,29 @@ export async function startReturn200Nginx(dir, cleanups) {
 export const spread = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 /** A spread as `median (min–max)`. */
 export const formatSpread = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+
+const toMs = (value, unit) => (unit === 'us' ? value / 1000 : unit === 's' ? value * 1000 : value);
+
+/**
+ * The figures of wrk's `--latency` output: requests, requests/s, p50 and p99 in ms (NaN when absent), non-2xx
+ * answers, socket errors by kind, and `errors` (non-2xx plus every socket error).
+ */
+export function parseWrk(stdout) {
+  const at = (p) => {
+    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)\\b`).exec(stdout);
+    return m ? toMs(Number(m[1]), m[2]) : NaN;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  const [connect = 0, read = 0, write = 0, timeout = 0] = (/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout) ?? [])
+    .slice(1)
+    .map(Number);
+  return {
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
+    p50: at(50),
+    p99: at(99),
+    non2xx,
+    socketErrors: { connect, read, write, timeout },
+    errors: non2xx + connect + read + write + timeout,
+  };
+}
