@@ -28,7 +28,7 @@ export async function startDaemon(
   const child = spawn(self.command, self.args, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ECOM_STATE_DIR: cluster.stateDir, ...childEnv(process.env, { heap: false }) },
+    env: { ...process.env, ECOM_STATE_DIR: cluster.stateDir, ...childEnv(process.env, { ecomNodeOptions: false }) },
   });
   closeSync(out);
   let exited = false;

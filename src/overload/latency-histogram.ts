@@ -138,14 +138,6 @@ export class LatencyHistogram {
   }
 }
 
-/** An empty latency histogram. */
-export const createLatencyHistogram = (): LatencyHistogram => new LatencyHistogram();
-
-/** Records one latency given in microseconds (fractions rounded). */
-export function recordLatency(h: LatencyHistogram, latencyUs: number): void {
-  h.record(latencyUs);
-}
-
 /** HdrHistogram's rank of percentile p among `total` values: p % of the count rounded up (less one ulp), at least 1. */
 function rankOf(p: number, total: number): number {
   const fp = (Math.min(p, 100) / 100) * total;
@@ -157,11 +149,6 @@ export function latenciesAt(h: LatencyHistogram, ps: readonly number[], maxUs: n
   const indexes = h.indexesAtRanks(ps.map((p) => rankOf(p, h.totalCount)));
   // HdrHistogram answers percentile 0 with the bucket's lowest value, any other with its highest.
   return indexes.map((i, k) => roundMs(Math.min(ps[k] === 0 ? lowestAt(i) : highestAt(i), maxUs) / US_PER_MS));
-}
-
-/** The latency (ms) at percentile `p`, as HdrHistogram's getValueAtPercentile, at most `maxUs`; 0 when empty. */
-export function latencyAt(h: LatencyHistogram, p: number, maxUs = h.maxValue): number {
-  return h.totalCount > 0 ? (latenciesAt(h, [p], maxUs)[0] ?? 0) : 0;
 }
 
 const SUMMARY_PERCENTILES = [50, 90, 99, 99.9] as const;

@@ -14,9 +14,9 @@ describe('the environment of the cluster’s own node processes', () => {
     expect(childEnv({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
   });
 
-  it('leaves ECOM_NODE_OPTIONS out for the daemon (heap: false), keeping the user’s NODE_OPTIONS and the malloc settings', () => {
-    expect(childEnv({}, { heap: false })).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
-    expect(childEnv({ NODE_OPTIONS: '--trace-warnings', ECOM_NODE_OPTIONS: '--max-old-space-size=256' }, { heap: false }).NODE_OPTIONS).toBe(
+  it('leaves ECOM_NODE_OPTIONS out for the daemon (ecomNodeOptions: false), keeping the user’s NODE_OPTIONS and the malloc settings', () => {
+    expect(childEnv({}, { ecomNodeOptions: false })).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
+    expect(childEnv({ NODE_OPTIONS: '--trace-warnings', ECOM_NODE_OPTIONS: '--max-old-space-size=256' }, { ecomNodeOptions: false }).NODE_OPTIONS).toBe(
       '--trace-warnings',
     );
   });

@@ -54,7 +54,7 @@ function _M.replace(text)
   local ok, set_err = dict:set('doc', text)
   if not ok then return nil, 'cannot store the peer table: ' .. tostring(set_err) end
   dict:incr('version', 1, 0)
-  stats.forget_removed(old, table_)
+  stats.follow_changes(old, table_)
   return true
 end
 

@@ -170,7 +170,7 @@ local FIELDS = { 'req|', 'fail|', 'fw|', 'ej|', 'ewma|', 'ewmat|', 'since|' }
 
 --- Drops the shared figures of peers no longer listed (their in-flight count stays until it drains), and notes when
 --- each address the new table adds was listed (see failed).
-function _M.forget_removed(old, new)
+function _M.follow_changes(old, new)
   local had = {}
   for _, list in pairs(old.services) do
     for _, p in ipairs(list) do had[p.address] = true end
