@@ -36,6 +36,7 @@ export async function connectForInspection(cluster: ClusterConfig): Promise<Redi
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
+    disableClientInfo: true,
   });
   redis.on('error', () => undefined);
   try {

@@ -3,6 +3,7 @@ import type { ServiceKind } from '../../config/defaults.js';
 import { httpError } from '../../kit/http-error.js';
 import type { PeerResolver } from './resolve-peers.js';
 import { httpUrl } from '../../common/http-url.js';
+import { callHttp } from '../../kit/call-http.js';
 
 /** One call to another service. */
 export interface PeerRequest {
@@ -32,13 +33,21 @@ const CONNECTIONS_PER_PEER = 16;
 const IDLE_POOL_MS = 60_000;
 
 /**
- * Creates the peer client. Each peer instance gets its own bounded keep-alive pool (undici), whose own timers
- * bound connecting, waiting for the answer's headers and reading its body by `timeoutMs` each: no new socket,
- * signal or timer per call. Instances are tried starting from a rotating position; a connection failure, a timeout
- * or a 502/503/504 moves an idempotent call to the next instance. When no instance answers, the caller gets a 503
- * `<kind>_unavailable`, which the error handler passes to the client.
+ * How calls travel: `pool` — each peer instance gets its own bounded keep-alive pool (undici), for the calls on a
+ * request's path; `http` — node:http's kept-alive agent, for a trickle of background calls (log batches): loading
+ * undici costs a process 60-100 ms of CPU (its HTTP parser is WebAssembly), which every instance paid for its first
+ * log batch right after it started, and a kind that never calls a peer on a request's path need not pay it.
  */
-export function callPeers(options: { resolver: PeerResolver; clusterToken: string; timeoutMs: number }): PeerClient {
+export type PeerTransport = 'pool' | 'http';
+
+/**
+ * Creates the peer client. With the `pool` transport (the default) the pools' own timers bound connecting, waiting
+ * for the answer's headers and reading its body by `timeoutMs` each: no new socket, signal or timer per call.
+ * Instances are tried starting from a rotating position; a connection failure, a timeout or a 502/503/504 moves an
+ * idempotent call to the next instance. When no instance answers, the caller gets a 503 `<kind>_unavailable`,
+ * which the error handler passes to the client.
+ */
+export function callPeers(options: { resolver: PeerResolver; clusterToken: string; timeoutMs: number; transport?: PeerTransport }): PeerClient {
   let turn = 0;
   const pools = new Map<string, { pool: Pool; usedAt: number }>();
   const authorization = `Bearer ${options.clusterToken}`;
@@ -70,10 +79,18 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
     }
   }, IDLE_POOL_MS / 2);
   sweep.unref();
+  const send = async (host: string, port: number, request: PeerRequest, headers: Record<string, string>, body: string | undefined) => {
+    if (options.transport === 'http') {
+      const answer = await callHttp(httpUrl(host, port, request.path), { method: request.method, headers, body, timeoutMs: options.timeoutMs });
+      return { status: answer.status, text: answer.text };
+    }
+    PoolClass ??= (await import('../../kit/load-http-pool.js')).Pool;
+    const res = await poolOf(host, port).request({ method: request.method, path: request.path, headers, body });
+    return { status: res.statusCode, text: await res.body.text() };
+  };
   let closing: Promise<void> | undefined;
   return {
     async call(kind, request) {
-      PoolClass ??= (await import('../../kit/load-http-pool.js')).Pool;
       const instances = options.resolver.list(kind);
       if (instances.length === 0) {
         throw httpError(503, `${kind}_unavailable`, `no ${kind} instance is registered`);
@@ -86,13 +103,12 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
       for (let i = 0; i < attempts; i++) {
         const peer = instances[(start + i) % instances.length]!;
         try {
-          const res = await poolOf(peer.host, peer.port).request({ method: request.method, path: request.path, headers, body });
-          const text = await res.body.text();
-          if ([502, 503, 504].includes(res.statusCode) && i + 1 < attempts) {
-            lastReason = `${kind}-${peer.id} answered ${res.statusCode}`;
+          const { status, text } = await send(peer.host, peer.port, request, headers, body);
+          if ([502, 503, 504].includes(status) && i + 1 < attempts) {
+            lastReason = `${kind}-${peer.id} answered ${status}`;
             continue;
           }
-          return { status: res.statusCode, body: text ? (JSON.parse(text) as unknown) : undefined };
+          return { status, body: text ? (JSON.parse(text) as unknown) : undefined };
         } catch (err) {
           lastReason = `${kind}-${peer.id}: ${err instanceof Error ? err.message : String(err)}`;
         }

@@ -26,6 +26,9 @@ export function connectRedis(options: { host: string; port: number; password: st
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
     retryStrategy: (times) => backoffDelay(times, { baseMs: 50, maxMs: 1000 }),
+    // No `CLIENT SETINFO` on connect: ioredis reads its package.json for it (loading fs/promises in every process, for a
+    // file a single executable does not carry), and redis-server 7.0 answers it with an error.
+    disableClientInfo: true,
   });
   let up = false;
   redis.on('ready', () => {

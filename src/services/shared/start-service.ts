@@ -65,7 +65,7 @@ export async function startService(options: {
   let registration: Registration | undefined;
 
   let sendLogs: SendBatch = async (batch) => {
-    const res = await peers.call('logger', { method: 'POST', path: '/api/logs', body: batch, idempotent: true });
+    const res = await logPeers.call('logger', { method: 'POST', path: '/api/logs', body: batch, idempotent: true });
     if (res.status !== 202) throw new Error(`logger answered ${res.status}`);
   };
   const dropped = metrics.counter('ecom_log_entries_overflowed_total', 'Log entries written to stderr because the ship buffer was full.');
@@ -80,6 +80,7 @@ export async function startService(options: {
   const resolver: PeerResolver = registryUrl ? resolvePeersFromRegistry(watchRegistry({ registryUrl, log }), fromConfig, { cluster, log }) : fromConfig;
 
   const peers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs });
+  const logPeers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs, transport: 'http' });
   const redisAt = { host: redisHostOf(cluster), port: cluster.redis.port, password: credentials.redisPassword, log };
   const redis = connectRedis({ ...redisAt, commandTimeoutMs: cluster.cache.commandTimeoutMs });
   const changeSignal = openChangeSignal(`${stateLayout(cluster.stateDir).database(kind)}.changes`);
@@ -111,6 +112,7 @@ export async function startService(options: {
     redis.disconnect();
     await shipper.close();
     await peers.close?.();
+    await logPeers.close?.();
     db.close();
     changeSignal.close();
   };
