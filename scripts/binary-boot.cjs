@@ -88,7 +88,8 @@ let cachedData = process.env.ECOM_CODE_CACHE === 'off' ? undefined : readCache(f
 // esbuild writes ASCII (its default charset escapes everything else in code), so the bundle is read as latin1: a
 // plain copy of the bytes into a one-byte string, where decoding 4.7 MB of UTF-8 took every process 20-25 ms.
 const source = Buffer.from(getRawAsset(bundle)).toString('latin1');
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+// The bundle is already wrapped as one function of CommonJS's five arguments (build-binary.mjs).
+const script = new Script(source, {
   filename: join(process.execPath, bundle),
   cachedData,
 });

@@ -9,6 +9,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { patchMimeTypes } from './lib/patch-mime-types.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'dist', 'ecom');
@@ -104,7 +105,10 @@ function patchInkReconciler(text, file) {
   return text;
 }
 
-async function bundle(entry, outfile) {
+/** What scripts/binary-boot.cjs compiles a wrapped bundle as: one function of CommonJS's five arguments. */
+const WRAPPER = { js: '(function (exports, require, module, __filename, __dirname) {' };
+
+async function bundle(entry, outfile, wrapped) {
   const require = createRequire(join(ROOT, 'package.json'));
   const esbuild = await import(require.resolve('esbuild')).catch(() => fail('esbuild is not installed (a dev dependency): run npm ci'));
   const shim = yogaShim(require);
@@ -117,6 +121,10 @@ async function bundle(entry, outfile) {
       // stay out of the bundle: requiring one throws, and ssh2 guards those requires and falls back to plain JS.
       build.onResolve({ filter: /\.node$/ }, ({ path }) => ({ path, namespace: 'ecom-no-addon' }));
       build.onLoad({ filter: /.*/, namespace: 'ecom-no-addon' }, () => ({ contents: "throw new Error('native addon left out of the binary');", loader: 'js' }));
+      build.onLoad({ filter: /[\\/]mime-types[\\/]index\.js$/ }, ({ path }) => ({
+        contents: patchMimeTypes(readFileSync(path, 'utf8'), path, fail),
+        loader: 'js',
+      }));
       build.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, ({ path }) => ({
         contents: patchInkReconciler(readFileSync(path, 'utf8'), path),
         loader: 'js',
@@ -141,6 +149,8 @@ async function bundle(entry, outfile) {
       plugins: [plugin],
       legalComments: 'none',
       logLevel: 'silent',
+      // Wrapped here rather than at run time, where wrapping copied the 2-5 MB source once more in every process.
+      ...(wrapped ? { banner: WRAPPER, footer: { js: '\n})' } } : {}),
     })
     .catch((err) =>
       fail(
@@ -179,7 +189,7 @@ async function build() {
     ['overload-worker.cjs', 'src/overload/load-worker.ts'],
   ]) {
     step(`bundling ${entry} with esbuild`);
-    await bundle(entry, bundles[asset]);
+    await bundle(entry, bundles[asset], asset !== 'overload-worker.cjs');
     step(`bundle ${relative(ROOT, bundles[asset])}: ${mb(statSync(bundles[asset]).size)}`);
   }
 
