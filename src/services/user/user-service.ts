@@ -40,17 +40,22 @@ export const userService: ServiceDefinition = {
   migrations: USER_MIGRATIONS,
   async create({ db, cache, tokens, auth, credentials, log, outbox }) {
     const store = openUserStore(db, outbox);
-    // The admin account is made once; hashing its password at every start would cost each instance an scrypt.
-    if (!store.findCredentials(credentials.admin.email)) {
-      const adminHash = await hashPassword(credentials.admin.password);
-      atStart(db, () => store.ensureAdmin(credentials.admin.email, adminHash));
-    }
+    // The admin account is made once (hashing its password at every start would cost each instance an scrypt), and
+    // while the instance starts to serve: awaited before listening, that scrypt held a fresh cluster's user service
+    // back by 100-150 ms. Login and registration wait for it, so the account exists before anyone can sign in.
+    const adminReady = store.findCredentials(credentials.admin.email)
+      ? Promise.resolve()
+      : hashPassword(credentials.admin.password).then((adminHash) => {
+          atStart(db, () => store.ensureAdmin(credentials.admin.email, adminHash));
+        });
+    adminReady.catch((err: unknown) => log.error('could not create the admin account', { error: err instanceof Error ? err.message : String(err) }));
     const readUser = (id: number): Promise<PublicUser | undefined> => cache.read('user', String(id), () => store.get(id));
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
 
     const routes = Router(STRICT_ROUTING);
     routes.post('/api/users/register', async (req, res) => {
       const body = validateInput(registerBody, req.body);
+      await adminReady;
       const passwordHash = await hashPassword(body.password);
       try {
         const user = await retryWhileBusy(() =>
@@ -65,6 +70,7 @@ export const userService: ServiceDefinition = {
     });
     routes.post('/api/users/login', async (req, res) => {
       const body = validateInput(loginBody, req.body);
+      await adminReady;
       const found = store.findCredentials(body.email);
       if (found) {
         const now = Date.now();
