@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, runBenchmark, until, writeBenchCluster } from './lib/bench-kit.mjs';
 import { formatLoopStats, loopStatsBetween, readLoopStats } from './lib/loop-stats.mjs';
+import { clusterCpu, formatClusterCpu } from './lib/cluster-cpu.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,8 +56,10 @@ async function main() {
   await ecom(['up', '-d', '-c', file], preloadEnv);
   await ecom(['seed', '--products', '200', '--users', '10', '-c', file]);
   const s0 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
+  const c0 = clusterCpu(dir);
   const checkout = await overload(file, 'checkout', requests);
   console.log(line('cluster checkout', checkout));
+  console.log(formatClusterCpu('checkout', c0, clusterCpu(dir), checkout.requests ?? requests));
   await new Promise((r) => setTimeout(r, 1100));
   const s1 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
   const loopStats = {};
@@ -83,8 +86,10 @@ async function main() {
   };
   const cacheBefore = await cacheOutcomes();
   const s2 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
+  const c2 = clusterCpu(dir);
   const mix = await overload(file, 'mix', 3000);
   console.log(line('cluster mix (3000)', mix));
+  console.log(formatClusterCpu('mix', c2, clusterCpu(dir), mix.requests ?? 3000));
   const mixCache = Object.fromEntries(Object.entries(await cacheOutcomes()).map(([k, v]) => [k, v - (cacheBefore[k] ?? 0)]));
   console.log(`product cache reads during the mix, by outcome: ${JSON.stringify(mixCache)}`);
   if (process.env.LOOP_STATS) {

@@ -17,6 +17,8 @@ export interface OutboxStore {
   append(type: EventType, payload: unknown): void;
   /** Claims up to `limit` unsent events for `owner` (claims older than `staleMs` are taken over). */
   claim(owner: string, limit: number, staleMs: number): OutboxEvent[];
+  /** Unsent events claimed by `owner` (appended by it, or claimed before): its to publish, without a claim (a read). */
+  claimedBy(owner: string, limit: number): OutboxEvent[];
   markSent(ids: readonly number[]): void;
   /** Unsent events (the backlog while Redis is away). */
   pending(): number;
@@ -26,8 +28,12 @@ export interface OutboxStore {
   onAppend(listener: () => void): () => void;
 }
 
-/** Opens the outbox table in a service's database (created if missing). */
-export function openOutboxStore(db: Db): OutboxStore {
+/**
+ * Opens the outbox table in a service's database (created if missing). With `owner` (the instance's id), every event
+ * is appended already claimed by it: its relay publishes it without a claim of its own (a write transaction and a
+ * commit less per run), and should the instance die first, another relay takes the claim over once it is stale.
+ */
+export function openOutboxStore(db: Db, owner?: string): OutboxStore {
   const schema = `CREATE TABLE IF NOT EXISTS outbox (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      type TEXT NOT NULL,
@@ -39,7 +45,8 @@ export function openOutboxStore(db: Db): OutboxStore {
    );
    CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at IS NULL;`;
   atStart(db, () => db.exec(schema));
-  const insert = db.prepare('INSERT INTO outbox (type, payload, created_at) VALUES (?, ?, ?)');
+  const insert = db.prepare('INSERT INTO outbox (type, payload, created_at, claimed_by, claimed_at) VALUES (?, ?, ?, ?, ?)');
+  const claimedBy = db.prepare('SELECT id, type, payload, created_at AS createdAt FROM outbox WHERE sent_at IS NULL AND claimed_by = ? ORDER BY id LIMIT ?');
   const claim = db.prepare(
     `UPDATE outbox SET claimed_by = @owner, claimed_at = @now
      WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < @stale) ORDER BY id LIMIT @limit)
@@ -59,7 +66,8 @@ export function openOutboxStore(db: Db): OutboxStore {
   };
   return {
     append(type, payload) {
-      insert.run(type, JSON.stringify(payload), new Date().toISOString());
+      const now = Date.now();
+      insert.run(type, JSON.stringify(payload), new Date(now).toISOString(), owner ?? null, owner === undefined ? null : now);
       if (!wakeScheduled && listeners.size > 0) {
         wakeScheduled = true;
         setImmediate(wake);
@@ -75,6 +83,7 @@ export function openOutboxStore(db: Db): OutboxStore {
       const rows = claim.all({ owner, now, stale: now - staleMs, limit }) as OutboxEvent[];
       return rows.sort((a, b) => a.id - b.id);
     },
+    claimedBy: (by, limit) => claimedBy.all(by, limit) as OutboxEvent[],
     markSent: db.transaction((ids: readonly number[]) => {
       const at = new Date().toISOString();
       for (const id of ids) markSent.run(at, id);

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../kit/create-logger.js';
 import { EVENT_STREAM, EVENT_STREAM_KEEP, encodeEvent } from './domain-event.js';
@@ -7,8 +7,9 @@ import type { OutboxStore } from './outbox-store.js';
 import { retryWhileBusy } from './retry-while-busy.js';
 
 /**
- * Publishes a service's outbox to the event stream: claims unsent events (so several instances share the work),
- * XADDs them in one pipeline, then marks them sent. It runs as soon as this process appends an event (the commit
+ * Publishes a service's outbox to the event stream: the events this instance appended (claimed by it as they were
+ * written), then unsent events it claims (so several instances share the work), XADDed in one pipeline, then marked
+ * sent. It runs as soon as this process appends an event (the commit
  * wakes it; after a run that published a batch, `spacingMs` after that run) and every `everyMs` as a fallback (events appended by another process, a failed run). While Redis is
  * away events stay in the outbox and are published once it is back. A claim that outlives a crashed relay is taken
  * over after `claimStaleMs`; an event published twice that way keeps its id, and consumers apply each id once. Every
@@ -40,13 +41,15 @@ export function relayOutbox(options: {
     const trimmed = await trimEventStream(options.redis, EVENT_STREAM, options.keep ?? EVENT_STREAM_KEEP);
     if (trimmed > 0) options.log.debug('trimmed acknowledged events from the stream', { trimmed });
   };
-  /** Publishes what is claimable; answers how many events it published. */
+  /** Publishes this instance's unsent events, then what is claimable; answers how many events it published. */
   const publish = async (): Promise<number> => {
     let published = 0;
     if (options.redis.status !== 'ready') return published;
-    // A read first: an idle relay never takes the write lock the request path needs.
-    while (options.outbox.claimable(staleMs)) {
-      const batch = await retryWhileBusy(() => options.outbox.claim(options.instanceId, 200, staleMs));
+    for (;;) {
+      // Events appended by this instance are claimed by it already (a read finds them); others' only when their claim
+      // is stale or was never made, and a read first, so an idle relay never takes the write lock requests need.
+      let batch = options.outbox.claimedBy(options.instanceId, 200);
+      if (batch.length === 0 && options.outbox.claimable(staleMs)) batch = await retryWhileBusy(() => options.outbox.claim(options.instanceId, 200, staleMs));
       if (batch.length === 0) return published;
       const tx = options.redis.pipeline();
       for (const e of batch) {
@@ -58,12 +61,12 @@ export function relayOutbox(options: {
       }
       const results = await tx.exec();
       const sent = batch.filter((_, i) => results?.[i] && !results[i]![0]).map((e) => e.id);
+      // A turn first: what the same Redis answer resolved (a write's acknowledgement) goes out before this commit.
+      await yieldTurn();
       await retryWhileBusy(() => options.outbox.markSent(sent));
       if (sent.length < batch.length) throw new Error(`published ${sent.length} of ${batch.length} events`);
       published += sent.length;
-      if (batch.length < 200) return published;
     }
-    return published;
   };
   let running: Promise<void> = Promise.resolve();
   let queued = false;

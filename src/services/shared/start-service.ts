@@ -96,7 +96,7 @@ export async function startService(options: {
   const auth = authorizeRequests(tokens, credentials.clusterToken);
   const startedAt = Date.now();
 
-  const outbox = openOutboxStore(db);
+  const outbox = openOutboxStore(db, instanceId);
   const stopRelay = relayOutbox({ outbox, redis, service: kind, instanceId, log });
   let stopConsumer: (() => Promise<void>) | undefined;
 

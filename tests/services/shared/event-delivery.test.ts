@@ -157,4 +157,34 @@ describe('outbox relay and consumer groups', () => {
     const check = client();
     expect(await check.xlen(EVENT_STREAM)).toBe(1);
   });
+  it('publishes the events an instance appended without claiming them, and another relay takes them over once that instance is gone', async () => {
+    const source = db('user');
+    // Appended by user-1, whose relay is not running (the instance died after its commit).
+    const mine = openOutboxStore(source, 'user-1');
+    const write = source.transaction((n: number) => mine.append('PROFILE_UPDATED', { userId: n, profileVersion: 1 }));
+    const appendedAt = Date.now();
+    for (let n = 1; n <= 3; n++) write(n);
+    expect(mine.claimedBy('user-1', 10).map((e) => JSON.parse(e.payload).userId)).toEqual([1, 2, 3]);
+    expect(mine.claimable(60_000)).toBe(false);
+    // user-2 leaves them alone while user-1's claim is fresh, and takes them over once it is stale.
+    const claims: number[] = [];
+    const other = openOutboxStore(db('user'), 'user-2');
+    const counted = { ...other, claim: (...args: Parameters<typeof other.claim>) => other.claim(...args).map((e) => (claims.push(e.id), e)) };
+    const r = client();
+    closers.push(relayOutbox({ outbox: counted, redis: r, service: 'user', instanceId: 'user-2', log: quiet, everyMs: 20, claimStaleMs: 400 }));
+    await waitFor('taken over and published', () => mine.pending() === 0, 5_000);
+    expect(claims).toHaveLength(3);
+    // Published by user-2 only after the claim went stale (a stream id starts with Redis's clock in ms).
+    const [[firstId, fields]] = (await r.xrange(EVENT_STREAM, '-', '+', 'COUNT', 1)) as [[string, string[]]];
+    expect(Number(firstId.split('-')[0])).toBeGreaterThanOrEqual(appendedAt + 400);
+    expect(fields[fields.indexOf('source') + 1]).toBe('user-2');
+    // An instance's own relay publishes its appends at once, never through a claim.
+    const ownClaims: number[] = [];
+    const own = { ...mine, claim: (...args: Parameters<typeof mine.claim>) => mine.claim(...args).map((e) => (ownClaims.push(e.id), e)) };
+    closers.push(relayOutbox({ outbox: own, redis: client(), service: 'user', instanceId: 'user-1', log: quiet, everyMs: 3_600_000, claimStaleMs: 3_600_000 }));
+    write(4);
+    await waitFor('published by its own relay', async () => (await r.xlen(EVENT_STREAM)) === 4, 5_000);
+    expect(ownClaims).toEqual([]);
+    expect(mine.pending()).toBe(0);
+  });
 });
