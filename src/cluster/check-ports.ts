@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import { execa } from 'execa';
 
 /** True when nothing listens on host:port (we could bind it). */
 export function isPortFree(host: string, port: number): Promise<boolean> {
@@ -12,6 +11,8 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
 
 /** Which process listens on a TCP port, as `name (pid N)`, when `ss` can see it; undefined otherwise. */
 export async function describePortHolder(port: number): Promise<string | undefined> {
+  // Loaded here, for a port found taken: execa's own start-up cost the daemon and `up` 20-45 ms before anything ran.
+  const { execa } = await import('execa');
   const ss = await execa('ss', ['-ltnpH', `sport = :${port}`], { timeout: 3000, stdin: 'ignore', reject: false });
   if (ss.failed) return undefined;
   const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(ss.stdout);
