@@ -69,20 +69,20 @@ export async function checkPreflight(cluster: ClusterConfig, options: { ports?: 
     });
   }
   if (options.ports !== false) {
-    for (const { port, owner } of clusterPorts(cluster)) {
-      const free = await isPortFree(cluster.host, port);
-      if (free) {
-        checks.push({ name: `port ${port}`, ok: true, detail: `free for ${owner}` });
-      } else {
+    // All ports at once: one bind each, in the order the cluster file lists them.
+    const ports = await Promise.all(
+      clusterPorts(cluster).map(async ({ port, owner }): Promise<PreflightCheck> => {
+        if (await isPortFree(cluster.host, port)) return { name: `port ${port}`, ok: true, detail: `free for ${owner}` };
         const holder = await describePortHolder(port);
-        checks.push({
+        return {
           name: `port ${port}`,
           ok: false,
           detail: `port ${port} (${owner}) is taken${holder ? ` by ${holder}` : ''}`,
           fix: `stop what listens on ${port}, or choose another port for ${owner} in ${cluster.configPath}`,
-        });
-      }
-    }
+        };
+      }),
+    );
+    checks.push(...ports);
   }
   try {
     mkdirSync(cluster.stateDir, { recursive: true });
