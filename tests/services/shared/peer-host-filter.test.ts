@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,9 @@ import { callPeers } from '../../../src/services/shared/call-peers.js';
 import { resolvePeersFromConfig, resolvePeersFromRegistry } from '../../../src/services/shared/resolve-peers.js';
 import { freePort } from '../../helpers/free-port.js';
 import { ECOM_BIN } from '../../helpers/run-ecom-cli.js';
-import { startProcess, type TestProcess } from '../../helpers/start-process.js';
-import { startRedis, type TestRedis } from '../../helpers/start-redis.js';
+import { startProcess } from '../../helpers/start-process.js';
+import { useServiceProcess } from '../../helpers/use-service-process.js';
+import { startRedis } from '../../helpers/start-redis.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 /** A plain HTTP server that records what reaches it; 127.0.0.2 stands in for a host that is not the cluster's. */
@@ -104,21 +105,13 @@ describe('peers listed by the registry on a host the cluster does not use', () =
 });
 
 describe('a service process under a fake registry listing a foreign logger', () => {
-  let proc: TestProcess | undefined;
-  let redis: TestRedis | undefined;
-  let dir: string | undefined;
-  afterEach(async () => {
-    await proc?.stop();
-    await redis?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    proc = redis = dir = undefined;
-  });
+  const run = useServiceProcess();
 
   it('ships no log batch (and no token) to it, and talks to a redis-server that has no password without a warning', async () => {
     const stranger = await record('127.0.0.2', () => ({ status: 202, body: { accepted: 1 } }));
     const registry = await fakeRegistry({ logger: [{ id: 9, host: '127.0.0.2', port: stranger.port }] });
-    redis = await startRedis();
-    dir = mkdtempSync(join(tmpdir(), 'ecom-peers-'));
+    const redis = (run.redis = await startRedis());
+    const dir = (run.dir = mkdtempSync(join(tmpdir(), 'ecom-peers-')));
     const port = await freePort();
     const configPath = join(dir, 'config.json');
     writeFileSync(
@@ -131,8 +124,7 @@ describe('a service process under a fake registry listing a foreign logger', () 
         services: { logger: { instances: [] } },
       }),
     );
-    proc = startProcess(process.execPath, [ECOM_BIN, 'service', 'start', 'product', '--id', '1', '--port', String(port), '-c', configPath]);
-    const p = proc;
+    const p = (run.proc = startProcess(process.execPath, [ECOM_BIN, 'service', 'start', 'product', '--id', '1', '--port', String(port), '-c', configPath]));
     await waitFor('product-1 healthy with redis up', async () => {
       if (p.child.exitCode !== null) throw new Error(`product-1 exited: ${p.output()}`);
       const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);

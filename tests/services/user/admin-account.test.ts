@@ -1,30 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/free-port.js';
 import { ECOM_BIN } from '../../helpers/run-ecom-cli.js';
-import { startProcess, type TestProcess } from '../../helpers/start-process.js';
-import { startRedis, type TestRedis } from '../../helpers/start-redis.js';
+import { startProcess } from '../../helpers/start-process.js';
+import { useServiceProcess } from '../../helpers/use-service-process.js';
+import { startRedis } from '../../helpers/start-redis.js';
 
-let proc: TestProcess | undefined;
-let redis: TestRedis | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await proc?.stop();
-  await redis?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  proc = redis = dir = undefined;
-});
+const run = useServiceProcess();
 
 /** Starts one user instance of a fresh cluster and resolves as soon as its /health answers (polled every ms). */
 async function startFreshUser(): Promise<{ url: string; admin: { email: string; password: string } }> {
-  redis = await startRedis();
-  dir = mkdtempSync(join(tmpdir(), 'ecom-admin-'));
+  const redis = (run.redis = await startRedis());
+  const dir = (run.dir = mkdtempSync(join(tmpdir(), 'ecom-admin-')));
   const port = await freePort();
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify({ stateDir: 'state', redis: { port: redis.port }, services: { logger: { instances: [] } } }));
-  const p = (proc = startProcess(process.execPath, [
+  const p = (run.proc = startProcess(process.execPath, [
     ECOM_BIN,
     'service',
     'start',
