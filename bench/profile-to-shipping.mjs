@@ -137,7 +137,7 @@ async function main() {
     `breakdown (p50 / p99 from the PATCH's send): PATCH answered ${summary.patchAnsweredP50Ms} / ${summary.patchAnsweredP99Ms} ms, event on the stream ${summary.onStreamP50Ms} / ${summary.onStreamP99Ms} ms; PATCH answered first in ${Math.round(summary.answeredFirstShare * 100)}% of trials`,
   );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/profile-to-shipping.json'), JSON.stringify({ summary, delays }, null, 2));
+  writeFileSync(join(root, 'bench/results/profile-to-shipping.json'), JSON.stringify({ summary, delays, answered, onStream }, null, 2));
   rmSync(dir, { recursive: true, force: true });
 }
 
