@@ -3,6 +3,8 @@
 // (bench/lib/express-order-reference.mjs), driven by the very same command in the same run. Also runs the `mix`
 // scenario of `npm start`. Goals: checkout orders/s ≥ 0.35× the reference, checkout p99 ≤ 50 ms at concurrency 32,
 // mix p99 ≤ 25 ms. Not a test: never fails on a missed goal. Writes bench/results/checkout-vs-express.json.
+// Each phase also prints the CPU per request of every process of the cluster (nginx and redis included), read from
+// /proc before and after it (bench/lib/cluster-cpu.mjs); the mix's figure includes its set-up (signing in load users).
 // Usage: npm run build && node bench/checkout-vs-express.mjs [requests] [concurrency]
 //   PROFILE_DIR=/abs/dir: every service process writes a V8 CPU profile there (node --cpu-prof) when the cluster stops.
 //   LOOP_STATS=1: every service process counts its event-loop blocks, CPU and GC pauses (bench/lib/loop-stats-preload.mjs),

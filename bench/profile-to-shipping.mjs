@@ -5,6 +5,7 @@
 // figure is at most one GET (its p50 is printed as the reference) later than the moment the order service applied it.
 // Goal (issue 13): p99 ≤ 10 ms. Not a test: never fails on a missed goal. Reference printed beside it: the plain round trip of a
 // GET of the same order, measured the same way in the same run.
+// The first 20 trials warm the path up (JIT) and are not counted.
 // Usage: npm run build && node bench/profile-to-shipping.mjs [trials]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { sleep, freePort, until, percentile, runBenchmark } from './lib/bench-ki
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist/cli/main.js');
 const trials = Number(process.argv[2] ?? 200);
+const WARMUP = 20;
 const children = [];
 let watcher;
 // One kept-alive undici pool per service: a client that costs the bench little (global fetch spent about half a
@@ -96,22 +98,29 @@ async function main() {
   const roundTrips = [];
   const answered = [];
   const onStream = [];
-  for (let i = 1; i <= trials; i++) {
+  // The first WARMUP trials run the same path uncounted: the processes' code is compiled and optimized on its first
+  // calls (the first trials of a fresh cluster took 13 ms where later ones take 3), a start-up cost, not the event path's.
+  for (let i = 1 - WARMUP; i <= trials; i++) {
+    const counted = i >= 1;
     const address = `Street ${i}`;
     const arrived = nextOnStream();
     await sleep(1);
     const t0 = performance.now();
     const res = await call(u, 'PATCH', '/api/users/me', { address }, token);
-    answered.push(performance.now() - t0);
+    const answeredAt = performance.now() - t0;
     if (res.status !== 200) throw new Error(`PATCH answered ${res.status}`);
-    onStream.push((await arrived) - t0);
+    const streamAt = (await arrived) - t0;
     const deadline = t0 + 10_000;
     while ((await call(o, 'GET', `/api/orders/${orderId}`, undefined, token)).body.order.shipping.address !== address) {
       if (performance.now() > deadline) throw new Error('the order did not follow within 10 s');
     }
-    delays.push(performance.now() - t0);
+    const delay = performance.now() - t0;
     const r0 = performance.now();
     await call(o, 'GET', `/api/orders/${orderId}`, undefined, token);
+    if (!counted) continue;
+    delays.push(delay);
+    answered.push(answeredAt);
+    onStream.push(streamAt);
     roundTrips.push(performance.now() - r0);
   }
   const summary = {
@@ -128,7 +137,7 @@ async function main() {
     answeredFirstShare: Number((answered.filter((a, i) => a < onStream[i]).length / trials).toFixed(2)),
   };
   console.log(
-    `profile update → order shipping updated over ${trials} trials: p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, max ${summary.maxMs} ms (goal p99 ≤ 10 ms)`,
+    `profile update → order shipping updated over ${trials} trials (after ${WARMUP} uncounted): p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, max ${summary.maxMs} ms (goal p99 ≤ 10 ms)`,
   );
   console.log(
     `reference: one GET of the order, p50 ${summary.referenceGetP50Ms} ms (ratio p50 / GET ${(summary.p50Ms / summary.referenceGetP50Ms).toFixed(1)})`,
@@ -137,7 +146,7 @@ async function main() {
     `breakdown (p50 / p99 from the PATCH's send): PATCH answered ${summary.patchAnsweredP50Ms} / ${summary.patchAnsweredP99Ms} ms, event on the stream ${summary.onStreamP50Ms} / ${summary.onStreamP99Ms} ms; PATCH answered first in ${Math.round(summary.answeredFirstShare * 100)}% of trials`,
   );
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/profile-to-shipping.json'), JSON.stringify({ summary, delays }, null, 2));
+  writeFileSync(join(root, 'bench/results/profile-to-shipping.json'), JSON.stringify({ summary, delays, answered, onStream }, null, 2));
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -183,10 +183,13 @@ async function build() {
   // A third: the load worker thread of `overload --workers N` (a SEA has no file to start a Worker from, so the
   // binary starts it from this asset's source: src/overload/start-load-worker.ts).
   const bundles = { 'app.cjs': join(WORK, 'app.cjs'), 'server.cjs': join(WORK, 'server.cjs'), 'overload-worker.cjs': join(WORK, 'overload-worker.cjs') };
+  // A fourth: the WAL checkpoint thread of every service process (src/services/shared/start-checkpointer.ts).
+  bundles['checkpoint-worker.cjs'] = join(WORK, 'checkpoint-worker.cjs');
   for (const [asset, entry] of [
     ['app.cjs', 'src/cli/main.ts'],
     ['server.cjs', 'src/cli/serve-roles.ts'],
     ['overload-worker.cjs', 'src/overload/load-worker.ts'],
+    ['checkpoint-worker.cjs', 'src/services/shared/checkpoint-worker.ts'],
   ]) {
     step(`bundling ${entry} with esbuild`);
     await bundle(entry, bundles[asset], asset !== 'overload-worker.cjs');

@@ -99,14 +99,14 @@ export const orderService: ServiceDefinition = {
       });
       const more = rows.length > query.limit;
       const page = more ? rows.slice(0, query.limit) : rows;
-      res.json({ items: page.map((r) => r.order), nextCursor: more ? String(page.at(-1)!.seq) : null });
+      sendJson(res, 200, { items: page.map((r) => r.order), nextCursor: more ? String(page.at(-1)!.seq) : null });
     });
     routes.get('/api/orders/:id', auth.user, (req, res) => {
       const caller = currentUser(req);
       const parsed = orderId.safeParse(req.params.id);
       const order = parsed.success ? store.get(parsed.data) : undefined;
       if (!order || (caller.role !== 'admin' && order.userId !== caller.userId)) throw notFound('order');
-      res.json({ order });
+      sendJson(res, 200, { order });
     });
     return {
       routes,

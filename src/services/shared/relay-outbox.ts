@@ -66,6 +66,8 @@ export function relayOutbox(options: {
       await retryWhileBusy(() => options.outbox.markSent(sent));
       if (sent.length < batch.length) throw new Error(`published ${sent.length} of ${batch.length} events`);
       published += sent.length;
+      // A short batch was all there was when it was read: what was appended since woke a run of its own.
+      if (batch.length < 200) return published;
     }
   };
   let running: Promise<void> = Promise.resolve();

@@ -14,6 +14,7 @@ import { createMetrics } from '../../kit/create-metrics.js';
 import { createServiceApp } from '../../kit/create-service-app.js';
 import { createTokenService } from '../../kit/create-token-service.js';
 import { openDatabase } from './open-database.js';
+import { startCheckpointer } from './start-checkpointer.js';
 import { observeLockWaits } from './retry-while-busy.js';
 import { resolvePeersFromConfig, resolvePeersFromRegistry, type PeerResolver } from './resolve-peers.js';
 import { registerInstance, type Registration } from '../../registry/register-instance.js';
@@ -57,6 +58,7 @@ export async function startService(options: {
   const instanceId = `${kind}-${id}`;
   const credentials = ensureCredentials(cluster.stateDir);
   const db = openDatabase(stateLayout(cluster.stateDir).database(kind), definition.migrations);
+  const checkpointer = startCheckpointer(db, stateLayout(cluster.stateDir).database(kind));
   const metrics = createMetrics({ service: kind, instance_id: instanceId });
   const lockWaits = metrics.counter('ecom_sqlite_lock_waits_total', "Writes that met another process's SQLite lock, by outcome.", ['outcome']);
   const lockWaitSeconds = metrics.counter('ecom_sqlite_lock_wait_seconds_total', 'Time writes waited (yielding) for a SQLite lock.');
@@ -113,6 +115,7 @@ export async function startService(options: {
     await shipper.close();
     await peers.close?.();
     await logPeers.close?.();
+    await checkpointer.close();
     db.close();
     changeSignal.close();
   };

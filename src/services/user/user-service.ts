@@ -6,6 +6,7 @@ import { httpError, notFound } from '../../kit/http-error.js';
 import type { ServiceDefinition } from '../shared/service-definition.js';
 import { atStart } from '../shared/open-database.js';
 import { retryWhileBusy } from '../shared/retry-while-busy.js';
+import { sendJson } from '../shared/send-json.js';
 import { validateInput } from '../../kit/validate-input.js';
 import { loginLockMs } from './login-backoff.js';
 import { decoyHash, hashPassword, verifyPassword } from './hash-password.js';
@@ -84,12 +85,12 @@ export const userService: ServiceDefinition = {
       if (!found || !ok) throw httpError(401, 'invalid_credentials', 'email or password is wrong');
       await retryWhileBusy(() => store.clearLoginAttempts(found.user.id));
       const token = await tokens.sign({ userId: found.user.id, role: found.user.role });
-      res.json({ token, user: found.user });
+      sendJson(res, 200, { token, user: found.user });
     });
     routes.get('/api/users/me', auth.user, async (req, res) => {
       const user = await readUser(currentUser(req).userId);
       if (!user) throw notFound('user');
-      res.json({ user });
+      sendJson(res, 200, { user });
     });
     routes.patch('/api/users/me', auth.user, async (req, res) => {
       const patch = validateInput(patchBody, req.body);
@@ -97,7 +98,7 @@ export const userService: ServiceDefinition = {
       const user = await retryWhileBusy(() => store.update(userId, patch));
       if (!user) throw notFound('user');
       await cache.invalidate([{ ns: 'user', key: String(userId) }]);
-      res.json({ user });
+      sendJson(res, 200, { user });
     });
     routes.get('/api/users/:id', auth.user, async (req, res) => {
       const caller = currentUser(req);
@@ -105,12 +106,12 @@ export const userService: ServiceDefinition = {
       if (caller.userId !== id && caller.role !== 'admin') throw httpError(403, 'forbidden', 'you can only read your own account');
       const user = await readUser(id);
       if (!user) throw notFound('user');
-      res.json({ user });
+      sendJson(res, 200, { user });
     });
     routes.get('/internal/users/:id', auth.cluster, async (req, res) => {
       const user = await readUser(pathId(req));
       if (!user) throw notFound('user');
-      res.json({ user });
+      sendJson(res, 200, { user });
     });
     return { routes };
   },
