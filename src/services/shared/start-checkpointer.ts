@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { IN_BINARY, readAsset } from '../../common/locate-assets.js';
 import { CHECKPOINT_WORKER_ASSET, type CheckpointWorkerData } from './checkpoint-protocol.js';
 import type { Db } from './open-database.js';
+import { pendingWalFrames } from './pending-wal-frames.js';
 
 /** How often the checkpoint thread copies the WAL back (and so how often a writer restarts the WAL: a small fsync). */
 export const CHECKPOINT_EVERY_MS = 1000;
@@ -26,36 +27,54 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
+/** Frames waiting in the WAL at which the thread starts: a quarter of SQLite's own auto-checkpoint at 1,000 pages. */
+export const START_AT_PENDING_FRAMES = 250;
+
 /**
  * Takes the WAL checkpoints of `db` (open on `file`) off the event loop. SQLite's auto-checkpoint runs inside the
  * commit that grows the WAL past 1,000 pages, and waits there for two fsyncs: 5 ms on a quiet disk here, 50–65 ms
  * when other processes write, and every request of the process waits with it. A worker thread with its own
  * connection checkpoints every `everyMs` instead (an fsync on another thread does not hold up this one's writes); the
  * loop's own auto-checkpoint stays as a backstop at `LOOP_CHECKPOINT_BACKSTOP_PAGES`, and SQLite's default comes back
- * if the thread cannot start or fails.
+ * if the thread cannot start or fails. The thread starts once the WAL holds `START_AT_PENDING_FRAMES` frames no one
+ * has copied back (looked at every `everyMs`): a thread costs a process 6–15 MB and its start-up CPU, which an
+ * instance that does not write, and every instance while a cluster starts, need not pay.
  */
 export function startCheckpointer(db: Db, file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
-  const data: CheckpointWorkerData = { file, everyMs };
-  let worker: Worker;
-  try {
-    worker =
-      IN_BINARY || !HERE
-        ? new Worker(readAsset(CHECKPOINT_WORKER_ASSET), { eval: true, workerData: data })
-        : new Worker(workerFile(HERE), { workerData: data });
-  } catch {
-    return { close: async () => undefined };
-  }
-  worker.unref();
-  worker.once('message', () => db.open && db.pragma(`wal_autocheckpoint = ${LOOP_CHECKPOINT_BACKSTOP_PAGES}`));
-  worker.once('error', () => db.open && db.pragma('wal_autocheckpoint = 1000'));
-  const exited = new Promise<void>((done) => worker.once('exit', () => done()));
+  let worker: Worker | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const start = (): void => {
+    const data: CheckpointWorkerData = { file, everyMs };
+    try {
+      worker =
+        IN_BINARY || !HERE
+          ? new Worker(readAsset(CHECKPOINT_WORKER_ASSET), { eval: true, workerData: data })
+          : new Worker(workerFile(HERE), { workerData: data });
+    } catch {
+      return;
+    }
+    worker.unref();
+    worker.once('message', () => db.open && db.pragma(`wal_autocheckpoint = ${LOOP_CHECKPOINT_BACKSTOP_PAGES}`));
+    worker.once('error', () => db.open && db.pragma('wal_autocheckpoint = 1000'));
+    const thread = worker;
+    exited = new Promise<void>((done) => thread.once('exit', () => done()));
+  };
+  const watch = setInterval(() => {
+    if ((pendingWalFrames(file) ?? 0) < START_AT_PENDING_FRAMES) return;
+    clearInterval(watch);
+    start();
+  }, everyMs);
+  watch.unref();
   let closing: Promise<void> | undefined;
   return {
     close() {
       closing ??= (async () => {
+        clearInterval(watch);
+        if (!worker) return;
         // A thread that does not end within 2 s of being asked is terminated.
-        const timer = setTimeout(() => void worker.terminate(), 2000);
-        worker.postMessage('close');
+        const thread = worker;
+        const timer = setTimeout(() => void thread.terminate(), 2000);
+        thread.postMessage('close');
         await exited;
         clearTimeout(timer);
       })();
