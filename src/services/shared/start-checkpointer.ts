@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { IN_BINARY, readAsset } from '../../common/locate-assets.js';
 import { CHECKPOINT_WORKER_ASSET, type CheckpointWorkerData } from './checkpoint-protocol.js';
 import type { Db } from './open-database.js';
@@ -43,8 +43,12 @@ export const START_AT_PENDING_FRAMES = 250;
 export function startCheckpointer(db: Db, file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
   let worker: Worker | undefined;
   let exited: Promise<void> = Promise.resolve();
-  const start = (): void => {
+  let closing: Promise<void> | undefined;
+  const start = async (): Promise<void> => {
     const data: CheckpointWorkerData = { file, everyMs };
+    // Loaded here: node:worker_threads costs 3-4 ms of an instance's start-up, for a thread many never start.
+    const { Worker } = await import('node:worker_threads');
+    if (closing) return;
     try {
       worker =
         IN_BINARY || !HERE
@@ -62,10 +66,9 @@ export function startCheckpointer(db: Db, file: string, everyMs = CHECKPOINT_EVE
   const watch = setInterval(() => {
     if ((pendingWalFrames(file) ?? 0) < START_AT_PENDING_FRAMES) return;
     clearInterval(watch);
-    start();
+    void start();
   }, everyMs);
   watch.unref();
-  let closing: Promise<void> | undefined;
   return {
     close() {
       closing ??= (async () => {
