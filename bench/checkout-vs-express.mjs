@@ -5,6 +5,9 @@
 // mix p99 ≤ 25 ms. Not a test: never fails on a missed goal. Writes bench/results/checkout-vs-express.json.
 // Each phase also prints the CPU per request of every process of the cluster (nginx and redis included), read from
 // /proc before and after it (bench/lib/cluster-cpu.mjs); the mix's figure includes its set-up (signing in load users).
+// Each side first runs WARMUP checkouts (default 500) that are not counted, printed as its warm-up: the first requests
+// of a fresh cluster wait for code to compile, connections to open and threads to start (max 230-470 ms here), which
+// is start-up, measured by bench/cluster-lifecycle.mjs. WARMUP=0 measures from cold.
 // Usage: npm run build && node bench/checkout-vs-express.mjs [requests] [concurrency]
 //   PROFILE_DIR=/abs/dir: every service process writes a V8 CPU profile there (node --cpu-prof) when the cluster stops.
 //   LOOP_STATS=1: every service process counts its event-loop blocks, CPU and GC pauses (bench/lib/loop-stats-preload.mjs),
@@ -25,6 +28,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist/cli/main.js');
 const requests = Number(process.argv[2] ?? 4000);
 const concurrency = Number(process.argv[3] ?? 32);
+const warmup = Number(process.env.WARMUP ?? 500);
 const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-checkout-'));
 const file = join(dir, 'config.json');
 const refFile = join(dir, 'reference.json');
@@ -43,6 +47,7 @@ async function main() {
   reference = spawn(process.execPath, [join(root, 'bench/lib/express-order-reference.mjs'), String(refPort), join(dir, 'reference.db')], { stdio: 'ignore' });
   writeFileSync(refFile, JSON.stringify({ stateDir: 'ref-state', gateway: { port: refPort } }));
   await until('the reference', async () => (await fetch(`http://127.0.0.1:${refPort}/api/products?limit=1`)).ok);
+  if (warmup > 0) console.log(line('reference warm-up', await overload(refFile, 'checkout', warmup)));
   const ref = await overload(refFile, 'checkout', requests);
   reference.kill('SIGKILL');
   console.log(line('reference checkout', ref));
@@ -57,6 +62,7 @@ async function main() {
   const preloadEnv = preloads.length ? { NODE_OPTIONS: preloads.map((p) => `--import ${p}`).join(' '), LOOP_STATS_DIR: statsDir } : {};
   await ecom(['up', '-d', '-c', file], preloadEnv);
   await ecom(['seed', '--products', '200', '--users', '10', '-c', file]);
+  if (warmup > 0) console.log(line('cluster warm-up', await overload(file, 'checkout', warmup)));
   const s0 = process.env.LOOP_STATS ? readLoopStats(statsDir) : {};
   const c0 = clusterCpu(dir);
   const checkout = await overload(file, 'checkout', requests);
@@ -105,7 +111,7 @@ async function main() {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results/checkout-vs-express.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, reference: ref, checkout, mix, ratio, lockWaits, loopStats, mixCache }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), requests, concurrency, warmup, reference: ref, checkout, mix, ratio, lockWaits, loopStats, mixCache }, null, 2)}\n`,
   );
 }
 

@@ -177,3 +177,9 @@ export const LOAD_WORKERS = {
   max: 4,
   limit: 64,
 } as const;
+
+/** Timings inside a service instance. */
+export const INSTANCE_TIMINGS = {
+  /** After it serves, an instance that calls peers on requests (order) loads its peer client: its first request no longer waits 60-100 ms for undici, and a cluster's start storm is over by then. */
+  peerWarmDelayMs: 1000,
+} as const;

@@ -111,6 +111,7 @@ export const orderService: ServiceDefinition = {
     return {
       routes,
       close: stopSweep,
+      warmPeers: true,
       consumes: {
         handlers: {
           USER_REGISTERED: (event) => {

@@ -46,6 +46,8 @@ export interface ServiceInstance {
   consumes?: { handlers: EventHandlers; afterApply?: (event: DomainEvent) => void };
   /** The logger service stores its own logs directly instead of shipping them over HTTP. */
   sendLogs?: SendBatch;
+  /** Calls other services while it answers requests: its peer client is loaded soon after it serves, not by its first request. */
+  warmPeers?: boolean;
 }
 
 /** A service kind: its schema migrations (from its store file) and how to build an instance. */

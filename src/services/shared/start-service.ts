@@ -15,7 +15,7 @@ import { createServiceApp } from '../../kit/create-service-app.js';
 import { createTokenService } from '../../kit/create-token-service.js';
 import { openDatabase } from './open-database.js';
 import { startCheckpointer } from './start-checkpointer.js';
-import { observeLockWaits } from './retry-while-busy.js';
+import { countLockWaits } from './count-lock-waits.js';
 import { resolvePeersFromConfig, resolvePeersFromRegistry, type PeerResolver } from './resolve-peers.js';
 import { registerInstance, type Registration } from '../../registry/register-instance.js';
 import { watchRegistry } from '../../registry/watch-registry.js';
@@ -29,6 +29,7 @@ import { relayOutbox } from './relay-outbox.js';
 import { consumeEvents } from './consume-events.js';
 import { openProcessedEventsStore } from './processed-events-store.js';
 import { parseDuration } from '../../common/parse-duration.js';
+import { INSTANCE_TIMINGS } from '../../config/defaults.js';
 import { Router } from 'express';
 import { createLatencyFault } from '../../kit/inject-latency.js';
 import { faultRoutes } from './fault-routes.js';
@@ -60,9 +61,7 @@ export async function startService(options: {
   const db = openDatabase(stateLayout(cluster.stateDir).database(kind), definition.migrations);
   const checkpointer = startCheckpointer(db, stateLayout(cluster.stateDir).database(kind));
   const metrics = createMetrics({ service: kind, instance_id: instanceId });
-  const lockWaits = metrics.counter('ecom_sqlite_lock_waits_total', "Writes that met another process's SQLite lock, by outcome.", ['outcome']);
-  const lockWaitSeconds = metrics.counter('ecom_sqlite_lock_wait_seconds_total', 'Time writes waited (yielding) for a SQLite lock.');
-  observeLockWaits((ms, _tries, gaveUp) => (lockWaits.inc({ outcome: gaveUp ? 'gave_up' : 'written' }), lockWaitSeconds.inc(ms / 1000)));
+  countLockWaits(metrics);
   const registryUrl = options.registryUrl === undefined ? registryUrlOf(cluster) : options.registryUrl;
   let registration: Registration | undefined;
 
@@ -113,8 +112,7 @@ export async function startService(options: {
     await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
     redis.disconnect();
     await shipper.close();
-    await peers.close?.();
-    await logPeers.close?.();
+    await Promise.all([peers.close?.(), logPeers.close?.()]);
     await checkpointer.close();
     db.close();
     changeSignal.close();
@@ -163,6 +161,7 @@ export async function startService(options: {
     });
     const server = await startHttpServer(app, { host: cluster.host, port: options.port, graceMs: cluster.http.shutdownGraceMs });
     log.info('listening', { port: server.port, pid: process.pid });
+    if (instance.warmPeers) setTimeout(() => void peers.warm?.(), INSTANCE_TIMINGS.peerWarmDelayMs).unref();
     if (registryUrl) {
       registration = registerInstance({
         registryUrl,
