@@ -89,7 +89,7 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
       const answer = await callHttp(httpUrl(host, port, request.path), { method: request.method, headers, body, timeoutMs: options.timeoutMs });
       return { status: answer.status, text: answer.text };
     }
-    await warm();
+    if (!PoolClass) await warm();
     const res = await poolOf(host, port).request({ method: request.method, path: request.path, headers, body });
     return { status: res.statusCode, text: await res.body.text() };
   };
