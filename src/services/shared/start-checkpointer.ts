@@ -66,7 +66,7 @@ export function startCheckpointer(db: Db, file: string, everyMs = CHECKPOINT_EVE
   const watch = setInterval(() => {
     if ((pendingWalFrames(file) ?? 0) < START_AT_PENDING_FRAMES) return;
     clearInterval(watch);
-    void start();
+    start().catch(() => undefined);
   }, everyMs);
   watch.unref();
   return {
