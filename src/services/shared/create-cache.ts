@@ -70,11 +70,14 @@ export function createCache(options: {
 
   return {
     async read<T>(ns: string, key: string, load: () => T | undefined): Promise<T | undefined> {
+      // A read can meet another process's lock too (SQLITE_BUSY_RECOVERY while a connection rebuilds the WAL index
+      // after a crash; busy_timeout is 0): it is tried again after yielding, as writes are, instead of answering 500.
+      const loadNow = (): Promise<T | undefined> => retryWhileBusy(load);
       const version = local.sync();
       const name = encodeCacheTarget({ ns, key });
       if (isDirty(ns, name)) {
         count('bypass');
-        return load();
+        return loadNow();
       }
       const copy = local.get(name);
       if (copy !== undefined) {
@@ -83,7 +86,7 @@ export function createCache(options: {
       }
       if (!generations.ready()) {
         count('bypass');
-        const value = load();
+        const value = await loadNow();
         local.keep(version, name, value);
         return value;
       }
@@ -92,7 +95,7 @@ export function createCache(options: {
         entry = await generations.read(ns, key);
       } catch {
         count('error');
-        return load();
+        return loadNow();
       }
       if (entry.cached !== null) {
         count('hit');
@@ -106,7 +109,7 @@ export function createCache(options: {
       // once: the value goes to Redis meanwhile.
       let loaded: { value: T | undefined } | undefined;
       const { result, joined } = loads.run(valueKey, async () => {
-        const value = load();
+        const value = await loadNow();
         loaded = { value };
         local.keep(version, name, value);
         if (value !== undefined) await generations.write(valueKey, JSON.stringify(value)).catch(() => undefined);

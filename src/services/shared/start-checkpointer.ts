@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { IN_BINARY, readAsset } from '../../common/locate-assets.js';
 import { CHECKPOINT_WORKER_ASSET, type CheckpointWorkerData } from './checkpoint-protocol.js';
 import type { Db } from './open-database.js';
-import { pendingWalFrames } from './pending-wal-frames.js';
 
 /** How often the checkpoint thread copies the WAL back (and so how often a writer restarts the WAL: a small fsync). */
 export const CHECKPOINT_EVERY_MS = 1000;
@@ -27,8 +26,8 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
-/** Frames waiting in the WAL at which the thread starts: a quarter of SQLite's own auto-checkpoint at 1,000 pages. */
-export const START_AT_PENDING_FRAMES = 250;
+/** Size of the WAL file at which the thread starts: about 250 pages, a quarter of SQLite's own auto-checkpoint. */
+export const START_AT_WAL_BYTES = 1024 * 1024;
 
 /**
  * Takes the WAL checkpoints of `db` (open on `file`) off the event loop. SQLite's auto-checkpoint runs inside the
@@ -36,9 +35,10 @@ export const START_AT_PENDING_FRAMES = 250;
  * when other processes write, and every request of the process waits with it. A worker thread with its own
  * connection checkpoints every `everyMs` instead (an fsync on another thread does not hold up this one's writes); the
  * loop's own auto-checkpoint stays as a backstop at `LOOP_CHECKPOINT_BACKSTOP_PAGES`, and SQLite's default comes back
- * if the thread cannot start or fails. The thread starts once the WAL holds `START_AT_PENDING_FRAMES` frames no one
- * has copied back (looked at every `everyMs`): a thread costs a process 6–15 MB and its start-up CPU, which an
- * instance that does not write, and every instance while a cluster starts, need not pay.
+ * if the thread cannot start or fails. The thread starts once the WAL file has grown to `START_AT_WAL_BYTES` (its size
+ * looked at every `everyMs`, by stat: opening and closing any file SQLite locks, such as `-shm`, would drop every
+ * POSIX lock this process holds on it): a thread costs a process 6–15 MB and its start-up CPU, which an instance that
+ * does not write, and every instance while a cluster starts, need not pay.
  */
 export function startCheckpointer(db: Db, file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
   let worker: Worker | undefined;
@@ -64,7 +64,7 @@ export function startCheckpointer(db: Db, file: string, everyMs = CHECKPOINT_EVE
     exited = new Promise<void>((done) => thread.once('exit', () => done()));
   };
   const watch = setInterval(() => {
-    if ((pendingWalFrames(file) ?? 0) < START_AT_PENDING_FRAMES) return;
+    if ((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) < START_AT_WAL_BYTES) return;
     clearInterval(watch);
     start().catch(() => undefined);
   }, everyMs);

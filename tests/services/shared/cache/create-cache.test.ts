@@ -52,6 +52,22 @@ describe('cache composition', () => {
     expect(taken()).toEqual(['miss', 'local', 'hit']);
   });
 
+  it('loads again after yielding when SQLite says another process holds a lock, instead of failing the read', async () => {
+    const { cache } = instance();
+    let tries = 0;
+    const load = (): string => {
+      tries++;
+      if (tries < 3) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return 'v';
+    };
+    expect(await cache.read('product', '1', load)).toBe('v');
+    expect(tries).toBe(3);
+    const broken = (): string => {
+      throw new Error('no such table');
+    };
+    await expect(cache.read('product', '2', broken)).rejects.toThrow('no such table');
+  });
+
   it('shares one load among concurrent misses of one entry', async () => {
     const { cache } = instance();
     let release!: () => void;
