@@ -131,13 +131,26 @@ async function firstRunThenWarm() {
   }
 }
 
+/** The supervisor daemon's pid, from its pid file (`<pid> <start time>`). */
+const daemonPidOf = (dir) => Number.parseInt(readFileSync(join(dir, 'state/pids/daemon.pid'), 'utf8'), 10);
+
+/**
+ * One reading of a running cluster's memory by `measure` (rssMb or pssMb): the median over its service instances, and
+ * the sum over every process it runs, the daemon included.
+ */
+function clusterMemory(dir, status, measure) {
+  const daemonPid = daemonPidOf(dir);
+  const services = status.processes.filter((p) => ['product', 'user', 'order', 'logger'].includes(p.service));
+  return { service: median(services.map((p) => measure(p.pid))), cluster: status.processes.reduce((sum, p) => sum + measure(p.pid), measure(daemonPid)) };
+}
+
 /** How long an untouched cluster is left before its settled memory is read. */
 const SETTLE_MS = 30_000;
 
 /**
- * The memory of an untouched cluster once it has settled: read SETTLE_MS after `up -d`. A node process holds its
- * start-up's young generation (V8 grows it to 16 MB while modules load) until V8's memory reducer, which acts on a
- * process that has stopped allocating, shrinks it: 15-20 s after start here. The rounds read memory 2 s after up.
+ * The memory of an untouched cluster once it has settled: read SETTLE_MS after `up -d`. A node process holds the heap
+ * pages its start-up used until V8's memory reducer, which acts on a process that has stopped allocating, gives them
+ * back: 15-20 s after start in some runs here, later in others. The rounds read memory 2 s after up.
  */
 async function settledMemory() {
   const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-idle-'));
@@ -146,10 +159,8 @@ async function settledMemory() {
     await ecom('up', '-d', '-c', file);
     await until('the gateway to serve', async () => (await fetch(`http://127.0.0.1:${gateway}/api/products`).catch(() => undefined))?.status === 200);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
-    const status = await getStatus(file);
-    const daemonPid = Number.parseInt(readFileSync(join(dir, 'state/pids/daemon.pid'), 'utf8'), 10);
-    const services = status.processes.filter((p) => ['product', 'user', 'order', 'logger'].includes(p.service)).map((p) => rssMb(p.pid));
-    return { serviceRssMb: Math.round(median(services)), clusterRssMb: Math.round(status.processes.reduce((sum, p) => sum + rssMb(p.pid), rssMb(daemonPid))) };
+    const rss = clusterMemory(dir, await getStatus(file), rssMb);
+    return { serviceRssMb: Math.round(rss.service), clusterRssMb: Math.round(rss.cluster) };
   } finally {
     await ecom('down', '-c', file).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
@@ -188,13 +199,12 @@ async function main() {
       results.upMs.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, 2000));
       const status = await getStatus(file);
-      const daemonPid = Number.parseInt(readFileSync(join(dir, 'state/pids/daemon.pid'), 'utf8'), 10);
-      const services = status.processes.filter((p) => ['product', 'user', 'order', 'logger'].includes(p.service)).map((p) => rssMb(p.pid));
-      results.serviceRssMb.push(median(services));
-      results.clusterRssMb.push(status.processes.reduce((sum, p) => sum + rssMb(p.pid), rssMb(daemonPid)));
-      const servicePids = status.processes.filter((p) => ['product', 'user', 'order', 'logger'].includes(p.service)).map((p) => p.pid);
-      results.servicePssMb.push(median(servicePids.map(pssMb)));
-      results.clusterPssMb.push(status.processes.reduce((sum, p) => sum + pssMb(p.pid), pssMb(daemonPid)));
+      const rss = clusterMemory(dir, status, rssMb);
+      const pss = clusterMemory(dir, status, pssMb);
+      results.serviceRssMb.push(rss.service);
+      results.clusterRssMb.push(rss.cluster);
+      results.servicePssMb.push(pss.service);
+      results.clusterPssMb.push(pss.cluster);
 
       const before = (await getStatus(file)).processes.find((p) => p.service === 'product' && p.id === 1);
       const stats = gatewayStats(dir);
@@ -223,7 +233,7 @@ async function main() {
       // Under the checkout scenario: the largest RSS any process of the cluster reaches (sampled every 100 ms).
       await ecom('seed', '--products', '200', '-c', file);
       const running = (await getStatus(file)).processes;
-      const pids = [daemonPid, ...running.map((p) => p.pid)];
+      const pids = [daemonPidOf(dir), ...running.map((p) => p.pid)];
       let peak = { mb: 0, name: '' };
       const names = new Map(running.map((p) => [p.pid, p.id === null ? p.service : `${p.service}-${p.id}`]));
       const sampler = setInterval(() => {
