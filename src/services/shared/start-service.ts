@@ -58,13 +58,13 @@ export async function startService(options: {
   const kind = definition.kind;
   const instanceId = `${kind}-${id}`;
   const credentials = ensureCredentials(cluster.stateDir);
-  const db = openDatabase(stateLayout(cluster.stateDir).database(kind), definition.migrations);
-  const checkpointer = startCheckpointer(db, stateLayout(cluster.stateDir).database(kind));
+  const dbFile = stateLayout(cluster.stateDir).database(kind);
+  const db = openDatabase(dbFile, definition.migrations);
+  const checkpointer = startCheckpointer(db, dbFile);
   const metrics = createMetrics({ service: kind, instance_id: instanceId });
   countLockWaits(metrics);
   const registryUrl = options.registryUrl === undefined ? registryUrlOf(cluster) : options.registryUrl;
   let registration: Registration | undefined;
-
   let sendLogs: SendBatch = async (batch) => {
     const res = await logPeers.call('logger', { method: 'POST', path: '/api/logs', body: batch, idempotent: true });
     if (res.status !== 202) throw new Error(`logger answered ${res.status}`);
@@ -84,7 +84,7 @@ export async function startService(options: {
   const logPeers = callPeers({ resolver, clusterToken: credentials.clusterToken, timeoutMs: cluster.http.peerTimeoutMs, transport: 'http' });
   const redisAt = { host: redisHostOf(cluster), port: cluster.redis.port, password: credentials.redisPassword, log };
   const redis = connectRedis({ ...redisAt, commandTimeoutMs: cluster.cache.commandTimeoutMs });
-  const changeSignal = openChangeSignal(`${stateLayout(cluster.stateDir).database(kind)}.changes`);
+  const changeSignal = openChangeSignal(`${dbFile}.changes`);
   const cacheOutcomes = metrics.counter('ecom_cache_requests_total', 'Cache lookups by outcome.', ['outcome']);
   const cache = createCache({
     redis,
