@@ -43,20 +43,27 @@ export const userService: ServiceDefinition = {
     const store = openUserStore(db, outbox);
     // The admin account is made once (hashing its password at every start would cost each instance an scrypt), and
     // while the instance starts to serve: awaited before listening, that scrypt held a fresh cluster's user service
-    // back by 100-150 ms. Login and registration wait for it, so the account exists before anyone can sign in.
-    const adminReady = store.findCredentials(credentials.admin.email)
-      ? Promise.resolve()
-      : hashPassword(credentials.admin.password).then((adminHash) => {
-          atStart(db, () => store.ensureAdmin(credentials.admin.email, adminHash));
-        });
-    adminReady.catch((err: unknown) => log.error('could not create the admin account', { error: err instanceof Error ? err.message : String(err) }));
+    // back by 100-150 ms. Login and registration wait for it, so the account exists before anyone can sign in; a
+    // creation that failed is tried again by the next of them (a start that failed used to be restarted).
+    let adminCreation: Promise<void> | undefined;
+    const adminReady = (): Promise<void> =>
+      (adminCreation ??= store.findCredentials(credentials.admin.email)
+        ? Promise.resolve()
+        : hashPassword(credentials.admin.password)
+            .then((adminHash) => atStart(db, () => store.ensureAdmin(credentials.admin.email, adminHash)))
+            .catch((err: unknown) => {
+              adminCreation = undefined;
+              log.error('could not create the admin account', { error: err instanceof Error ? err.message : String(err) });
+              throw err;
+            }));
+    adminReady().catch(() => undefined);
     const readUser = (id: number): Promise<PublicUser | undefined> => cache.read('user', String(id), () => store.get(id));
     const pathId = (req: Request): number => validateInput(idParam, req.params.id, 'id');
 
     const routes = Router(STRICT_ROUTING);
     routes.post('/api/users/register', async (req, res) => {
       const body = validateInput(registerBody, req.body);
-      await adminReady;
+      await adminReady();
       const passwordHash = await hashPassword(body.password);
       try {
         const user = await retryWhileBusy(() =>
@@ -71,7 +78,7 @@ export const userService: ServiceDefinition = {
     });
     routes.post('/api/users/login', async (req, res) => {
       const body = validateInput(loginBody, req.body);
-      await adminReady;
+      await adminReady();
       const found = store.findCredentials(body.email);
       if (found) {
         const now = Date.now();
