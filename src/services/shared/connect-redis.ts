@@ -44,3 +44,9 @@ export function connectRedis(options: { host: string; port: number; password: st
   });
   return redis;
 }
+
+/** Closes a client politely (QUIT, waited for at most half a second, so a Redis that is gone cannot hold up a stop), then for sure. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
+  redis.disconnect();
+}

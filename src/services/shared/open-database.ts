@@ -6,16 +6,20 @@ import { sqliteBinding } from '../../common/load-sqlite-addon.js';
 /** A better-sqlite3 connection. */
 export type Db = Database.Database;
 
+/** How long start-up work (opening, migrations, schema of shared tables, seeding the admin) waits for a lock. */
+const START_LOCK_WAIT_MS = 10_000;
+
 /**
  * Opens (creating if needed) a SQLite file shared by several processes: WAL, and `migrations` applied in order
  * exactly once, under a write lock (waited for up to 10 s at start), never dropping data. Each migration is the SQL
  * of one schema version; `user_version` records how many have run. Afterwards the busy timeout is 0: a write that
  * meets another process's lock fails at once with SQLITE_BUSY and is retried by `retryWhileBusy`, which yields to the
- * event loop between tries instead of sleeping inside it.
+ * event loop between tries instead of sleeping inside it. `{ starting: true }` keeps waiting on locks until
+ * `serveWithoutWaiting` (a service's start-up reads too, and may meet another instance rebuilding the WAL index).
  */
-export function openDatabase(file: string, migrations: readonly string[]): Db {
+export function openDatabase(file: string, migrations: readonly string[], options: { starting?: boolean } = {}): Db {
   mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: 10_000, ...sqliteBinding() });
+  const db = new Database(file, { timeout: START_LOCK_WAIT_MS, ...sqliteBinding() });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -27,19 +31,22 @@ export function openDatabase(file: string, migrations: readonly string[]): Db {
     if (current < migrations.length) db.pragma(`user_version = ${migrations.length}`);
   });
   migrate.immediate();
-  db.pragma('busy_timeout = 0');
+  if (!options.starting) serveWithoutWaiting(db);
   return db;
 }
 
-/** How long start-up work (schema of shared tables, seeding the admin) waits for the write lock. */
-const START_LOCK_WAIT_MS = 10_000;
+/** Ends start-up's waiting on locks: from now on a busy database answers SQLITE_BUSY at once (see `openDatabase`). */
+export function serveWithoutWaiting(db: Db): void {
+  db.pragma('busy_timeout = 0');
+}
 
 /** Runs start-up work that writes, waiting for the lock as SQLite's busy handler does (start-up serves no request). */
 export function atStart<T>(db: Db, work: () => T): T {
+  const before = db.pragma('busy_timeout', { simple: true }) as number;
   db.pragma(`busy_timeout = ${START_LOCK_WAIT_MS}`);
   try {
     return work();
   } finally {
-    db.pragma('busy_timeout = 0');
+    db.pragma(`busy_timeout = ${before}`);
   }
 }

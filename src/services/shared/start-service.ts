@@ -7,13 +7,13 @@ import { authorizeRequests } from '../../kit/authorize-requests.js';
 import { openCacheDirtyStore } from './cache-dirty-store.js';
 import { openChangeSignal } from './change-signal.js';
 import { callPeers } from './call-peers.js';
-import { connectRedis } from './connect-redis.js';
+import { closeRedis, connectRedis } from './connect-redis.js';
 import { createCache } from './create-cache.js';
 import { createLogger } from '../../kit/create-logger.js';
 import { createMetrics } from '../../kit/create-metrics.js';
 import { createServiceApp } from '../../kit/create-service-app.js';
 import { createTokenService } from '../../kit/create-token-service.js';
-import { openDatabase } from './open-database.js';
+import { openDatabase, serveWithoutWaiting } from './open-database.js';
 import { startCheckpointer } from './start-checkpointer.js';
 import { countLockWaits } from './count-lock-waits.js';
 import { resolvePeersFromConfig, resolvePeersFromRegistry, type PeerResolver } from './resolve-peers.js';
@@ -59,7 +59,7 @@ export async function startService(options: {
   const instanceId = `${kind}-${id}`;
   const credentials = ensureCredentials(cluster.stateDir);
   const dbFile = stateLayout(cluster.stateDir).database(kind);
-  const db = openDatabase(dbFile, definition.migrations);
+  const db = openDatabase(dbFile, definition.migrations, { starting: true });
   const checkpointer = startCheckpointer(db, dbFile);
   const metrics = createMetrics({ service: kind, instance_id: instanceId });
   countLockWaits(metrics);
@@ -109,8 +109,7 @@ export async function startService(options: {
     await instance?.close?.();
     cache.close();
     resolver.close();
-    await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
-    redis.disconnect();
+    await closeRedis(redis);
     await shipper.close();
     await Promise.all([peers.close?.(), logPeers.close?.()]);
     await checkpointer.close();
@@ -159,6 +158,7 @@ export async function startService(options: {
       routes: Router().use(faultRoutes(latency, auth)).use(instance.routes),
       health: () => ({ service: kind, id, redis: redis.status === 'ready' ? 'up' : 'down', uptimeMs: Date.now() - startedAt }),
     });
+    serveWithoutWaiting(db);
     const server = await startHttpServer(app, { host: cluster.host, port: options.port, graceMs: cluster.http.shutdownGraceMs });
     log.info('listening', { port: server.port, pid: process.pid });
     if (instance.warmPeers) setTimeout(() => void peers.warm?.(), INSTANCE_TIMINGS.peerWarmDelayMs).unref();
