@@ -96,7 +96,7 @@ function addRedisPassword(file: string): void {
 function readCredentials(file: string): Credentials | undefined {
   const raw = readRaw(file);
   if (!raw) return undefined;
-  const result = credentialsSchema.safeParse(raw);
+  const result = credentialsSchema.safeParse(raw, { jitless: true }); // once per process: see load-cluster-file.ts
   if (result.success) return result.data;
   if (legacySchema.safeParse(raw).success && raw.redisPassword === undefined) {
     addRedisPassword(file);
