@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/services/shared/open-database.js';
 import { isBusyError, observeLockWaits, retryWhileBusy } from '../../../src/services/shared/retry-while-busy.js';
+import { countLockWaits } from '../../../src/services/shared/count-lock-waits.js';
+import { createMetrics } from '../../../src/kit/create-metrics.js';
 
 /**
  * Another process that takes the write lock of `file` (BEGIN IMMEDIATE), says "locked" on stdout, holds the lock until
@@ -89,6 +91,23 @@ describe('writes that meet another process’s SQLite lock', () => {
       await holder.release();
     }
     expect(db.prepare('SELECT count(*) FROM t WHERE v = 9').pluck().get()).toBe(0);
+  });
+
+  it('are counted in the instance metrics: each wait by outcome, and the time waited', async () => {
+    const metrics = createMetrics({ service: 'product', instance_id: 'product-1' });
+    countLockWaits(metrics);
+    const holder = await holdWriteLock(join(dir, 'shared.db'));
+    const written = retryWhileBusy(() => db.prepare('INSERT INTO t (v) VALUES (3)').run());
+    await expect(retryWhileBusy(() => db.prepare('INSERT INTO t (v) VALUES (4)').run(), 50)).rejects.toSatisfy(isBusyError);
+    await new Promise((r) => setTimeout(r, 50));
+    await holder.release();
+    await written;
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^ecom_sqlite_lock_waits_total\{outcome="written",[^}]*\} 1$/m);
+    expect(text).toMatch(/^ecom_sqlite_lock_waits_total\{outcome="gave_up",[^}]*\} 1$/m);
+    const seconds = Number(/^ecom_sqlite_lock_wait_seconds_total\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
+    // The give-up waited its 50 ms limit, the write at least as long (it landed only after the release).
+    expect(seconds).toBeGreaterThanOrEqual(0.1);
   });
 
   it('pass other errors through untouched, without retrying', async () => {
