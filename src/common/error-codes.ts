@@ -68,6 +68,7 @@ const codes = {
   unsupported_encoding: failure,
   route_not_found: failure,
   internal_error: failure,
+  database_busy: failure,
   unauthorized: failure,
   forbidden: failure,
   invalid_token: failure,

@@ -65,6 +65,7 @@ export function createServiceApp(options: {
       error: { code: e.code, message: e.message },
     };
     if (e.details !== undefined) body.error.details = e.details;
+    if (e.code === 'database_busy') res.setHeader('Retry-After', '1');
     res.status(e.status).json(body);
   };
   app.use(onError);
@@ -81,6 +82,12 @@ function toHttpError(err: unknown): EcomError {
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return httpError(e.status, 'bad_request', e.message ?? 'bad request');
+  }
+  // A statement that met another process's SQLite lock and was not retried (a read while another connection rebuilds
+  // the WAL index): the request can succeed a moment later, so it is a 503, which the gateway moves to another
+  // instance for GET and HEAD, not a 500.
+  if (/^SQLITE_BUSY/.test((err as { code?: unknown })?.code as string)) {
+    return httpError(503, 'database_busy', 'the database is busy; retry shortly');
   }
   return httpError(500, 'internal_error', 'internal error');
 }
