@@ -25,12 +25,12 @@ export function registerServiceCommand(program: Command): void {
       }
       const cluster = loadClusterFile(opts.config);
       restrictNewFiles();
-      const [{ SERVICE_DEFINITIONS }, { startService }] = await Promise.all([
-        import('../services/all-services.js'),
+      const [definition, { startService }] = await Promise.all([
+        import('../services/all-services.js').then(({ SERVICE_DEFINITIONS }) => SERVICE_DEFINITIONS[kind as ServiceKind]()),
         import('../services/shared/start-service.js'),
       ]);
       const handle = await startService({
-        definition: SERVICE_DEFINITIONS[kind as ServiceKind],
+        definition,
         id: opts.id,
         port: opts.port,
         cluster,

@@ -1,14 +1,13 @@
 import type { ServiceKind } from '../config/defaults.js';
 import type { ServiceDefinition } from './shared/service-definition.js';
-import { loggerService } from './logger/logger-service.js';
-import { orderService } from './order/order-service.js';
-import { productService } from './product/product-service.js';
-import { userService } from './user/user-service.js';
 
-/** Every service kind's definition, looked up by kind. */
-export const SERVICE_DEFINITIONS: Readonly<Record<ServiceKind, ServiceDefinition>> = {
-  logger: loggerService,
-  user: userService,
-  product: productService,
-  order: orderService,
+/**
+ * Each service kind's definition, loaded when asked for: an instance evaluates only its own kind's modules (routes,
+ * request schemas, store statements), not the other three's.
+ */
+export const SERVICE_DEFINITIONS: Readonly<Record<ServiceKind, () => Promise<ServiceDefinition>>> = {
+  logger: async () => (await import('./logger/logger-service.js')).loggerService,
+  user: async () => (await import('./user/user-service.js')).userService,
+  product: async () => (await import('./product/product-service.js')).productService,
+  order: async () => (await import('./order/order-service.js')).orderService,
 };
