@@ -2,7 +2,8 @@
 // instance until a replacement is healthy and routed again, and `ecom down`. Runs both the source build
 // (`node dist/cli/main.js`) and the single executable (`dist/ecom`, built if stale) in alternating rounds against a
 // cluster file with free ports in a temp dir, and prints medians of each against the goals. Not a test: it never
-// fails on a missed goal. Also: one service instance alone, exec → healthy (wall time and the CPU it spent), and
+// fails on a missed goal. Also: one service instance alone, exec → healthy and registered (wall time and the CPU it
+// spent), on the cluster at rest and again right after a checkout burst, and
 // `ecom scale product=12` from 2 until every new instance is healthy and routed (the command returns then).
 // The binary's first run after a build (no code cache yet) is timed apart, before the rounds.
 // Usage: npm run build && node bench/cluster-lifecycle.mjs [rounds]
@@ -45,8 +46,8 @@ const rssMb = (pid) => {
 
 async function clusterFile(dir) {
   const file = join(dir, 'config.json');
-  const { gateway } = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
-  return { file, gateway };
+  const { gateway, iscs } = await writeBenchCluster(file, { product: [1, 2], user: [3], logger: [4], order: [5] });
+  return { file, gateway, iscsPort: iscs };
 }
 
 /** Proportional set size of a pid in MB: its private pages plus its share of pages it shares (0 when it is gone). */
@@ -66,21 +67,38 @@ const cpuMs = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
-/** One product instance run by hand (unregistered), from exec until /health answers: wall ms and CPU ms. */
-async function instanceStart(build, file) {
+/**
+ * One product instance run by hand, registered with the cluster's registry, from exec until its /health answers and
+ * the registry lists it: wall ms to each, and CPU ms until registered. The registry is watched with its long poll (no
+ * request of ours in between), the instance's /health polled every millisecond (a refused connection costs it nothing,
+ * and a coarser poll adds its own wait). Stopped with SIGTERM, so it leaves the registry before the next step.
+ */
+async function instanceStart(build, file, iscsPort) {
   const port = await freePort();
+  const listing = async (query = '') => (await fetch(`http://127.0.0.1:${iscsPort}/v1/services${query}`)).json();
+  const { index } = await listing();
   const t = performance.now();
   // The environment the supervisor gives its instances (CHILD_ENV): same heap flags, same code cache.
-  const child = spawn(build.command, [...build.prefix, 'service', 'start', 'product', '--id', '99', '--port', String(port), '--iscs', 'none', '-c', file], {
+  const child = spawn(build.command, [...build.prefix, 'service', 'start', 'product', '--id', '99', '--port', String(port), '-c', file], {
     stdio: 'ignore',
     env: { ...process.env, ...childEnv() },
   });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    // Polled every millisecond: a refused connection costs the instance nothing, and a coarser poll adds its own wait.
+    const registered = (async () => {
+      for (let seen = index; ;) {
+        const now = await listing(`?index=${seen}&wait=5s`);
+        if (now.services.product?.some((i) => i.id === 99)) return { ms: performance.now() - t, cpu: cpuMs(child.pid) };
+        seen = now.index;
+      }
+    })();
     await until('the instance to answer', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 20_000, 1);
-    return { ms: performance.now() - t, cpu: cpuMs(child.pid) };
+    const healthyMs = performance.now() - t;
+    const done = await Promise.race([registered, new Promise((_, reject) => setTimeout(() => reject(new Error('product-99 never registered')), 20_000))]);
+    return { healthyMs, ms: Math.max(healthyMs, done.ms), cpu: done.cpu };
   } finally {
-    child.kill('SIGKILL');
+    child.kill('SIGTERM');
+    await exited;
   }
 }
 
@@ -181,7 +199,9 @@ async function main() {
       downMs: [],
       replaceMs: [],
       instanceMs: [],
+      instanceHealthyMs: [],
       instanceCpuMs: [],
+      instanceAfterBurstMs: [],
       scaleMs: [],
       serviceRssMb: [],
       clusterRssMb: [],
@@ -191,7 +211,7 @@ async function main() {
     });
     const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-life-'));
     mkdirSync(dir, { recursive: true });
-    const { file, gateway } = await clusterFile(dir);
+    const { file, gateway, iscsPort } = await clusterFile(dir);
     try {
       let t = performance.now();
       await ecom('up', '-d', '-c', file);
@@ -230,6 +250,13 @@ async function main() {
       );
       results.replaceMs.push(performance.now() - t);
 
+      // One instance's own start, on this cluster at rest (a second after the replacement was routed).
+      await new Promise((r) => setTimeout(r, 1000));
+      const alone = await instanceStart(build, file, iscsPort);
+      results.instanceMs.push(alone.ms);
+      results.instanceHealthyMs.push(alone.healthyMs);
+      results.instanceCpuMs.push(alone.cpu);
+
       // Under the checkout scenario: the largest RSS any process of the cluster reaches (sampled every 100 ms).
       await ecom('seed', '--products', '200', '-c', file);
       const running = (await getStatus(file)).processes;
@@ -250,9 +277,8 @@ async function main() {
       results.checkoutPeakRssMb.push(peak.mb);
       results.checkoutPeakName = peak.name;
 
-      const alone = await instanceStart(build, file);
-      results.instanceMs.push(alone.ms);
-      results.instanceCpuMs.push(alone.cpu);
+      // The same right after the checkout burst, while the cluster still works through its events and logs.
+      results.instanceAfterBurstMs.push((await instanceStart(build, file, iscsPort)).ms);
 
       t = performance.now();
       await ecom('scale', 'product=12', '-c', file);
@@ -262,7 +288,7 @@ async function main() {
       await ecom('down', '-c', file);
       results.downMs.push(performance.now() - t);
       console.log(
-        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB (PSS ${results.servicePssMb.at(-1).toFixed(0)}), cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB (PSS ${results.clusterPssMb.at(-1).toFixed(0)}), checkout peak RSS ${results.checkoutPeakRssMb.at(-1).toFixed(0)} MB (${results.checkoutPeakName}), kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, instance alone ${results.instanceMs.at(-1).toFixed(0)} ms (cpu ${results.instanceCpuMs.at(-1)} ms), scale 2→12 ${results.scaleMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
+        `round ${round} (${name}): up ${results.upMs.at(-1).toFixed(0)} ms, service RSS ${results.serviceRssMb.at(-1).toFixed(0)} MB (PSS ${results.servicePssMb.at(-1).toFixed(0)}), cluster RSS ${results.clusterRssMb.at(-1).toFixed(0)} MB (PSS ${results.clusterPssMb.at(-1).toFixed(0)}), checkout peak RSS ${results.checkoutPeakRssMb.at(-1).toFixed(0)} MB (${results.checkoutPeakName}), kill -9 → routed ${results.replaceMs.at(-1).toFixed(0)} ms, instance alone ${results.instanceMs.at(-1).toFixed(0)} ms (healthy ${results.instanceHealthyMs.at(-1).toFixed(0)}, cpu ${results.instanceCpuMs.at(-1)} ms; after the burst ${results.instanceAfterBurstMs.at(-1).toFixed(0)} ms), scale 2→12 ${results.scaleMs.at(-1).toFixed(0)} ms, down ${results.downMs.at(-1).toFixed(0)} ms`,
       );
     } finally {
       await ecom('down', '-c', file).catch(() => undefined);
@@ -284,7 +310,9 @@ async function main() {
       downMs: Math.round(median(r.downMs)),
       killToRoutedMs: Math.round(median(r.replaceMs)),
       instanceStartMs: Math.round(median(r.instanceMs)),
+      instanceHealthyMs: Math.round(median(r.instanceHealthyMs)),
       instanceStartCpuMs: Math.round(median(r.instanceCpuMs)),
+      instanceAfterBurstMs: Math.round(median(r.instanceAfterBurstMs)),
       scaleTo12Ms: Math.round(median(r.scaleMs)),
       serviceRssMb: Math.round(median(r.serviceRssMb)),
       clusterRssMb: Math.round(median(r.clusterRssMb)),
@@ -300,7 +328,7 @@ async function main() {
     upMs: 'cold up -d → gateway serving (ms)',
     downMs: 'down (ms)',
     killToRoutedMs: 'kill -9 → replaced and routed (ms)',
-    instanceStartMs: 'one instance exec → healthy (ms)',
+    instanceStartMs: 'one instance exec → healthy and registered (ms)',
     scaleTo12Ms: 'scale product 2 → 12, all routed (ms)',
     serviceRssMb: 'RSS per service instance, 2 s after up (MB)',
     clusterRssMb: 'RSS of the whole cluster, 2 s after up (MB)',
@@ -315,7 +343,9 @@ async function main() {
       `  ${label[key].padEnd(52)} source ${src}  binary ${bin}  (goal ≤ ${goalOf[key]}; ${(src / goalOf[key]).toFixed(2)}, ${(bin / goalOf[key]).toFixed(2)})`,
     );
   }
-  console.log(`  (CPU one instance spends until healthy: source ${summary.source?.instanceStartCpuMs} ms, binary ${summary.binary?.instanceStartCpuMs} ms)`);
+  console.log(
+    `  (that instance: healthy at source ${summary.source?.instanceHealthyMs} ms, binary ${summary.binary?.instanceHealthyMs} ms; CPU until registered: source ${summary.source?.instanceStartCpuMs} ms, binary ${summary.binary?.instanceStartCpuMs} ms; started right after 3,000 checkouts instead: source ${summary.source?.instanceAfterBurstMs} ms, binary ${summary.binary?.instanceAfterBurstMs} ms)`,
+  );
   // RSS counts every page a process maps, shared ones in full in each process (node's own code, the executable);
   // PSS splits shared pages among the processes sharing them, so the cluster's PSS is the memory it really holds.
   console.log(
