@@ -3,6 +3,7 @@ import { EcomError } from '../common/ecom-error.js';
 import type { Logger } from './create-logger.js';
 import type { ServiceMetrics } from './create-metrics.js';
 import { httpError } from './http-error.js';
+import { isBusyError } from './is-busy-error.js';
 import type { LatencyFault } from './inject-latency.js';
 
 /**
@@ -86,7 +87,7 @@ function toHttpError(err: unknown): EcomError {
   // A statement that met another process's SQLite lock and was not retried (a read while another connection rebuilds
   // the WAL index): the request can succeed a moment later, so it is a 503, which the gateway moves to another
   // instance for GET and HEAD, not a 500.
-  if (/^SQLITE_BUSY/.test((err as { code?: unknown })?.code as string)) {
+  if (isBusyError(err)) {
     return httpError(503, 'database_busy', 'the database is busy; retry shortly');
   }
   return httpError(500, 'internal_error', 'internal error');

@@ -1,18 +1,11 @@
 import { setImmediate as yieldTurn, setTimeout as sleep } from 'node:timers/promises';
+import { isBusyError } from '../../kit/is-busy-error.js';
 
 /** How long a write keeps retrying a lock another process holds before it fails (as SQLite's old busy timeout). */
 export const LOCK_WAIT_LIMIT_MS = 10_000;
 
 /** Longest sleep between two tries of a write that meets another process's lock. */
 const MAX_RETRY_DELAY_MS = 1;
-
-/** Result codes of a write lock held by another connection (or a read snapshot it made stale). */
-const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
-
-/** Whether `err` is SQLite refusing a write because another connection holds the lock. */
-export function isBusyError(err: unknown): boolean {
-  return BUSY_CODES.has((err as { code?: string } | null)?.code ?? '');
-}
 
 /** One write that had to wait for another connection's lock: how long, and how many tries it took. */
 export type LockWaitObserver = (waitedMs: number, tries: number, gaveUp: boolean) => void;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/services/shared/open-database.js';
-import { isBusyError, observeLockWaits, retryWhileBusy } from '../../../src/services/shared/retry-while-busy.js';
+import { isBusyError } from '../../../src/kit/is-busy-error.js';
+import { observeLockWaits, retryWhileBusy } from '../../../src/services/shared/retry-while-busy.js';
 import { countLockWaits } from '../../../src/services/shared/count-lock-waits.js';
 import { createMetrics } from '../../../src/kit/create-metrics.js';
 
