@@ -42,19 +42,21 @@ const IDLE_POOL_MS = 60_000;
  */
 export type PeerTransport = 'pool' | 'http';
 
-/**
- * Creates the peer client. With the `pool` transport (the default) the pools' own timers bound connecting, waiting
- * for the answer's headers and reading its body by `timeoutMs` each: no new socket, signal or timer per call.
- * Instances are tried starting from a rotating position; a connection failure, a timeout or a 502/503/504 moves an
- * idempotent call to the next instance. When no instance answers, the caller gets a 503 `<kind>_unavailable`,
- * which the error handler passes to the client.
- */
-export function callPeers(options: { resolver: PeerResolver; clusterToken: string; timeoutMs: number; transport?: PeerTransport }): PeerClient {
-  let turn = 0;
+/** How one call reaches one peer instance: its status and body text. */
+interface PeerSender {
+  send(host: string, port: number, request: PeerRequest, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; text: string }>;
+  warm(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The `pool` transport: a bounded keep-alive undici pool per peer instance, closed once unused for IDLE_POOL_MS. */
+function poolSender(timeoutMs: number): PeerSender {
   const pools = new Map<string, { pool: Pool; usedAt: number }>();
-  const authorization = `Bearer ${options.clusterToken}`;
-  // undici is loaded on the first peer call, not at start (about 10 ms of CPU off every instance's start-up).
+  // undici is loaded on the first peer call (or `warm`), not at start (about 10 ms of CPU off every instance's start-up).
   let PoolClass: typeof Pool | undefined;
+  const warm = async (): Promise<void> => {
+    PoolClass ??= (await import('../../kit/load-http-pool.js')).Pool;
+  };
   const poolOf = (host: string, port: number): Pool => {
     const origin = httpUrl(host, port, '');
     let entry = pools.get(origin);
@@ -62,9 +64,9 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
       const pool = new PoolClass!(origin, {
         connections: CONNECTIONS_PER_PEER,
         pipelining: 1,
-        connectTimeout: options.timeoutMs,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+        connectTimeout: timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
         keepAliveTimeout: 4_000,
       });
       entry = { pool, usedAt: Date.now() };
@@ -81,18 +83,45 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
     }
   }, IDLE_POOL_MS / 2);
   sweep.unref();
-  const warm = async (): Promise<void> => {
-    if (options.transport !== 'http') PoolClass ??= (await import('../../kit/load-http-pool.js')).Pool;
+  return {
+    async send(host, port, request, headers, body) {
+      if (!PoolClass) await warm();
+      const res = await poolOf(host, port).request({ method: request.method, path: request.path, headers, body });
+      return { status: res.statusCode, text: await res.body.text() };
+    },
+    warm,
+    async close() {
+      clearInterval(sweep);
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((e) => e.pool.destroy().catch(() => undefined)));
+    },
   };
-  const send = async (host: string, port: number, request: PeerRequest, headers: Record<string, string>, body: string | undefined) => {
-    if (options.transport === 'http') {
-      const answer = await callHttp(httpUrl(host, port, request.path), { method: request.method, headers, body, timeoutMs: options.timeoutMs });
+}
+
+/** The `http` transport: node:http's kept-alive agent (callHttp), nothing to load or close. */
+function httpSender(timeoutMs: number): PeerSender {
+  return {
+    async send(host, port, request, headers, body) {
+      const answer = await callHttp(httpUrl(host, port, request.path), { method: request.method, headers, body, timeoutMs });
       return { status: answer.status, text: answer.text };
-    }
-    if (!PoolClass) await warm();
-    const res = await poolOf(host, port).request({ method: request.method, path: request.path, headers, body });
-    return { status: res.statusCode, text: await res.body.text() };
+    },
+    warm: async () => undefined,
+    close: async () => undefined,
   };
+}
+
+/**
+ * Creates the peer client. With the `pool` transport (the default) the pools' own timers bound connecting, waiting
+ * for the answer's headers and reading its body by `timeoutMs` each: no new socket, signal or timer per call.
+ * Instances are tried starting from a rotating position; a connection failure, a timeout or a 502/503/504 moves an
+ * idempotent call to the next instance. When no instance answers, the caller gets a 503 `<kind>_unavailable`,
+ * which the error handler passes to the client.
+ */
+export function callPeers(options: { resolver: PeerResolver; clusterToken: string; timeoutMs: number; transport?: PeerTransport }): PeerClient {
+  let turn = 0;
+  const authorization = `Bearer ${options.clusterToken}`;
+  const sender = options.transport === 'http' ? httpSender(options.timeoutMs) : poolSender(options.timeoutMs);
   let closing: Promise<void> | undefined;
   return {
     async call(kind, request) {
@@ -108,7 +137,7 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
       for (let i = 0; i < attempts; i++) {
         const peer = instances[(start + i) % instances.length]!;
         try {
-          const { status, text } = await send(peer.host, peer.port, request, headers, body);
+          const { status, text } = await sender.send(peer.host, peer.port, request, headers, body);
           if ([502, 503, 504].includes(status) && i + 1 < attempts) {
             lastReason = `${kind}-${peer.id} answered ${status}`;
             continue;
@@ -120,14 +149,9 @@ export function callPeers(options: { resolver: PeerResolver; clusterToken: strin
       }
       throw httpError(503, `${kind}_unavailable`, `${kind} service did not answer (${lastReason})`);
     },
-    warm,
+    warm: () => sender.warm(),
     close() {
-      closing ??= (async () => {
-        clearInterval(sweep);
-        const all = [...pools.values()];
-        pools.clear();
-        await Promise.all(all.map((e) => e.pool.destroy().catch(() => undefined)));
-      })();
+      closing ??= sender.close();
       return closing;
     },
   };
