@@ -3,6 +3,7 @@ import { chmodSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, rena
 import { z } from 'zod';
 import { EcomError } from '../common/ecom-error.js';
 import { stateLayout } from './state-layout.js';
+import { sleepSync } from '../common/sleep-sync.js';
 
 const legacySchema = z.object({
   admin: z.object({ email: z.string(), password: z.string() }),
@@ -65,7 +66,7 @@ function withLock<T>(file: string, fn: () => T): T {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > 10_000) rmSync(lock, { force: true });
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      else sleepSync(10);
     }
   }
   try {

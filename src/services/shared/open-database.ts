@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteBinding } from '../../common/load-sqlite-addon.js';
+import { sleepSync } from '../../common/sleep-sync.js';
+import { isBusyError } from '../../kit/is-busy-error.js';
 
 /** A better-sqlite3 connection. */
 export type Db = Database.Database;
@@ -20,7 +22,7 @@ const START_LOCK_WAIT_MS = 10_000;
 export function openDatabase(file: string, migrations: readonly string[], options: { starting?: boolean } = {}): Db {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { timeout: START_LOCK_WAIT_MS, ...sqliteBinding() });
-  db.pragma('journal_mode = WAL');
+  enableWal(db);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   const migrate = db.transaction(() => {
@@ -33,6 +35,24 @@ export function openDatabase(file: string, migrations: readonly string[], option
   migrate.immediate();
   if (!options.starting) serveWithoutWaiting(db);
   return db;
+}
+
+/**
+ * Switches `db` to WAL. Processes that open a new file together all try to: the one that loses meets the winner's
+ * write lock inside the read transaction the switch starts in, where SQLite answers SQLITE_BUSY at once without its
+ * busy handler. So this waits and tries again, for as long as start-up waits on any lock.
+ */
+function enableWal(db: Db): void {
+  const deadline = Date.now() + START_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!isBusyError(err) || Date.now() > deadline) throw err;
+      sleepSync(10);
+    }
+  }
 }
 
 /** Ends start-up's waiting on locks: from now on a busy database answers SQLITE_BUSY at once (see `openDatabase`). */
