@@ -87,23 +87,41 @@ export async function deploySwarm(cluster: ClusterConfig, options: { onProgress?
   }
 }
 
-/** `ecom undeploy`: removes the stack and waits until its containers and network are gone. */
+/**
+ * `ecom undeploy`: removes the stack and waits until its containers and networks are gone. `docker stack rm` removes
+ * the services, then the networks, which the engine refuses while their tasks are still stopping ("in use by task");
+ * so it runs again, once a second, until nothing of the stack is left, and fails (`docker_failed`) only if something
+ * still is after `timeoutMs`. False when there was nothing to remove.
+ */
 export async function undeploySwarm(cluster: ClusterConfig, timeoutMs = 60_000): Promise<boolean> {
   const { docker, socketPath } = await swarmManager(cluster);
   const stack = stackNameOf(cluster.stateDir);
-  const removed = await execa('docker', ['--host', `unix://${socketPath}`, 'stack', 'rm', stack], { reject: false, all: true });
-  if (removed.exitCode !== 0) throw new EcomError('docker_failed', `docker stack rm failed: ${String(removed.all ?? '').trim()}`);
+  const removeStack = async (): Promise<{ ok: boolean; output: string }> => {
+    const run = await execa('docker', ['--host', `unix://${socketPath}`, 'stack', 'rm', stack], { reject: false, all: true });
+    if (run.exitCode === undefined) throw new EcomError('docker_failed', `could not run docker stack rm: ${run.message}`, { cause: run });
+    return { ok: run.exitCode === 0, output: String(run.all ?? '').trim() };
+  };
+  const first = await removeStack();
+  let last = first;
+  let lastTry = Date.now();
   const label = `com.docker.stack.namespace=${stack}`;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = lastTry + timeoutMs;
   for (;;) {
     const [containers, networks] = await Promise.all([
       docker.listContainers({ all: true, filters: { label: [label] } }),
       docker.listNetworks({ filters: { label: [label] } }),
     ]);
     if (containers.length === 0 && networks.length === 0) break;
-    if (Date.now() > deadline) break;
+    if (Date.now() > deadline) {
+      const left = `${containers.length} container(s) and ${networks.length} network(s) of stack ${stack} still there after ${timeoutMs / 1000} s`;
+      throw new EcomError('docker_failed', last.ok ? left : `${left}; docker stack rm: ${last.output}`, { hint: 'run `ecom undeploy` again' });
+    }
+    if (!last.ok && Date.now() - lastTry >= 1000) {
+      lastTry = Date.now();
+      last = await removeStack();
+    }
     await sleep(200);
   }
   rmSync(join(cluster.stateDir, 'swarm-stack.yml'), { force: true });
-  return !/Nothing found in stack/i.test(String(removed.all ?? ''));
+  return !/Nothing found in stack/i.test(first.output);
 }

@@ -253,7 +253,19 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
       await new Promise((r) => setTimeout(r, 1500));
       const result = await loop.stop();
       expect(result.failures, result.reasons.join('; ')).toBe(0);
-      expect((await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 })).stdout).toContain('stack removed');
+      // A container outside the stack on its (attachable) network for 3 s more: the engine refuses to remove the network
+      // until it has gone, as it does while the stack's own tasks are still stopping; undeploy tries again until then.
+      const stackRedis = (await docker.listContainers({ filters: { label: [stackLabel] } })).find((c) => c.Names.some((n) => n.includes('_redis')));
+      const lingering = await docker.createContainer({
+        Image: stackRedis!.Image,
+        Cmd: ['/usr/bin/redis-server', '--port', '6390', '--save', ''],
+        HostConfig: { NetworkMode: `ecom-${clusterIdOf(stackCluster.stateDir)}_ecom` },
+      });
+      await lingering.start();
+      const released = new Promise((r) => setTimeout(r, 3000)).then(() => lingering.remove({ force: true }));
+      const undeployed = await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 });
+      await released;
+      expect(undeployed.stdout, `exit ${undeployed.code}: ${undeployed.stderr}`).toContain('stack removed');
       expect(await docker.listContainers({ all: true, filters: { label: [stackLabel] } })).toEqual([]);
     } finally {
       await runEcom(['undeploy', '-c', stackCluster.file], { timeoutMs: 120_000 });
