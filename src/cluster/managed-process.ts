@@ -19,10 +19,11 @@ export interface ProcessInfo {
   lastExit?: { code: number | null; signal: string | null; at: string };
 }
 
-/** Events: `state` (ProcessState), `exit` ({code, signal, expected}). */
+/** Events: `state` (ProcessState), `exit` ({code, signal, expected}), `warning` (what the runtime could not do at a start). */
 export interface ManagedProcessEvents {
   state: [ProcessState];
   exit: [{ code: number | null; signal: NodeJS.Signals | null; expected: boolean }];
+  warning: [string];
 }
 
 /** How `restart()` goes: the grace period before SIGKILL, and what to do between the stop and the start. */
@@ -77,6 +78,7 @@ export class ManagedProcess extends EventEmitter<ManagedProcessEvents> {
     this.child = child;
     this.startedAt = this.now();
     this.setState('running');
+    if (child.warning) this.emit('warning', child.warning);
     void child.exited.then((exit) => this.onExit(child, exit));
   }
 

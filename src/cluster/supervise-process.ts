@@ -50,6 +50,12 @@ export function superviseProcess(spec: InstanceSpec, probe: () => Promise<boolea
     changed();
   });
   proc.on('state', changed);
+  // Said once: a replacement meets the same refusal.
+  let warned = false;
+  proc.on('warning', (text: string) => {
+    if (!warned) deps.log.warn(`${spec.name}: ${text}`);
+    warned = true;
+  });
   const { healthFailures, healthIntervalMs, healthRetryMs } = deps.timings;
   let last: Health = 'starting';
   const health = restartOnHealthFailure({

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { applyCpuWeight } from './apply-cpu-weight.js';
 import { formatPidFile, identifyProcess } from './process-identity.js';
 import { READY_FD_ENV, type InstanceExit, type InstanceHandle, type InstanceSpec, type Runtime } from './runtime.js';
 import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-process-group.js';
@@ -9,7 +10,7 @@ import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-pro
 /**
  * The process runtime: each instance is a local process leading its own process group (so stops reach its
  * children), with stdout and stderr appended to its log file and, with `pidsDir`, a pid file (`<name>.pid`: pid and
- * start time) while it lives. A spawn failure (missing binary) surfaces as an immediate exit with code 127. Stops
+ * start time) while it lives, and the spec's CPU weight (`applyCpuWeight`). A spawn failure (missing binary) surfaces as an immediate exit with code 127. Stops
  * check the start time too, and never signal once the process has exited (its pid may be someone else's by then).
  */
 export function processRuntime(options: { pidsDir?: string; signals?: ProcessSignals } = {}): Runtime {
@@ -32,6 +33,7 @@ export function processRuntime(options: { pidsDir?: string; signals?: ProcessSig
       const identity = child.pid === undefined ? undefined : identifyProcess(child.pid);
       const pidFile = options.pidsDir && identity ? join(options.pidsDir, `${spec.name}.pid`) : undefined;
       if (pidFile && identity) writeFileSync(pidFile, formatPidFile(identity));
+      const warning = spec.cpuWeight === undefined || child.pid === undefined ? undefined : applyCpuWeight(child.pid, spec.cpuWeight);
       let ended = false;
       const exited = new Promise<InstanceExit>((resolve) => {
         child.once('error', () => {
@@ -52,6 +54,7 @@ export function processRuntime(options: { pidsDir?: string; signals?: ProcessSig
         pid: child.pid,
         exited,
         ...(ready ? { ready } : {}),
+        ...(warning ? { warning } : {}),
         stop(timeoutMs = spec.stopTimeoutMs) {
           stopping ??= (async () => {
             if (child.pid !== undefined && !ended) {

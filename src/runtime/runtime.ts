@@ -18,6 +18,8 @@ export interface InstanceSpec {
   stopTimeoutMs: number;
   /** The program says when it serves, by writing a line to the file descriptor named in READY_FD_ENV (see `ready`). */
   notifiesReady?: boolean;
+  /** Share of the cores when they are all busy, on systemd's CPUWeight scale (100, an ordinary process, when unset). */
+  cpuWeight?: number;
 }
 
 /** How an instance ended. */
@@ -42,6 +44,8 @@ export interface InstanceHandle {
    * polling a port that refuses connections meanwhile.
    */
   ready?: Promise<void>;
+  /** What the runtime could not do as the spec asked (a CPU weight the system refused), for the supervisor's log. */
+  warning?: string;
   /** Graceful stop signal, then a hard kill of everything it started after `timeoutMs` (the spec's by default). Idempotent. */
   stop(timeoutMs?: number): Promise<void>;
 }

@@ -2,9 +2,9 @@ import type { InstanceExit, InstanceHandle, InstanceSpec, Runtime } from '../../
 
 /**
  * A runtime whose instances are pids in memory: tests end them by hand with `exit`, make one that `notifiesReady`
- * say it serves with `notify`, and see every stop request.
+ * say it serves with `notify`, and see every stop request; with `warning`, every start reports it (as a refused CPU weight).
  */
-export function fakeRuntime(options: { ignoreStop?: boolean } = {}) {
+export function fakeRuntime(options: { ignoreStop?: boolean; warning?: string } = {}) {
   const ends = new Map<number, (e: InstanceExit) => void>();
   const notices = new Map<number, () => void>();
   const notify = (pid: number): void => notices.get(pid)?.();
@@ -29,6 +29,7 @@ export function fakeRuntime(options: { ignoreStop?: boolean } = {}) {
         pid,
         exited,
         ...(ready ? { ready } : {}),
+        ...(options.warning ? { warning: options.warning } : {}),
         stop(timeoutMs) {
           stopping ??= (async () => {
             stops.push([pid, timeoutMs]);

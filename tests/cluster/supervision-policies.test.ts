@@ -274,6 +274,24 @@ describe('restartOnHealthFailure', () => {
 describe('superviseProcess', () => {
   afterEach(() => vi.useRealTimers());
 
+  it('logs what the runtime could not do at a start (a refused CPU weight) once, not again for each replacement', async () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      service: 'test',
+      instance: 'test',
+      level: 'warn',
+      out: { write: (l: string) => lines.push(l) > 0 } as unknown as NodeJS.WritableStream,
+    });
+    const fake = fakeRuntime({ warning: 'CPU weight 930 (nice -10) not applied: raising a priority takes root or CAP_SYS_NICE' });
+    const entry = superviseProcess(spec, async () => true, { runtime: fake.runtime, log, timings: { healthIntervalMs: 60_000, healthFailures: 3 } });
+    await entry.proc.restart({ graceMs: 0 });
+    expect(fake.started).toHaveLength(2);
+    const warned = lines.filter((l) => l.includes('not applied'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('fake-1: CPU weight 930 (nice -10) not applied: raising a priority takes root or CAP_SYS_NICE');
+    await entry.stop();
+  });
+
   it('a hung instance leaves the rotation at its first failed check, then is killed without grace, removed, and started again', async () => {
     vi.useFakeTimers();
     const fake = fakeRuntime();

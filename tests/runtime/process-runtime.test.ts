@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readProcessStart } from '../../src/common/read-process-start.js';
@@ -48,6 +48,15 @@ describe('the process runtime', () => {
     expect(await handle.exited).toEqual({ code: 3, signal: null });
     expect(readFileSync(handle.logFile, 'utf8')).toContain('hello from the child');
     expect(existsSync(join(dir, 'pids', 'hello.pid'))).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('gives the instance the spec’s CPU weight as its nice value (and its session’s)', async () => {
+    const handle = start('weighted', ['-e', 'setInterval(() => {}, 1000)'], { cpuWeight: 305 });
+    expect(handle.warning).toBeUndefined();
+    expect(getPriority(handle.pid!)).toBe(-5);
+    if (existsSync(`/proc/${handle.pid}/autogroup`)) expect(readFileSync(`/proc/${handle.pid}/autogroup`, 'utf8')).toMatch(/ nice -5$/m);
+    const plain = start('plain', ['-e', 'setInterval(() => {}, 1000)']);
+    expect(getPriority(plain.pid!)).toBe(getPriority(process.pid));
   });
 
   it('stops with the spec’s signal, then SIGKILLs the whole group past the timeout; stop() is idempotent', async () => {

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serviceSpec } from '../../src/cluster/process-specs.js';
+import { loadClusterFile } from '../../src/config/load-cluster-file.js';
+
+describe('a service instance’s spec', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  const load = (file: object) => {
+    dir = mkdtempSync(join(tmpdir(), 'ecom-specs-'));
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify({ stateDir: join(dir, 'state'), ...file }));
+    return loadClusterFile(path, {});
+  };
+
+  it('carries its kind’s CPU weight: the order service’s and the product service’s above the rest by default, the cluster file’s when set', () => {
+    const defaults = load({});
+    expect(Object.fromEntries((['logger', 'user', 'product', 'order'] as const).map((kind) => [kind, serviceSpec(defaults, kind, 1, 5001).cpuWeight]))).toEqual(
+      {
+        logger: 100,
+        user: 100,
+        product: 305,
+        order: 930,
+      },
+    );
+    const chosen = load({
+      services: { order: { instances: [{ id: 5, port: 5005 }], cpuWeight: 100 }, logger: { instances: [{ id: 4, port: 5004 }], cpuWeight: 20 } },
+    });
+    expect(serviceSpec(chosen, 'order', 5, 5005).cpuWeight).toBe(100);
+    expect(serviceSpec(chosen, 'logger', 4, 5004).cpuWeight).toBe(20);
+  });
+
+  it('refuses a CPU weight outside systemd’s 1–10000, naming the field', () => {
+    expect(() => load({ services: { order: { instances: [{ id: 5, port: 5005 }], cpuWeight: 0 } } })).toThrow(/services\.order\.cpuWeight/);
+  });
+});
