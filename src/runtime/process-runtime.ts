@@ -9,9 +9,10 @@ import { stopProcessGroup, systemSignals, type ProcessSignals } from './stop-pro
 
 /**
  * The process runtime: each instance is a local process leading its own process group (so stops reach its
- * children), with stdout and stderr appended to its log file and, with `pidsDir`, a pid file (`<name>.pid`: pid and
- * start time) while it lives, and the spec's CPU weight (`applyCpuWeight`). A spawn failure (missing binary) surfaces as an immediate exit with code 127. Stops
- * check the start time too, and never signal once the process has exited (its pid may be someone else's by then).
+ * children), with stdout and stderr appended to its log file, the spec's CPU weight (`applyCpuWeight`) and, with
+ * `pidsDir`, a pid file (`<name>.pid`: pid and start time) while it lives. A spawn failure (missing binary) surfaces
+ * as an immediate exit with code 127. Stops check the start time too, and never signal once the process has exited
+ * (its pid may be someone else's by then).
  */
 export function processRuntime(options: { pidsDir?: string; signals?: ProcessSignals } = {}): Runtime {
   const signals = options.signals ?? systemSignals;
