@@ -104,8 +104,9 @@ export function serviceSpec(cluster: ClusterConfig, kind: ServiceKind, id: numbe
 }
 
 /** nginx in the foreground under its own prefix (the config says `daemon off`); SIGQUIT stops it gracefully. */
-export function nginxSpec(paths: NginxPaths, logFile: string, address?: { host: string; port: number }): InstanceSpec {
+export function nginxSpec(paths: NginxPaths, logFile: string, address?: { host: string; port: number }, cpuWeight?: number): InstanceSpec {
   return {
+    ...(cpuWeight === undefined ? {} : { cpuWeight }),
     name: 'nginx',
     service: 'nginx',
     ...(address ? { host: address.host, port: address.port } : {}),
@@ -117,10 +118,10 @@ export function nginxSpec(paths: NginxPaths, logFile: string, address?: { host: 
   };
 }
 
-/** The cluster's nginx, its output in the logs dir beside the other processes'. */
+/** The cluster's nginx, its output in the logs dir beside the other processes', with the gateway's CPU weight. */
 export function clusterNginxSpec(cluster: ClusterConfig): InstanceSpec {
   const layout = stateLayout(cluster.stateDir);
-  return nginxSpec(layout.nginx, layout.logFile('nginx'), { host: cluster.host, port: cluster.gateway.port });
+  return nginxSpec(layout.nginx, layout.logFile('nginx'), { host: cluster.host, port: cluster.gateway.port }, cluster.gateway.cpuWeight);
 }
 
 /**

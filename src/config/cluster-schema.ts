@@ -54,6 +54,7 @@ export const clusterSchema = z
           .strict()
           .prefault({}),
         workers: z.number().int().min(1).max(64).default(D.gateway.workers),
+        cpuWeight: z.number().int().min(1).max(10_000).default(D.gateway.cpuWeight),
         loginRate: z
           .string()
           .regex(/^\d+r\/[sm]$/, 'expected a rate like 20r/s')

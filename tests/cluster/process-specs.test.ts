@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serviceSpec } from '../../src/cluster/process-specs.js';
+import { clusterNginxSpec, serviceSpec } from '../../src/cluster/process-specs.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
 
-describe('a service instance’s spec', () => {
+describe('a service instance’s and the gateway’s spec', () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -18,7 +18,7 @@ describe('a service instance’s spec', () => {
     return loadClusterFile(path, {});
   };
 
-  it('carries its kind’s CPU weight: the order service’s and the product service’s above the rest by default, the cluster file’s when set', () => {
+  it('carries its kind’s CPU weight (the gateway’s, nginx): order, product and nginx above the rest by default, the cluster file’s when set', () => {
     const defaults = load({});
     expect(Object.fromEntries((['logger', 'user', 'product', 'order'] as const).map((kind) => [kind, serviceSpec(defaults, kind, 1, 5001).cpuWeight]))).toEqual(
       {
@@ -28,6 +28,8 @@ describe('a service instance’s spec', () => {
         order: 930,
       },
     );
+    expect(clusterNginxSpec(defaults).cpuWeight).toBe(305);
+    expect(clusterNginxSpec(load({ gateway: { cpuWeight: 100 } })).cpuWeight).toBe(100);
     const chosen = load({
       services: { order: { instances: [{ id: 5, port: 5005 }], cpuWeight: 100 }, logger: { instances: [{ id: 4, port: 5004 }], cpuWeight: 20 } },
     });
