@@ -22,7 +22,7 @@ const service = z
     instances: z.array(instance),
     /** Docker runtime: CPU limit per instance (0.5 = half a core). */
     cpus: z.number().positive().max(1024).optional(),
-    /** Process runtime: share of the cores when they are all busy (100 = an ordinary process); default CPU_WEIGHTS. */
+    /** Share of the cores when they are all busy (100 = an ordinary process): a nice value, or a container's CpuShares; default CPU_WEIGHTS. */
     cpuWeight: z.number().int().min(1).max(10_000).optional(),
     /** Docker runtime: memory limit per instance, e.g. `256m`, `1g`. */
     memory: z

@@ -101,10 +101,10 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 /**
  * Default CPU weight of each kind's instances (`services.<kind>.cpuWeight`; systemd's CPUWeight scale: 100 is an
- * ordinary process's share, 1–10000), applied by the process runtime as a nice value (each step ×1.25). When every
- * core is busy the kernel shares them by weight; at equal weights the order service, which does the most work per
- * checkout (0.47 ms of CPU against 0.13 ms for a product instance), waits the longest for a core at each hop of the
- * order and holds up every checkout. Measured with `ecom overload --scenario mix` at concurrency 32 on 2 cores
+ * ordinary process's share, 1–10000), applied as a nice value (each step ×1.25) or as a container's CpuShares. When
+ * every core is busy the kernel shares them by weight; at equal weights the order service, which does the most work
+ * per checkout (0.47 ms of CPU against 0.13 ms for a product instance), waits the longest for a core at each hop of
+ * the order and holds up every checkout. Measured with `ecom overload --scenario mix` at concurrency 32 on 2 cores
  * (6 runs each, interleaved): checkout p50 14 ms and mix p99 28 ms at equal weights; 10 ms and 19 ms with order at
  * 930 (nice -10) and product at 305 (nice -5); then nginx at 305 too (`gateway.cpuWeight`): mix p99 27 → 19 ms.
  */

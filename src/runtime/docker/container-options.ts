@@ -20,11 +20,22 @@ export interface ContainerContext {
   limits: (service: string) => { cpus?: number; memory?: string };
   /** The cgroup every container is created under (the engine's own, `/docker`, when unset). */
   cgroupParent?: string;
+  /** The engine's cgroup version (`1` or `2`, docker info's CgroupVersion): how a CPU weight becomes CpuShares. */
+  cgroupVersion?: string;
   /**
    * The host's `$XDG_CACHE_HOME/ecom` (the SQLite addon, the code caches), bind-mounted at its own path into app
    * containers: without it every container unpacks the addon and compiles ecom's bundle from nothing.
    */
   cacheDir?: string;
+}
+
+/**
+ * Docker's CpuShares for a CPU weight (systemd's CPUWeight scale, 100 = an ordinary process). On cgroup v1 the shares
+ * themselves weigh (1024 = weight 100); on v2 runc turns shares into cpu.weight, linearly up to runc 1.2
+ * (`1 + (shares - 2) × 9999 / 262142`), so these shares give that weight exactly (newer runc maps them higher).
+ */
+export function cpuSharesOf(weight: number, cgroupVersion: string | undefined): number {
+  return cgroupVersion === '1' ? Math.max(2, Math.round(weight * 10.24)) : 2 + Math.ceil(((weight - 1) * 262_142) / 9_999);
 }
 
 const PROGRAMS = { app: '/usr/local/bin/ecom', nginx: '/usr/sbin/nginx', redis: '/usr/bin/redis-server' } as const;
@@ -41,7 +52,7 @@ function commandOf(spec: InstanceSpec): string[] {
  * How one instance runs as a container: on the cluster network under its name (an alias peers resolve), its port
  * published on 127.0.0.1 only (the supervisor's health checks use it), the state dir and the cluster file
  * bind-mounted at their own paths (and, for ecom's own roles, the host's cache of code and addon), an init process that forwards signals and reaps, its stop signal, the kind's CPU
- * and memory limits. nginx shares the host's pid namespace (its pid file names a pid the proxy sync can signal to
+ * and memory limits and its CPU weight (as CpuShares). nginx shares the host's pid namespace (its pid file names a pid the proxy sync can signal to
  * reload) and the host's network: it listens on `<host>:<gateway.port>` itself, as on the process runtime, and
  * reaches the instances at their cluster-network addresses — published ports would put docker's forwarding
  * (docker-proxy, or DNAT) in front of every client request. `address`: the container's address on the cluster network
@@ -88,6 +99,7 @@ export function containerOptions(spec: InstanceSpec, ctx: ContainerContext, addr
       ...(kind === 'nginx' ? { PidMode: 'host' } : {}),
       ...(ctx.cgroupParent ? { CgroupParent: ctx.cgroupParent } : {}),
       ...(limits.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
+      ...(spec.cpuWeight !== undefined && spec.cpuWeight !== 100 ? { CpuShares: cpuSharesOf(spec.cpuWeight, ctx.cgroupVersion) } : {}),
       ...(limits.memory ? { Memory: parseMemory(limits.memory) } : {}),
     },
     ...(hostNetwork

@@ -73,11 +73,11 @@ export async function clusterImages(
  * group, which the kernel's CPU scheduler weighs as a single process against every process of the root group: on a
  * busy machine all of a cluster's containers together would get the share of one host process. Each container
  * directly under the root instead weighs what one instance weighs on the process runtime. With the systemd
- * driver (slices) the engine's default stays.
+ * driver (slices) the engine's default stays. Also the engine's cgroup version, which says how a CPU weight is given.
  */
-async function cgroupParentOf(docker: Docker): Promise<string | undefined> {
-  const info = (await docker.info().catch(() => ({}))) as { CgroupDriver?: string };
-  return info.CgroupDriver === 'cgroupfs' ? '/' : undefined;
+async function cgroupsOf(docker: Docker): Promise<{ parent?: string; version?: string }> {
+  const info = (await docker.info().catch(() => ({}))) as { CgroupDriver?: string; CgroupVersion?: string };
+  return { ...(info.CgroupDriver === 'cgroupfs' ? { parent: '/' } : {}), ...(info.CgroupVersion ? { version: info.CgroupVersion } : {}) };
 }
 
 /**
@@ -101,12 +101,12 @@ export async function prepareDockerRuntime(
   const stateFile = dockerStateFile(cluster.stateDir);
   writeFileSync(stateFile, JSON.stringify({ socket: socketPath, network: name, clusterId }));
   // The images, the network and the engine's cgroup driver are independent questions: asked at once.
-  const [images, network, cgroupParent] = await Promise.allSettled([
+  const [images, network, cgroups] = await Promise.allSettled([
     clusterImages(cluster, { build: options.build ?? false, onProgress: options.onProgress, docker }).finally(() => lap('images found')),
     createClusterNetwork(docker, { name, clusterId, ...(cluster.docker.subnet ? { subnet: cluster.docker.subnet } : {}) }).finally(() =>
       lap('network created'),
     ),
-    cgroupParentOf(docker),
+    cgroupsOf(docker),
   ]);
   if (images.status === 'rejected' || network.status === 'rejected') {
     // A network this start created goes with it; one left over from an earlier run stays for `ecom down`.
@@ -130,7 +130,8 @@ export async function prepareDockerRuntime(
       images: images.value,
       user: `${uid}:${gid}`,
       cacheDir,
-      ...(cgroupParent.status === 'fulfilled' && cgroupParent.value ? { cgroupParent: cgroupParent.value } : {}),
+      ...(cgroups.status === 'fulfilled' && cgroups.value.parent ? { cgroupParent: cgroups.value.parent } : {}),
+      ...(cgroups.status === 'fulfilled' && cgroups.value.version ? { cgroupVersion: cgroups.value.version } : {}),
       limits: (service) => {
         const svc = (cluster.services as Record<string, { cpus?: number; memory?: string } | undefined>)[service];
         return { ...(svc?.cpus ? { cpus: svc.cpus } : {}), ...(svc?.memory ? { memory: svc.memory } : {}) };

@@ -41,6 +41,20 @@ describe('container options (the docker runtime’s mapping of an instance spec)
     expect(containerOptions(spec({ name: 'product-2', service: 'product', port: 5002 }), { ...ctx, cgroupParent: '/' }).HostConfig?.CgroupParent).toBe('/');
   });
 
+  it('gives a CPU weight as CpuShares: the shares themselves on cgroup v1, on v2 the shares runc turns into that cpu.weight', () => {
+    const weighted = (cpuWeight: number | undefined, cgroupVersion?: string) =>
+      containerOptions(spec({ name: 'order-5', service: 'order', port: 5005, ...(cpuWeight === undefined ? {} : { cpuWeight }) }), {
+        ...ctx,
+        ...(cgroupVersion ? { cgroupVersion } : {}),
+      }).HostConfig?.CpuShares;
+    expect(weighted(930, '1')).toBe(9523);
+    expect(weighted(100, '1')).toBeUndefined();
+    expect(weighted(undefined, '2')).toBeUndefined();
+    // runc up to 1.2: cpu.weight = 1 + (shares - 2) × 9999 / 262142, rounded down.
+    const runcWeight = (shares: number): number => 1 + Math.floor(((shares - 2) * 9999) / 262_142);
+    expect([930, 305, 50, 1].map((w) => runcWeight(weighted(w, '2')!))).toEqual([930, 305, 50, 1]);
+  });
+
   it("shares the host's cache of code and addon with ecom's own containers only, at its own path", () => {
     const shared = { ...ctx, cacheDir: '/home/u/.cache/ecom' };
     const product = containerOptions(spec({ name: 'product-2', service: 'product', port: 5002 }), shared);

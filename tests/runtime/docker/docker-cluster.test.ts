@@ -106,6 +106,21 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     const product1 = containerNameOf(cluster.stateDir, `product-${productId}`);
     const inspected = await docker.getContainer(product1).inspect();
     expect(inspected.HostConfig).toMatchObject({ Init: true, NanoCpus: 500_000_000, Memory: 256 * 1024 * 1024 });
+    // The kinds' CPU weights reach the kernel: the order container's cgroup weighs 930, a logger's the default.
+    const cpuWeightOf = async (name: string): Promise<number> => {
+      const pid = (await docker.getContainer(containerNameOf(cluster.stateDir, name)).inspect()).State.Pid;
+      const cgroups = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      // cgroup v1 (a `cpu` controller line): shares, 1024 a weight of 100; else v2's cpu.weight.
+      const v1 = /^\d+:(?:[^:]*,)?cpu(?:,[^:]*)?:(.*)$/m.exec(cgroups)?.[1];
+      if (v1 !== undefined) return Math.round(Number(readFileSync(`/sys/fs/cgroup/cpu${v1}/cpu.shares`, 'utf8')) / 10.24);
+      return Number(readFileSync(`/sys/fs/cgroup${/^0::(.*)$/m.exec(cgroups)![1]}/cpu.weight`, 'utf8'));
+    };
+    const orderId = (JSON.parse(readFileSync(cluster.file, 'utf8')) as { services: { order: { instances: Array<{ id: number }> } } }).services.order
+      .instances[0]!.id;
+    const loggerId = (JSON.parse(readFileSync(cluster.file, 'utf8')) as { services: { logger: { instances: Array<{ id: number }> } } }).services.logger
+      .instances[0]!.id;
+    expect(await cpuWeightOf(`order-${orderId}`)).toBe(930);
+    expect(await cpuWeightOf(`logger-${loggerId}`)).toBe(100);
     expect(inspected.HostConfig.PortBindings).toEqual({
       [`${cluster.servicePorts.product![0]}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(cluster.servicePorts.product![0]) }],
     });
