@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { isDaemonRunning } from '../cluster/call-control.js';
+import { checkCpuWeights } from '../cluster/check-cpu-weights.js';
 import { checkPreflight } from '../cluster/check-preflight.js';
 import { EcomError } from '../common/ecom-error.js';
 import { describeGatewayMode } from '../gateway/detect-nginx-lua.js';
@@ -13,7 +14,7 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (opts: { config: string; json?: boolean }) => {
       const { cluster, socket } = clusterFrom(opts);
       const running = await isDaemonRunning(socket);
-      const checks = [...(await checkPreflight(cluster, { ports: !running })), describeGatewayMode(cluster)];
+      const checks = [...(await checkPreflight(cluster, { ports: !running })), describeGatewayMode(cluster), checkCpuWeights(cluster)];
       const { checkDockerEngine } = await import('../runtime/docker/check-docker-engine.js');
       checks.push(await checkDockerEngine(cluster));
       if (opts.json) {
