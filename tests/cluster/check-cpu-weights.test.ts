@@ -8,14 +8,17 @@ import { checkCpuWeights } from '../../src/cluster/check-cpu-weights.js';
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
 
 describe('ecom doctor on the CPU weights', () => {
-  let dir: string;
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
   const load = (file: object) => {
-    dir = mkdtempSync(join(tmpdir(), 'ecom-doctor-weights-'));
+    const dir = mkdtempSync(join(tmpdir(), 'ecom-doctor-weights-'));
+    dirs.push(dir);
     chmodSync(dir, 0o755);
     const path = join(dir, 'config.json');
     writeFileSync(path, JSON.stringify({ stateDir: join(dir, 'state'), ...file }));
-    return { cluster: loadClusterFile(path, {}), path };
+    return { cluster: loadClusterFile(path, {}), path, dir };
   };
 
   it('names what the weights become, and never fails the doctor', () => {
@@ -31,7 +34,7 @@ describe('ecom doctor on the CPU weights', () => {
     'tries the highest priority asked on itself and puts its own back: applied as root, refused for another user',
     async () => {
       const before = getPriority();
-      const { path } = load({});
+      const { path, dir } = load({});
       expect(checkCpuWeights(loadClusterFile(path, {}))).toEqual({
         name: 'cpu weights',
         ok: true,

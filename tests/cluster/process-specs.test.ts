@@ -6,13 +6,13 @@ import { clusterNginxSpec, serviceSpec } from '../../src/cluster/process-specs.j
 import { loadClusterFile } from '../../src/config/load-cluster-file.js';
 
 describe('a service instance’s and the gateway’s spec', () => {
-  let dir: string | undefined;
+  const dirs: string[] = [];
   afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   const load = (file: object) => {
-    dir = mkdtempSync(join(tmpdir(), 'ecom-specs-'));
+    const dir = mkdtempSync(join(tmpdir(), 'ecom-specs-'));
+    dirs.push(dir);
     const path = join(dir, 'config.json');
     writeFileSync(path, JSON.stringify({ stateDir: join(dir, 'state'), ...file }));
     return loadClusterFile(path, {});

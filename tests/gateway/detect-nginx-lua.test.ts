@@ -8,22 +8,21 @@ import { loadClusterFile } from '../../src/config/load-cluster-file.js';
 import { gatewayMode } from '../../src/gateway/detect-nginx-lua.js';
 import { compileNginxTemplate } from '../../src/gateway/render-nginx-config.js';
 import { ECOM_BIN } from '../helpers/run-ecom-cli.js';
-import { writeClusterFile, type TestClusterFile } from '../helpers/write-cluster-file.js';
+import { writeClusterFile } from '../helpers/write-cluster-file.js';
 import { at } from './serve-test-gateway.js';
 
 const run = promisify(execFile);
 
 describe('with and without nginx Lua module', () => {
-  let files: TestClusterFile | undefined;
+  const dirs: string[] = [];
   afterEach(() => {
     delete process.env.ECOM_NGINX_LUA;
-    if (files) rmSync(files.dir, { recursive: true, force: true });
-    files = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   const cluster = (gateway: object) => {
     const dir = mkdtempSync(join(tmpdir(), 'ecom-detect-'));
-    files = { dir } as TestClusterFile;
+    dirs.push(dir);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port: 18126, ...gateway } }));
     return loadClusterFile(join(dir, 'config.json'), {});
   };
@@ -47,9 +46,10 @@ describe('with and without nginx Lua module', () => {
   });
 
   it('ecom doctor says which mode the gateway will run in, and the fallback is not a failure', async () => {
-    files = await writeClusterFile();
+    const files = await writeClusterFile();
+    dirs.push(files.dir);
     const doctor = async (env: NodeJS.ProcessEnv) => {
-      const res = await run(process.execPath, [ECOM_BIN, 'doctor', '--json', '-c', files!.file], { env: { ...process.env, ...env } }).catch(
+      const res = await run(process.execPath, [ECOM_BIN, 'doctor', '--json', '-c', files.file], { env: { ...process.env, ...env } }).catch(
         (err: { stdout: string }) => err,
       );
       return (JSON.parse(res.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string; fix?: string }> }).checks.find(

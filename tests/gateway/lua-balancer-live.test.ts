@@ -20,7 +20,7 @@ const portOf = (t: HttpTarget): number => Number(new URL(t.origin).port);
 const product = (...targets: HttpTarget[]): RegistrySnapshot['services'] => ({ product: targets.map((t, i) => at(i + 1, portOf(t))) });
 
 describe('the Lua balancer in a real nginx', () => {
-  let dir: string | undefined;
+  const dirs: string[] = [];
   let cluster: ClusterConfig;
   let gateway: TestGateway | undefined;
   const targets: HttpTarget[] = [];
@@ -29,13 +29,13 @@ describe('the Lua balancer in a real nginx', () => {
     await gateway?.close();
     gateway = undefined;
     await Promise.all(targets.splice(0).map((t) => t.close()));
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   /** A gateway in Lua mode on `services`, with `workers` nginx workers and the given balancing. */
   const serve = async (services: RegistrySnapshot['services'], gw: object = {}, extra: object = {}): Promise<TestGateway> => {
-    dir = mkdtempSync(join(tmpdir(), 'ecom-lua-'));
+    const dir = mkdtempSync(join(tmpdir(), 'ecom-lua-'));
+    dirs.push(dir);
     const [port] = await freePorts(1);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ stateDir: 'state', gateway: { port, endpoints: 'lua', ...gw }, ...extra }));
     cluster = loadClusterFile(join(dir, 'config.json'), {});

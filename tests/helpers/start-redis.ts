@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -13,6 +13,7 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and dir. */
   restart(): Promise<void>;
+  /** Stops the server and removes its dir. */
   close(): Promise<void>;
 }
 
@@ -43,6 +44,7 @@ export async function startRedis(port?: number): Promise<TestRedis> {
     restart: start,
     async close() {
       await proc?.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -90,10 +90,16 @@ export async function startTestCluster(counts: Partial<Record<ServiceKind, numbe
         logFile: join(dir, `${kind}-${id}.log`),
       });
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(`${kind}-${id} health`, async () => {
-        if (proc.child.exitCode !== null) throw new Error(`${kind}-${id} exited: ${proc.output()}`);
-        return (await fetch(`${url}/health`)).status === 200;
-      });
+      try {
+        await waitFor(`${kind}-${id} health`, async () => {
+          if (proc.child.exitCode !== null) throw new Error(`${kind}-${id} exited: ${proc.output()}`);
+          return (await fetch(`${url}/health`)).status === 200;
+        });
+      } catch (err) {
+        // Not yet among the instances `close` stops.
+        await proc.stop();
+        throw err;
+      }
       const instance = { kind, id, port, url, proc };
       const old = instances.findIndex((i) => i.kind === kind && i.id === id);
       if (old >= 0) instances.splice(old, 1, instance);
@@ -147,8 +153,14 @@ export async function startTestCluster(counts: Partial<Record<ServiceKind, numbe
     },
   };
   if (options.startAll !== false) {
-    for (const kind of kinds) {
-      await Promise.all(services[kind]!.instances.map((_, i) => cluster.start(kind, i)));
+    try {
+      for (const kind of kinds) {
+        await Promise.all(services[kind]!.instances.map((_, i) => cluster.start(kind, i)));
+      }
+    } catch (err) {
+      // The caller gets no handle to close: stop what did start (redis, the instances) and remove the dir here.
+      await cluster.close().catch(() => undefined);
+      throw err;
     }
   }
   return cluster;
