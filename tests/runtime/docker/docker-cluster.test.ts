@@ -343,8 +343,10 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
       // lack a product instance; when swarm put both on the worker, draining it leaves none for a moment (a real gap,
       // not a fault of ecom): then the stack must answer again once the tasks moved.
       const productNodes = new Set(running.filter((t) => t.service.startsWith('product-')).map((t) => t.node));
+      // Where every task ran and which was killed: what a failure needs to be read.
+      const placement = `tasks ${running.map((t) => `${t.service}@${t.node.split('@')[1]}`).join(' ')}; worker ${worker.workerAddr}; killed ${onWorker!.Names[0]}`;
       if (productNodes.size > 1) {
-        expect(result.failures, result.reasons.join('; ')).toBe(0);
+        expect(result.failures, `${placement}: ${result.reasons.slice(0, 3).join('; ')}`).toBe(0);
       } else {
         console.warn(`both product tasks ran on ${[...productNodes].join()}: draining it left no product for a moment (${result.failures} failed GETs)`);
         const after = await waitFor(
