@@ -328,6 +328,12 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
 
       const loop = startGetLoop(`http://127.0.0.1:${stackCluster.gatewayPort}/api/products?limit=1`);
       await waitFor('GETs through the stack gateway', () => loop.seen.size > 0 || undefined);
+      // Where the tasks run now, just before the kill: swarm may have moved one since the deploy (a task that failed
+      // once is started again wherever swarm chooses).
+      const status = await runEcom(['deploy', 'status', '--json', '-c', stackCluster.file], { timeoutMs: 60_000 });
+      const now = (JSON.parse(status.stdout.trim().split('\n').at(-1)!) as { tasks: Array<{ service: string; node: string; state: string }> }).tasks.filter(
+        (t) => t.state === 'running',
+      );
       const onWorker = (await worker.docker.listContainers()).find((c) => c.Names.some((n) => /_(product|user|logger|order)-\d+\./.test(n)));
       expect(onWorker, 'a service task runs on the worker').toBeDefined();
       await worker.docker.getContainer(onWorker!.Id).kill();
@@ -342,9 +348,9 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
       // Each instance is a one-replica swarm service, placed by swarm. With product tasks on both nodes the GETs never
       // lack a product instance; when swarm put both on the worker, draining it leaves none for a moment (a real gap,
       // not a fault of ecom): then the stack must answer again once the tasks moved.
-      const productNodes = new Set(running.filter((t) => t.service.startsWith('product-')).map((t) => t.node));
+      const productNodes = new Set(now.filter((t) => t.service.startsWith('product-')).map((t) => t.node));
       // Where every task ran and which was killed: what a failure needs to be read.
-      const placement = `tasks ${running.map((t) => `${t.service}@${t.node.split('@')[1]}`).join(' ')}; worker ${worker.workerAddr}; killed ${onWorker!.Names[0]}`;
+      const placement = `tasks ${now.map((t) => `${t.service}@${t.node.split('@')[1]}`).join(' ')}; worker ${worker.workerAddr}; killed ${onWorker!.Names[0]}`;
       if (productNodes.size > 1) {
         expect(result.failures, `${placement}: ${result.reasons.slice(0, 3).join('; ')}`).toBe(0);
       } else {
