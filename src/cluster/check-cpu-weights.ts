@@ -1,6 +1,6 @@
 import { getPriority, setPriority } from 'node:os';
 import type { ClusterConfig } from '../config/cluster-schema.js';
-import { CPU_WEIGHTS, SERVICE_KINDS } from '../config/defaults.js';
+import { SERVICE_KINDS } from '../config/defaults.js';
 import { niceOfWeight } from '../runtime/apply-cpu-weight.js';
 import type { PreflightCheck } from './check-preflight.js';
 
@@ -12,10 +12,7 @@ import type { PreflightCheck } from './check-preflight.js';
 export function checkCpuWeights(cluster: ClusterConfig): PreflightCheck {
   const name = 'cpu weights';
   if (cluster.runtime === 'docker') return { name, ok: true, detail: 'given to the containers as CpuShares' };
-  const lowest = Math.min(
-    niceOfWeight(cluster.gateway.cpuWeight),
-    ...SERVICE_KINDS.map((kind) => niceOfWeight(cluster.services[kind].cpuWeight ?? CPU_WEIGHTS[kind])),
-  );
+  const lowest = Math.min(niceOfWeight(cluster.gateway.cpuWeight), ...SERVICE_KINDS.map((kind) => niceOfWeight(cluster.services[kind].cpuWeight)));
   if (lowest >= 0) return { name, ok: true, detail: 'none above an ordinary process’s' };
   const before = getPriority();
   try {

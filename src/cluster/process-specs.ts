@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { selfCommand } from '../common/locate-assets.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ensureCredentials } from '../config/ensure-credentials.js';
-import { CPU_WEIGHTS, SUPERVISOR_TIMINGS as T, type ServiceKind } from '../config/defaults.js';
+import { SUPERVISOR_TIMINGS as T, type ServiceKind } from '../config/defaults.js';
 import { stateLayout, type NginxPaths } from '../config/state-layout.js';
 import type { InstanceSpec } from '../runtime/runtime.js';
 import { parseDuration } from '../common/parse-duration.js';
@@ -99,8 +99,11 @@ export function iscsSpec(cluster: ClusterConfig): InstanceSpec {
 
 /** One service instance, with its kind's CPU weight. */
 export function serviceSpec(cluster: ClusterConfig, kind: ServiceKind, id: number, port: number): InstanceSpec {
-  const cpuWeight = cluster.services[kind].cpuWeight ?? CPU_WEIGHTS[kind];
-  return node(cluster, `${kind}-${id}`, kind, ['service', 'start', kind, '--id', String(id), '--port', String(port)], { id, port, cpuWeight });
+  return node(cluster, `${kind}-${id}`, kind, ['service', 'start', kind, '--id', String(id), '--port', String(port)], {
+    id,
+    port,
+    cpuWeight: cluster.services[kind].cpuWeight,
+  });
 }
 
 /** nginx in the foreground under its own prefix (the config says `daemon off`); SIGQUIT stops it gracefully. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../common/log-levels.js';
 import { parseDuration } from '../common/parse-duration.js';
 import { isLoopbackHost } from './cluster-hosts.js';
-import { CLUSTER_DEFAULTS, SERVICE_KINDS } from './defaults.js';
+import { CLUSTER_DEFAULTS, CPU_WEIGHTS, SERVICE_KINDS, type ServiceKind } from './defaults.js';
 
 const port = z.number().int().min(1).max(65535);
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)?$/, 'expected a duration like 500ms, 1s or 5m');
@@ -17,27 +17,29 @@ const aboveZero = (text: string): boolean => {
 const positiveDuration = duration.refine(aboveZero, 'expected a duration above zero');
 
 const instance = z.object({ id: z.number().int().min(1), port }).strict();
-const service = z
-  .object({
-    instances: z.array(instance),
-    /** Docker runtime: CPU limit per instance (0.5 = half a core). */
-    cpus: z.number().positive().max(1024).optional(),
-    /** Share of the cores when they are all busy (100 = an ordinary process): a nice value, or a container's CpuShares; default CPU_WEIGHTS. */
-    cpuWeight: z.number().int().min(1).max(10_000).optional(),
-    /** Docker runtime: memory limit per instance, e.g. `256m`, `1g`. */
-    memory: z
-      .string()
-      .regex(/^\d+[kmg]?$/i, 'expected a size like 256m or 1g')
-      .optional(),
-  })
-  .strict()
-  .superRefine((svc, ctx) => {
-    const ids = new Set<number>();
-    svc.instances.forEach((inst, i) => {
-      if (ids.has(inst.id)) ctx.addIssue({ code: 'custom', path: ['instances', i, 'id'], message: `duplicate id ${inst.id}` });
-      ids.add(inst.id);
+/** One kind's entry; `cpuWeight` defaults to the kind's CPU_WEIGHTS entry. */
+const serviceOf = (kind: ServiceKind) =>
+  z
+    .object({
+      instances: z.array(instance),
+      /** Docker runtime: CPU limit per instance (0.5 = half a core). */
+      cpus: z.number().positive().max(1024).optional(),
+      /** Share of the cores when they are all busy (100 = an ordinary process): a nice value, or a container's CpuShares. */
+      cpuWeight: z.number().int().min(1).max(10_000).default(CPU_WEIGHTS[kind]),
+      /** Docker runtime: memory limit per instance, e.g. `256m`, `1g`. */
+      memory: z
+        .string()
+        .regex(/^\d+[kmg]?$/i, 'expected a size like 256m or 1g')
+        .optional(),
+    })
+    .strict()
+    .superRefine((svc, ctx) => {
+      const ids = new Set<number>();
+      svc.instances.forEach((inst, i) => {
+        if (ids.has(inst.id)) ctx.addIssue({ code: 'custom', path: ['instances', i, 'id'], message: `duplicate id ${inst.id}` });
+        ids.add(inst.id);
+      });
     });
-  });
 
 /** Validates a cluster file and fills every missing value from CLUSTER_DEFAULTS. */
 export const clusterSchema = z
@@ -122,9 +124,10 @@ export const clusterSchema = z
       .prefault({}),
     services: z
       .object(
-        Object.fromEntries(SERVICE_KINDS.map((kind) => [kind, service.default(structuredClone(D.services[kind]) as never)])) as Record<
-          (typeof SERVICE_KINDS)[number],
-          z.ZodDefault<typeof service>
+        // prefault: a kind left out is parsed from its default instances, so it gets its CPU weight too.
+        Object.fromEntries(SERVICE_KINDS.map((kind) => [kind, serviceOf(kind).prefault(structuredClone(D.services[kind]) as never)])) as Record<
+          ServiceKind,
+          z.ZodPrefault<ReturnType<typeof serviceOf>>
         >,
       )
       .strict()
