@@ -1,25 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkCpuWeights } from '../../src/cluster/check-cpu-weights.js';
-import { loadClusterFile } from '../../src/config/load-cluster-file.js';
+import { useClusterFiles } from '../helpers/use-cluster-files.js';
 
 describe('ecom doctor on the CPU weights', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  const load = (file: object) => {
-    const dir = mkdtempSync(join(tmpdir(), 'ecom-doctor-weights-'));
-    dirs.push(dir);
-    chmodSync(dir, 0o755);
-    const path = join(dir, 'config.json');
-    writeFileSync(path, JSON.stringify({ stateDir: join(dir, 'state'), ...file }));
-    return { cluster: loadClusterFile(path, {}), path, dir };
-  };
+  const load = useClusterFiles('ecom-doctor-weights-');
 
   it('names what the weights become, and never fails the doctor', () => {
     expect(checkCpuWeights(load({ runtime: 'docker' }).cluster)).toEqual({ name: 'cpu weights', ok: true, detail: 'given to the containers as CpuShares' });
@@ -34,8 +23,8 @@ describe('ecom doctor on the CPU weights', () => {
     'tries the highest priority asked on itself and puts its own back: applied as root, refused for another user',
     async () => {
       const before = getPriority();
-      const { path, dir } = load({});
-      expect(checkCpuWeights(loadClusterFile(path, {}))).toEqual({
+      const { cluster, path, dir } = load({});
+      expect(checkCpuWeights(cluster)).toEqual({
         name: 'cpu weights',
         ok: true,
         detail: 'applied (nice down to -10; README, "Supervision")',

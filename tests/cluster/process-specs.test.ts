@@ -1,22 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clusterNginxSpec, serviceSpec } from '../../src/cluster/process-specs.js';
-import { loadClusterFile } from '../../src/config/load-cluster-file.js';
+import { useClusterFiles } from '../helpers/use-cluster-files.js';
 
 describe('a service instance’s and the gateway’s spec', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-  const load = (file: object) => {
-    const dir = mkdtempSync(join(tmpdir(), 'ecom-specs-'));
-    dirs.push(dir);
-    const path = join(dir, 'config.json');
-    writeFileSync(path, JSON.stringify({ stateDir: join(dir, 'state'), ...file }));
-    return loadClusterFile(path, {});
-  };
+  const loadFile = useClusterFiles('ecom-specs-');
+  const load = (fields: object) => loadFile(fields).cluster;
 
   it('carries its kind’s CPU weight (the gateway’s, nginx): order, product and nginx above the rest by default, the cluster file’s when set', () => {
     const defaults = load({});

@@ -42,6 +42,7 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
   const docker = new Docker({ socketPath: socket });
   let cluster: TestClusterFile;
   let productId = 0;
+  let firstIds = { order: 0, logger: 0 };
   const ours = async (): Promise<{ containers: number; networks: number }> => {
     const label = `${CLUSTER_LABEL}=${clusterIdOf(cluster.stateDir)}`;
     const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
@@ -55,6 +56,7 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
     file.runtime = 'docker';
     file.docker = { socket };
     productId = file.services.product.instances[0].id;
+    firstIds = { order: file.services.order.instances[0].id, logger: file.services.logger.instances[0].id };
     file.services.product.cpus = 0.5;
     file.services.product.memory = '256m';
     writeFileSync(cluster.file, JSON.stringify(file));
@@ -115,12 +117,8 @@ describe.skipIf('skip' in engine)('runtime: docker (containers on a real engine)
       if (v1 !== undefined) return Math.round(Number(readFileSync(`/sys/fs/cgroup/cpu${v1}/cpu.shares`, 'utf8')) / 10.24);
       return Number(readFileSync(`/sys/fs/cgroup${/^0::(.*)$/m.exec(cgroups)![1]}/cpu.weight`, 'utf8'));
     };
-    const orderId = (JSON.parse(readFileSync(cluster.file, 'utf8')) as { services: { order: { instances: Array<{ id: number }> } } }).services.order
-      .instances[0]!.id;
-    const loggerId = (JSON.parse(readFileSync(cluster.file, 'utf8')) as { services: { logger: { instances: Array<{ id: number }> } } }).services.logger
-      .instances[0]!.id;
-    expect(await cpuWeightOf(`order-${orderId}`)).toBe(930);
-    expect(await cpuWeightOf(`logger-${loggerId}`)).toBe(100);
+    expect(await cpuWeightOf(`order-${firstIds.order}`)).toBe(930);
+    expect(await cpuWeightOf(`logger-${firstIds.logger}`)).toBe(100);
     expect(inspected.HostConfig.PortBindings).toEqual({
       [`${cluster.servicePorts.product![0]}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(cluster.servicePorts.product![0]) }],
     });
